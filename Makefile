@@ -1,0 +1,37 @@
+# Two set-up commands: `make run` and `make test`. Both create .venv with a Python >= 3.12 found here.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# First Python >= 3.12 that really runs: python3.13/3.12 on PATH, then pyenv's installs, then python3.
+PYTHON_FOUND := $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null) python3; do \
+	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+SCENARIO ?= syria_dec2024
+SEED ?= 7
+
+.PHONY: run test lint format clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON_FOUND)" || { echo "make: no Python >= 3.12 found (tried python3.13, python3.12, ~/.pyenv/versions/3.12+, python3)" >&2; exit 2; }
+	test -x $(PY) || $(PYTHON_FOUND) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/wargame run $(SCENARIO) --seed $(SEED)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check wargame viz tests
+	$(VENV)/bin/ruff format --check wargame viz tests
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format wargame viz tests
+	$(VENV)/bin/ruff check --fix wargame viz tests
+
+test: $(STAMP) lint
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""Actors as Mesa agents: public profile, private values drawn per run, trust, and beliefs about others."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .schema import ActorProfile
+from .strategies import Strategy, make_strategy
+
+if TYPE_CHECKING:
+    from .model import WargameModel
+
+# Values an actor keeps private; when a profile gives no prior, these are the (public) defaults.
+PRIVATE_DEFAULTS = {"resolve": 0.5, "breach_temptation": 0.1}
+
+
+class ActorAgent(mesa.Agent):
+    """One actor of the crisis. Its moves at tables come from its strategy; its private values from priors."""
+
+    def __init__(self, model: WargameModel, profile: ActorProfile) -> None:
+        super().__init__(model)
+        self.actor_id = profile.id
+        self.profile = profile
+        self.name = profile.name
+        self.capabilities = profile.capabilities.model_dump()
+        self.time_pressure = profile.time_pressure
+        self.outside_option_shift = 0.0
+        self.trust = dict(profile.trust)
+        self.strategy: Strategy = make_strategy(profile.strategy.name, profile.strategy.params)
+        self.rationality = profile.rationality
+        self.reputation = 1.0
+        # Private values, drawn from the priors with the model's generator (in a fixed order).
+        self.private = {
+            "resolve": PRIVATE_DEFAULTS["resolve"],
+            "reservation": profile.outside_option,
+            "breach_temptation": PRIVATE_DEFAULTS["breach_temptation"],
+        }
+        for key in ("resolve", "reservation", "breach_temptation"):
+            prior = profile.priors.get(key)
+            if prior is not None:
+                self.private[key] = prior.sample(model.rng)
+        # Beliefs about others' private values: start at the prior means, move with what is observed.
+        self.beliefs: dict[str, dict[str, float]] = {}
+
+    def init_beliefs(self, others: list[ActorAgent]) -> None:
+        for other in others:
+            if other is self:
+                continue
+            priors = other.profile.priors
+            self.beliefs[other.actor_id] = {
+                "reservation": priors["reservation"].mean() if "reservation" in priors else other.profile.outside_option,
+                "breach_temptation": priors["breach_temptation"].mean()
+                if "breach_temptation" in priors
+                else PRIVATE_DEFAULTS["breach_temptation"],
+            }
+
+    @property
+    def resolve(self) -> float:
+        return self.private["resolve"]
+
+    def shift_trust(self, other: str, delta: float) -> None:
+        self.trust[other] = min(1.0, max(-1.0, self.trust.get(other, 0.0) + delta))
+
+    def shift(self, field: str, delta: float) -> None:
+        if field == "time_pressure":
+            self.time_pressure = min(1.0, max(0.0, self.time_pressure + delta))
+        elif field == "outside_option":
+            self.outside_option_shift += delta
+        else:
+            self.capabilities[field] = min(1.0, max(0.0, self.capabilities[field] + delta))
+
+    def hostility(self, other: str) -> float:
+        """How much more dangerous ground held by `other` is, from trust in [-1, 1] to a factor in [0.25, 1.75]."""
+        return 1.0 - 0.75 * self.trust.get(other, 0.0)
+
+    def __repr__(self) -> str:
+        return f"ActorAgent({self.actor_id})"

@@ -1,0 +1,99 @@
+"""Issues on the table, the space of offers over an agenda, and each actor's utility over it.
+
+Utilities are additive over issues, weighted by salience, each issue with a value function in [0, 1]
+(linear distance from the ideal point, or explicit values per level). An offer is one index per
+agenda issue; a table enumerates every offer once, so proposing and responding are array look-ups.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .schema import ActorProfile, IssueSpec
+
+MAX_OFFERS = 50_000  # above this a table's agenda is too large to enumerate; the schema's steps keep it small
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue as the engine sees it: its level labels (continuous issues become a grid)."""
+
+    id: str
+    label: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...] | None  # numeric value of each point of a continuous issue
+    spec: IssueSpec
+
+    @classmethod
+    def from_spec(cls, spec: IssueSpec) -> Issue:
+        if spec.kind == "ordinal":
+            return cls(spec.id, spec.label or spec.id, tuple(lv.id for lv in spec.levels), None, spec)
+        lo, hi = spec.range
+        grid = tuple(float(x) for x in np.linspace(lo, hi, spec.steps))
+        return cls(spec.id, spec.label or spec.id, tuple(_fmt(x) for x in grid), grid, spec)
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+    def index_of(self, ideal: int | float | str) -> float:
+        """Position of an ideal point on this issue's scale (fractional for a continuous ideal)."""
+        if self.values is None:
+            return float(self.labels.index(ideal)) if isinstance(ideal, str) else float(ideal)
+        lo, hi = self.values[0], self.values[-1]
+        return (float(ideal) - lo) / (hi - lo) * (self.size - 1)
+
+    def value_function(self, profile: ActorProfile) -> np.ndarray:
+        """Value in [0, 1] of each level of this issue for one actor (0 where it has no interest)."""
+        interest = profile.interests.get(self.id)
+        if interest is None:
+            return np.zeros(self.size)
+        if interest.values is not None:
+            return np.array([float(interest.values.get(label, 0.0)) for label in self.labels])
+        ideal = self.index_of(interest.ideal)
+        span = max(self.size - 1, 1)
+        return 1.0 - np.abs(np.arange(self.size) - ideal) / span
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+class OfferSpace:
+    """Every offer over an agenda, and each participant's utility for each (rows: participants)."""
+
+    def __init__(self, issues: list[Issue], participants: list[ActorProfile]) -> None:
+        self.issues = issues
+        sizes = [i.size for i in issues]
+        n = int(np.prod(sizes))
+        if n > MAX_OFFERS:
+            raise ValueError(f"agenda {[i.id for i in issues]} has {n} offers, more than {MAX_OFFERS}")
+        self.offers = np.array(list(itertools.product(*[range(s) for s in sizes])), dtype=np.int16).reshape(n, len(issues))
+        self.weights = np.array(
+            [[p.interests[i.id].salience if i.id in p.interests else 0.0 for i in issues] for p in participants]
+        )
+        totals = self.weights.sum(axis=1, keepdims=True)
+        self.weights = np.divide(self.weights, totals, out=np.zeros_like(self.weights), where=totals > 0)
+        self.utility = np.zeros((len(participants), n))
+        for k, issue in enumerate(issues):
+            column = self.offers[:, k]
+            for row, p in enumerate(participants):
+                if self.weights[row, k] > 0:
+                    self.utility[row] += self.weights[row, k] * issue.value_function(p)[column]
+        self.best = self.utility.max(axis=1)
+        self.worst = self.utility.min(axis=1)
+
+    def __len__(self) -> int:
+        return len(self.offers)
+
+    def describe(self, offer: int) -> dict[str, str]:
+        return {issue.id: issue.labels[self.offers[offer, k]] for k, issue in enumerate(self.issues)}
+
+    def level(self, offer: int, issue_id: str) -> int | None:
+        for k, issue in enumerate(self.issues):
+            if issue.id == issue_id:
+                return int(self.offers[offer, k])
+        return None

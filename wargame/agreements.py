@@ -1,0 +1,111 @@
+"""Signed agreements, the obligations they create, and each party's daily choice to keep or break them.
+
+A party breaks when what it gains by reneging outweighs what it expects to lose: the guarantors'
+punishment (their capability to enforce times what they have staked) and its own reputation, weighed
+by how much the others trust it. A broken agreement takes back what it granted on the ground.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import effects
+from .schema import GuaranteeSpec
+
+if TYPE_CHECKING:
+    from .model import WargameModel
+    from .tables import Table
+
+BREAK_RATE = 0.5  # daily chance of breaking per unit of net temptation
+MAX_DAILY_BREAK = 0.25
+REPUTATION_WEIGHT = 0.15
+
+
+@dataclass
+class Agreement:
+    table: str
+    offer: int
+    levels: dict[str, int]
+    labels: dict[str, str]
+    signed_day: int
+    expires_day: int
+    parties: list[str]
+    undo: list = field(default_factory=list)
+    status: str = "in_force"  # in_force -> completed | broken
+    broken_by: str | None = None
+    broken_day: int | None = None
+
+
+def temptation(m: WargameModel, table: Table, agreement: Agreement, party: str) -> float:
+    """What `party` gains by reneging: its shortfall from its best offer, scaled by its private temptation."""
+    row = table.row(party)
+    u = table.space.utility[row]
+    shortfall = float(u.max() - u[agreement.offer])
+    return shortfall * m.actor(party).private["breach_temptation"] * 4.0
+
+
+def deterrence(m: WargameModel, table: Table, agreement: Agreement, party: str, guarantees: list[GuaranteeSpec]) -> float:
+    """Expected loss from breaking: guarantors' punishment plus reputation lost with the other parties."""
+    punishment = 0.0
+    for g in guarantees:
+        if g.guarantor != party:
+            power = m.actor(g.guarantor).capabilities["military"]
+            punishment += g.enforcement * power * (g.stake + g.signal_paid)
+    others = [p for p in agreement.parties if p != party]
+    trust_in_party = sum(m.actor(o).trust.get(party, 0.0) for o in others) / max(len(others), 1)
+    reputation = REPUTATION_WEIGHT * m.actor(party).reputation * (1.0 + trust_in_party)
+    return punishment + reputation
+
+
+def review(m: WargameModel, day: int) -> None:
+    """Each party to each agreement in force keeps or breaks it today (agreements in signing order)."""
+    for agreement in list(m.agreements):
+        if agreement.status != "in_force":
+            continue
+        if day > agreement.expires_day:
+            agreement.status = "completed"
+            m.log(day, "completed", table=agreement.table)
+            continue
+        table = m.tables[agreement.table]
+        guarantees = [g for g in m.situation.spec.guarantees if g.table == agreement.table]
+        for party in agreement.parties:
+            gain = temptation(m, table, agreement, party)
+            cost = deterrence(m, table, agreement, party, guarantees)
+            p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
+            if p_break > 0 and m.rng.random() < p_break:
+                breach(m, table, agreement, party, day, gain, cost, guarantees)
+                break
+
+
+def breach(m, table, agreement: Agreement, party: str, day: int, gain: float, cost: float, guarantees) -> None:
+    agreement.status = "broken"
+    agreement.broken_by = party
+    agreement.broken_day = day
+    effects.undo(m, agreement.undo)
+    breaker = m.actor(party)
+    breaker.reputation = max(0.0, breaker.reputation - 0.3)
+    for other in agreement.parties:
+        if other == party:
+            continue
+        observer = m.actor(other)
+        observer.shift_trust(party, -0.4)
+        belief = observer.beliefs[party]
+        belief["breach_temptation"] = min(1.0, belief["breach_temptation"] + 0.2)
+    m.record_occurrence("agreement_broken")
+    m.log(day, "breach", table=table.id, by=party, gain=gain, cost=cost)
+    for g in guarantees:
+        if g.guarantor == party:
+            continue
+        if m.rng.random() < g.enforcement:
+            breaker.shift("military", -0.1 * g.enforcement)
+            breaker.shift_trust(g.guarantor, -0.2)
+            m.record_occurrence("guarantee_enforced")
+            m.log(day, "enforced", guarantee=g.id, guarantor=g.guarantor, against=party)
+        else:
+            guarantor = m.actor(g.guarantor)
+            guarantor.reputation = max(0.0, guarantor.reputation - g.stake)
+            m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
+            m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)
+    if day < table.deadline:
+        table.status = "open"

@@ -1,0 +1,68 @@
+"""Changes to the world, applied by events and by the levels of a signed agreement.
+
+`apply` returns undo records (plain tuples, so state stays picklable) that `undo` uses when an
+agreement is broken and what it granted is taken back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .schema import Effect
+
+if TYPE_CHECKING:
+    from .model import WargameModel
+
+Undo = tuple
+
+
+def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
+    undo: list[Undo] = []
+    g = m.ground
+    if effect.road_risk is not None:
+        rr = effect.road_risk
+        roads = [g.roads[rr.segment]] if rr.segment else [r for r in g.roads.values() if r.holder == rr.held_by]
+        for road in roads:
+            undo.append(("road_risk", road.id, road.risk))
+            road.risk = min(1.0, road.risk * rr.multiply) if rr.multiply is not None else rr.set
+    elif effect.road_holder is not None:
+        road = g.roads[effect.road_holder.segment]
+        undo.append(("road_holder", road.id, road.holder))
+        road.holder = effect.road_holder.holder
+    elif effect.overflight is not None:
+        route = g.air_routes[effect.overflight.route]
+        undo.append(("overflight", route.id, dict(route.grants)))
+        for by in route.grants:
+            route.grants[by] = effect.overflight.open
+    elif effect.trust is not None:
+        m.actor(effect.trust.from_).shift_trust(effect.trust.to, effect.trust.delta)
+    elif effect.siege is not None:
+        site = g.sites[effect.siege.site]
+        undo.append(("siege", site.id, site.besieged_by))
+        site.besieged_by = effect.siege.by
+    elif effect.casualties is not None:
+        m.inflict_losses(effect.casualties.site, effect.casualties.personnel, effect.casualties.equipment_t, cause)
+    elif effect.withdraw is not None:
+        m.start_withdrawal(effect.withdraw.site, cause)
+    elif effect.actor is not None:
+        a = effect.actor
+        m.actor(a.actor).shift(a.field, a.delta)
+    elif effect.aircraft is not None:
+        fleet = g.fleets[effect.aircraft.type]
+        fleet.count = max(0, fleet.count + effect.aircraft.count_delta)
+    elif effect.occurrence is not None:
+        m.record_occurrence(effect.occurrence)
+    return undo
+
+
+def undo(m: WargameModel, records: list[Undo]) -> None:
+    g = m.ground
+    for kind, key, previous in reversed(records):
+        if kind == "road_risk":
+            g.roads[key].risk = previous
+        elif kind == "road_holder":
+            g.roads[key].holder = previous
+        elif kind == "overflight":
+            g.air_routes[key].grants = dict(previous)
+        elif kind == "siege":
+            g.sites[key].besieged_by = previous

@@ -1,0 +1,150 @@
+"""The ground: sites with garrisons, the road network and who holds each segment, air routes and overflight.
+
+Everything here is plain mutable state the model owns, so a run can be saved and restored by value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .schema import AirRouteSpec, AircraftSpec, RoadSpec, ScenarioSpec, SiteSpec
+
+BASE_KINDS = ("air_base", "naval_base")
+
+
+@dataclass(slots=True)
+class Site:
+    id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    personnel: int  # garrison staying put
+    equipment_t: float
+    garrison: str | None
+    controller: str | None
+    besieged_by: str | None
+    supply_left: int
+    airfield: bool
+    exit: bool
+    waiting: int = 0  # evacuees here waiting for a lift or a convoy
+    waiting_t: float = 0.0
+    withdrawing: bool = False
+
+    @classmethod
+    def from_spec(cls, s: SiteSpec) -> Site:
+        return cls(s.id, s.name, s.kind, s.lat, s.lon, s.personnel, s.equipment_t, s.garrison, s.controller,
+                   s.besieged_by, s.supply_days, s.airfield, s.exit)
+
+    @property
+    def is_base(self) -> bool:
+        return self.kind in BASE_KINDS
+
+
+@dataclass(slots=True)
+class Road:
+    id: str
+    a: str
+    b: str
+    km: float
+    holder: str
+    risk: float
+
+    @classmethod
+    def from_spec(cls, r: RoadSpec) -> Road:
+        return cls(r.id, r.from_, r.to, r.km, r.held_by, r.base_risk)
+
+
+@dataclass(slots=True)
+class AirRoute:
+    id: str
+    origin: str
+    destination: str
+    km: float
+    grants: dict[str, bool]
+
+    @classmethod
+    def from_spec(cls, r: AirRouteSpec) -> AirRoute:
+        return cls(r.id, r.from_, r.to, r.km, {g.by: g.open for g in r.overflight})
+
+    @property
+    def usable(self) -> bool:
+        return all(self.grants.values())
+
+
+@dataclass(slots=True)
+class Fleet:
+    type: str
+    operator: str
+    count: int
+    payload_personnel: int
+    payload_t: float
+    sorties_per_day: dict[str, float]
+
+    @classmethod
+    def from_spec(cls, a: AircraftSpec) -> Fleet:
+        return cls(a.type, a.operator, a.count, a.payload_personnel, a.payload_t, dict(a.sorties_per_day))
+
+
+@dataclass
+class Ground:
+    sites: dict[str, Site]
+    roads: dict[str, Road]
+    air_routes: dict[str, AirRoute]
+    fleets: dict[str, Fleet]
+    graph: nx.MultiGraph = field(repr=False)
+
+    @classmethod
+    def from_spec(cls, spec: ScenarioSpec) -> Ground:
+        sites = {s.id: Site.from_spec(s) for s in spec.sites}
+        roads = {r.id: Road.from_spec(r) for r in spec.roads}
+        graph = nx.MultiGraph()
+        graph.add_nodes_from(sites)
+        for r in roads.values():
+            graph.add_edge(r.a, r.b, key=r.id)
+        return cls(
+            sites=sites,
+            roads=roads,
+            air_routes={r.id: AirRoute.from_spec(r) for r in spec.air_routes},
+            fleets={a.type: Fleet.from_spec(a) for a in spec.aircraft},
+            graph=graph,
+        )
+
+    def segment_risk(self, road: Road, mover: str, hostile: dict[str, float]) -> float:
+        """Chance a convoy of `mover` is attacked on this segment: none on its own ground."""
+        if road.holder == mover:
+            return 0.0
+        return min(1.0, road.risk * hostile.get(road.holder, 1.0))
+
+    def safest_route(self, origin: str, targets: set[str], mover: str, hostile: dict[str, float]):
+        """(destination, road ids, chance of at least one attack, km) of the safest way out, or None."""
+        if not targets or origin not in self.graph:
+            return None
+
+        def weight(u, v, edges):
+            best = math.inf
+            for key in edges:
+                risk = self.segment_risk(self.roads[key], mover, hostile)
+                best = min(best, -math.log1p(-min(risk, 0.999999)) + 1e-6 * self.roads[key].km)
+            return best
+
+        try:
+            dist, paths = nx.single_source_dijkstra(self.graph, origin, weight=weight)
+        except nx.NodeNotFound:
+            return None
+        reachable = [t for t in targets if t in dist and t != origin]
+        if not reachable:
+            return None
+        dest = min(reachable, key=lambda t: (dist[t], t))
+        nodes = paths[dest]
+        roads, survive, km = [], 1.0, 0.0
+        for u, v in zip(nodes, nodes[1:], strict=False):
+            key = min(self.graph[u][v], key=lambda k: (self.segment_risk(self.roads[k], mover, hostile), k))
+            road = self.roads[key]
+            roads.append(key)
+            survive *= 1.0 - self.segment_risk(road, mover, hostile)
+            km += road.km
+        return dest, roads, 1.0 - survive, km

@@ -1,0 +1,171 @@
+"""Getting people and equipment out: sieges running down, convoys on the roads, airlift from the bases.
+
+Evacuees wait at a site; a convoy takes them along the safest road route to an air hub (an airfield
+held by their own side) or to an exit (a crossing into a friendly country, usable when its controller
+has a deal in force with them); aircraft lift them home from a hub within the sorties each air route
+allows. The chance of attack on a road depends on its base risk and how hostile its holder is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .actors import ActorAgent
+    from .model import WargameModel
+
+BREAKOUT_SUPPLY_DAYS = 2  # a besieged garrison tries to break out when this little supply is left
+BREAKOUT_RISK = 0.6
+
+
+@dataclass(slots=True)
+class Convoy:
+    owner: str
+    origin: str
+    destination: str
+    roads: list[str]
+    personnel: int
+    equipment_t: float
+    arrive_day: int
+
+
+def hostility_towards(m: WargameModel, mover: str) -> dict[str, float]:
+    return {a.actor_id: a.hostility(mover) for a in m.actor_list}
+
+
+def hubs(m: WargameModel, owner: str) -> set[str]:
+    """Airfields held by `owner` from which an air route is open today."""
+    origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
+    return {s.id for s in m.ground.sites.values() if s.airfield and s.garrison == owner and s.id in origins}
+
+
+def exits(m: WargameModel, owner: str) -> set[str]:
+    """Crossings out of the country that `owner` may use today."""
+    out = set()
+    for s in m.ground.sites.values():
+        if s.exit and (s.controller == owner or m.has_deal_between(owner, s.controller)):
+            out.add(s.id)
+    return out
+
+
+def run_sieges(m: WargameModel, day: int) -> None:
+    for site in m.ground.sites.values():
+        if site.besieged_by is None or site.waiting + site.personnel == 0:
+            continue
+        site.supply_left -= 1
+        if site.supply_left <= 0:
+            captured = site.waiting + site.personnel
+            m.inflict_losses(site.id, captured, site.waiting_t + site.equipment_t, "siege_surrender", captured=True)
+            m.record_occurrence("siege_surrender")
+            m.log(day, "surrender", site=site.id, by=site.besieged_by, personnel=captured)
+
+
+def arrive_convoys(m: WargameModel, day: int) -> None:
+    still = []
+    for c in m.convoys:
+        if c.arrive_day > day:
+            still.append(c)
+            continue
+        dest = m.ground.sites[c.destination]
+        if dest.exit:
+            m.evacuate(c.personnel, c.equipment_t)
+        else:
+            dest.waiting += c.personnel
+            dest.waiting_t += c.equipment_t
+        m.record_occurrence("convoy_arrived")
+        m.log(day, "arrived", site=c.origin, to=c.destination, personnel=c.personnel)
+    m.convoys = still
+
+
+def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
+    """How great a chance of attack the evacuating side accepts today: rises with time pressure, falls while talks run."""
+    urgency = agent.time_pressure * (1.0 - 0.5 * agent.resolve) * day / m.horizon
+    tolerance = 0.05 + 0.6 * urgency
+    if any(t.status == "open" and agent in t.participants for t in m.tables.values()):
+        tolerance *= 0.5
+    return tolerance
+
+
+def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
+    owner = agent.actor_id
+    air_hubs = hubs(m, owner)
+    targets = air_hubs | exits(m, owner)
+    hostile = hostility_towards(m, owner)
+    tolerance = risk_tolerance(m, agent, day)
+    for site in m.ground.sites.values():
+        if site.waiting == 0 or site.garrison != owner or site.id in air_hubs or site.exit:
+            continue
+        route = m.ground.safest_route(site.id, targets, owner, hostile)
+        if route is None:
+            continue
+        dest, roads, risk, km = route
+        breakout = site.besieged_by is not None
+        if breakout:
+            if site.supply_left > BREAKOUT_SUPPLY_DAYS:
+                continue
+            risk = max(risk, BREAKOUT_RISK)
+        elif risk > tolerance:
+            continue
+        convoy = Convoy(owner, site.id, dest, roads, site.waiting, site.waiting_t,
+                        day + max(1, math.ceil(km / m.situation.spec.convoy_km_per_day)))
+        site.waiting, site.waiting_t = 0, 0.0
+        m.record_occurrence("siege_breakout" if breakout else "convoy_departed")
+        m.log(day, "convoy", site=site.id, to=dest, personnel=convoy.personnel, risk=risk, tolerance=tolerance,
+              breakout=breakout)
+        _run_gauntlet(m, convoy, hostile, breakout, day)
+        if convoy.personnel > 0 or convoy.equipment_t > 0:
+            m.convoys.append(convoy)
+
+
+def _run_gauntlet(m: WargameModel, convoy: Convoy, hostile: dict[str, float], breakout: bool, day: int) -> None:
+    """Draw, segment by segment, whether the convoy is attacked and what it loses."""
+    for key in convoy.roads:
+        road = m.ground.roads[key]
+        p = m.ground.segment_risk(road, convoy.owner, hostile)
+        if breakout:
+            p = max(p, BREAKOUT_RISK)
+        if p <= 0 or m.rng.random() >= p:
+            continue
+        lo, hi = (0.2, 0.6) if breakout else (0.05, 0.35)
+        share = float(m.rng.uniform(lo, hi))
+        killed = int(m.rng.binomial(convoy.personnel, share))
+        lost_t = convoy.equipment_t * share
+        convoy.personnel -= killed
+        convoy.equipment_t -= lost_t
+        m.lost += killed
+        m.lost_t += lost_t
+        m.record_occurrence("convoy_attacked")
+        m.actor(convoy.owner).shift_trust(road.holder, -0.2)
+        m.log(day, "ambush", road=key, holder=road.holder, site=convoy.origin, killed=killed)
+
+
+def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
+    """Each fleet flies the open route with the most people waiting at its origin, within its sorties."""
+    routes = [r for r in m.ground.air_routes.values() if r.usable]
+    for fleet in m.ground.fleets.values():
+        if fleet.operator != owner or fleet.count == 0:
+            continue
+        options = [
+            (fleet.sorties_per_day.get(r.id, 0.0), r)
+            for r in routes
+            if fleet.sorties_per_day.get(r.id, 0.0) > 0 and m.ground.sites[r.origin].garrison == owner
+            and (m.ground.sites[r.origin].waiting > 0 or m.ground.sites[r.origin].waiting_t > 0)
+        ]
+        if not options:
+            continue
+        sorties, route = max(options, key=lambda o: (o[0], o[1].id))
+        site = m.ground.sites[route.origin]
+        flights = fleet.count * sorties
+        seats = int(flights * fleet.payload_personnel)
+        people = min(site.waiting, seats)
+        used = people / (fleet.payload_personnel) if fleet.payload_personnel else 0.0
+        tonnes = min(site.waiting_t, max(flights - used, 0.0) * fleet.payload_t)
+        if people == 0 and tonnes == 0:
+            continue
+        site.waiting -= people
+        site.waiting_t -= tonnes
+        m.evacuate(people, tonnes)
+        m.record_occurrence("airlift_flown")
+        m.log(day, "airlift", fleet=fleet.type, route=route.id, site=site.id, personnel=people, tonnes=tonnes)

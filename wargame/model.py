@@ -1,0 +1,349 @@
+"""The wargame as a Mesa model: one step is one day of the crisis.
+
+A day runs in this order (documented in the README):
+  1. events      - the deck in scenario order; each whose conditions hold fires with its daily hazard;
+  2. bargaining  - each open table in scenario order plays one round (proposal, answers, maybe a deal);
+  3. unilateral  - sieges run down, convoys arrive, new convoys leave, aircraft fly (evacuating actors);
+  4. compliance  - each party to each agreement in force keeps or breaks it;
+  5. milestones  - each milestone whose conditions first hold is recorded with the day.
+At the horizon the first outcome whose conditions hold names the ending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import agreements as compliance
+from . import effects, logistics
+from .actors import ActorAgent
+from .agenda import Issue
+from .agreements import Agreement
+from .conditions import holds
+from .geography import Ground
+from .outcomes import RunResult, actor_utilities
+from .scenario import Scenario, load_scenario
+from .tables import Table
+
+DEFAULT_SCENARIO = "syria_dec2024"
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_scenario(name: str, overrides_key: tuple) -> Scenario:
+    return load_scenario(name, dict(overrides_key))
+
+
+def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict | None = None) -> Scenario:
+    if isinstance(scenario, Scenario):
+        if overrides:
+            return load_scenario(scenario.path, {**scenario.overrides, **overrides})
+        return scenario
+    key = tuple(sorted((overrides or {}).items(), key=lambda kv: kv[0]))
+    return _cached_scenario(str(scenario or DEFAULT_SCENARIO), key)
+
+
+class WargameModel(mesa.Model):
+    """One run of a scenario. `rng` seeds everything; `overrides` are --set style {path: value}."""
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        rng: Any = None,
+        overrides: dict | None = None,
+        days: int | None = None,
+        narrate: bool = True,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.seed = rng if isinstance(rng, int | np.integer) else None
+        self.situation = resolve_scenario(scenario, overrides)
+        spec = self.situation.spec
+        self.horizon = int(days or spec.horizon_days)
+        self.start_date: dt.date = spec.start_date
+        self.narrate = narrate
+        self.records: list[tuple[int, str, dict]] = []
+        self.day = 0
+
+        self.issues = {i.id: Issue.from_spec(i) for i in spec.issues}
+        self.actor_list = [ActorAgent(self, profile) for profile in self.situation.actors]
+        self._actors = {a.actor_id: a for a in self.actor_list}
+        for a in self.actor_list:
+            a.init_beliefs(self.actor_list)
+        self.evacuators = [a for a in self.actor_list if a.profile.evacuates]
+
+        self.ground = Ground.from_spec(spec)
+        evacuating = {a.actor_id for a in self.evacuators}
+        for site in self.ground.sites.values():
+            if site.garrison in evacuating and not site.is_base:
+                site.waiting, site.personnel = site.personnel, 0  # interior garrisons are all to come out
+                site.waiting_t, site.equipment_t = site.equipment_t, 0.0
+        self.initial_personnel = sum(s.personnel + s.waiting for s in self.ground.sites.values())
+        self.initial_t = sum(s.equipment_t + s.waiting_t for s in self.ground.sites.values())
+        self.interior_initial = sum(s.waiting for s in self.ground.sites.values())
+
+        self.tables = {t.id: Table.build(t, self._actors, self.issues, self.horizon) for t in spec.tables}
+        self.agreements: list[Agreement] = []
+        self.convoys: list[logistics.Convoy] = []
+        self.occurrences: dict[str, int] = {}
+        self.milestones: dict[str, int] = {}
+        self.fired: set[str] = set()
+        self.evacuated = self.lost = self.captured = 0
+        self.evacuated_t = self.lost_t = 0.0
+        self.outcome: str | None = None
+        self._reservations: dict[tuple[str, str], float] = {}
+        self._reservation_day = -1
+
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"day": "day", "present": "present", "evacuated": "evacuated", "lost": "lost",
+                             "agreements_in_force": "agreements_in_force"}
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        if not self.running:
+            return
+        self.day += 1
+        day = self.day
+        self._play_events(day)
+        for table in self.tables.values():
+            self._bargain(table, day)
+        logistics.run_sieges(self, day)
+        logistics.arrive_convoys(self, day)
+        for agent in self.evacuators:
+            logistics.dispatch_convoys(self, agent, day)
+            logistics.fly_airlift(self, agent.actor_id, day)
+        compliance.review(self, day)
+        self._check_milestones(day)
+        self.datacollector.collect(self)
+        if day >= self.horizon:
+            self._finish()
+
+    def run(self) -> RunResult:
+        while self.running:
+            self.step()
+        return self.result()
+
+    def _play_events(self, day: int) -> None:
+        for event in self.situation.spec.events:
+            if event.once and event.id in self.fired:
+                continue
+            if not holds(self, event.when):
+                continue
+            if self.rng.random() >= event.hazard:
+                continue
+            self.fired.add(event.id)
+            self.record_occurrence(event.id)
+            self.log(day, "event", event=event.id, text=event.narrative)
+            for eff in event.effects:
+                effects.apply(self, eff, event.id)
+
+    def _bargain(self, table: Table, day: int) -> None:
+        if table.status == "waiting":
+            if day < table.spec.opens_day:
+                return
+            table.status = "open"
+            self.log(day, "opened", table=table.id)
+        if table.status != "open":
+            return
+        if day > table.deadline:
+            table.status = "failed"
+            self.record_occurrence(f"talks_failed_{table.id}")
+            self.log(day, "failed", table=table.id)
+            return
+        rnd = table.play_round(self, day)
+        self.log(day, "round", table=table.id, proposer=rnd.proposer, offer=table.space.describe(rnd.offer),
+                 answers=rnd.answers, passed=rnd.passed,
+                 values={a.actor_id: float(table.space.utility[i, rnd.offer]) for i, a in enumerate(table.participants)},
+                 reservations={a.actor_id: self.reservation(a, table) for a in table.participants})
+        if rnd.passed:
+            self.sign(table, rnd.offer, day)
+
+    def _check_milestones(self, day: int) -> None:
+        for m in self.situation.spec.milestones:
+            if m.id not in self.milestones and holds(self, m.when):
+                self.milestones[m.id] = day
+                self.log(day, "milestone", milestone=m.id, label=m.label)
+
+    def _finish(self) -> None:
+        self.running = False
+        for outcome in self.situation.spec.outcomes:
+            if holds(self, outcome.when):
+                self.outcome = outcome.id
+                break
+        self.log(self.day, "ending", outcome=self.outcome)
+
+    # ------------------------------------------------------------ bargaining support
+
+    def reservation(self, agent: ActorAgent, table: Table) -> float:
+        """The actor's outside option at this table today, from its private value and the ground.
+
+        Every actor's falls as time passes, faster the more time pressure it feels and the less
+        resolve it has. The evacuating side's also depends on how safely it could get its people
+        out alone: the riskier the roads and the more people besieged, the lower.
+        """
+        if self._reservation_day != self.day:
+            self._reservations.clear()
+            self._reservation_day = self.day
+        key = (agent.actor_id, table.id)
+        cached = self._reservations.get(key)
+        if cached is not None:
+            return cached
+        base = agent.private["reservation"] + agent.outside_option_shift
+        progress = self.day / self.horizon
+        wear = (1.0 - agent.resolve) * agent.time_pressure * progress
+        if agent.profile.evacuates:
+            value = base * (0.5 + 0.5 * self.unilateral_safety(agent)) - wear
+        else:
+            value = base - 0.5 * wear
+        value = min(max(value, 0.0), 1.0)
+        self._reservations[key] = value
+        return value
+
+    def unilateral_safety(self, agent: ActorAgent) -> float:
+        """Share of the evacuating side's stranded people who could get out today without a deal, risk-weighted."""
+        owner = agent.actor_id
+        targets = logistics.hubs(self, owner) | logistics.exits(self, owner)
+        hostile = logistics.hostility_towards(self, owner)
+        total = safe = 0.0
+        for site in self.ground.sites.values():
+            if site.waiting == 0 or site.garrison != owner or site.id in targets:
+                continue
+            total += site.waiting
+            if site.besieged_by is not None:
+                continue
+            route = self.ground.safest_route(site.id, targets, owner, hostile)
+            if route is not None:
+                safe += site.waiting * (1.0 - route[2])
+        return 1.0 if total == 0 else safe / total
+
+    def sign(self, table: Table, offer: int, day: int) -> Agreement:
+        levels = {issue.id: int(table.space.offers[offer, k]) for k, issue in enumerate(table.space.issues)}
+        agreement = Agreement(
+            table=table.id, offer=offer, levels=levels, labels=table.space.describe(offer), signed_day=day,
+            expires_day=day + table.spec.obligation_days, parties=[a.actor_id for a in table.participants],
+        )
+        for issue_id, level in levels.items():
+            spec = self.issues[issue_id].spec
+            if spec.levels:
+                for eff in spec.levels[level].effects:
+                    agreement.undo.extend(effects.apply(self, eff, f"agreement:{table.id}"))
+        self.agreements.append(agreement)
+        table.status = "agreed"
+        self.record_occurrence("agreement_signed")
+        self.log(day, "signed", table=table.id, terms=agreement.labels)
+        return agreement
+
+    def agreement_in_force(self, table_id: str) -> Agreement | None:
+        for a in reversed(self.agreements):
+            if a.table == table_id and a.status in ("in_force", "completed"):
+                return a
+        return None
+
+    def agreed_level(self, issue_id: str) -> int | None:
+        for a in reversed(self.agreements):
+            if a.status in ("in_force", "completed") and issue_id in a.levels:
+                return a.levels[issue_id]
+        return None
+
+    def has_deal_between(self, a: str | None, b: str | None) -> bool:
+        return a is not None and b is not None and any(
+            ag.status == "in_force" and a in ag.parties and b in ag.parties for ag in self.agreements
+        )
+
+    # ------------------------------------------------------------ the ground
+
+    def actor(self, actor_id: str) -> ActorAgent:
+        return self._actors[actor_id]
+
+    @property
+    def present(self) -> int:
+        sites = sum(s.personnel + s.waiting for s in self.ground.sites.values())
+        return sites + sum(c.personnel for c in self.convoys)
+
+    @property
+    def agreements_in_force(self) -> int:
+        return sum(1 for a in self.agreements if a.status == "in_force")
+
+    def interior_cleared(self) -> bool:
+        if self.convoys:
+            return False
+        return all(s.waiting == 0 for s in self.ground.sites.values() if not s.is_base)
+
+    def evacuate(self, personnel: int, tonnes: float) -> None:
+        self.evacuated += personnel
+        self.evacuated_t += tonnes
+        if self.evacuators and personnel and self.present == 0:
+            self.record_occurrence("withdrawal_completed")
+
+    def inflict_losses(self, site_id: str, personnel: int, tonnes: float, cause: str, captured: bool = False) -> None:
+        site = self.ground.sites[site_id]
+        from_waiting = min(site.waiting, personnel)
+        site.waiting -= from_waiting
+        from_garrison = min(site.personnel, personnel - from_waiting)
+        site.personnel -= from_garrison
+        taken = from_waiting + from_garrison
+        t_waiting = min(site.waiting_t, tonnes)
+        site.waiting_t -= t_waiting
+        t_garrison = min(site.equipment_t, tonnes - t_waiting)
+        site.equipment_t -= t_garrison
+        self.lost += taken
+        self.lost_t += t_waiting + t_garrison
+        if captured:
+            self.captured += taken
+        if taken:
+            self.log(self.day, "losses", site=site_id, personnel=taken, cause=cause, captured=captured)
+
+    def start_withdrawal(self, site_id: str, cause: str) -> None:
+        site = self.ground.sites[site_id]
+        if site.withdrawing:
+            return
+        site.withdrawing = True
+        site.waiting += site.personnel
+        site.waiting_t += site.equipment_t
+        site.personnel, site.equipment_t = 0, 0.0
+        self.record_occurrence("withdrawal_started")
+        self.log(self.day, "withdrawal", site=site_id, cause=cause)
+
+    def record_occurrence(self, name: str) -> None:
+        self.occurrences[name] = self.occurrences.get(name, 0) + 1
+
+    def log(self, day: int, kind: str, **data) -> None:
+        if self.narrate:
+            self.records.append((day, kind, data))
+
+    def date_of(self, day: int) -> dt.date:
+        return self.start_date + dt.timedelta(days=day)
+
+    # ------------------------------------------------------------ results
+
+    def result(self) -> RunResult:
+        return RunResult(
+            scenario=self.situation.id,
+            seed=None if self.seed is None else int(self.seed),
+            days=self.day,
+            outcome=self.outcome,
+            outcome_label=next((o.label for o in self.situation.spec.outcomes if o.id == self.outcome), None),
+            milestones=[(k, v) for k, v in self.milestones.items()],
+            personnel_initial=self.initial_personnel,
+            personnel_evacuated=self.evacuated,
+            personnel_lost=self.lost,
+            personnel_captured=self.captured,
+            personnel_present=self.present,
+            equipment_initial_t=round(self.initial_t, 3),
+            equipment_out_t=round(self.evacuated_t, 3),
+            equipment_lost_t=round(self.lost_t, 3),
+            agreements=[
+                {"table": a.table, "day": a.signed_day, "terms": a.labels, "status": a.status,
+                 "broken_by": a.broken_by, "broken_day": a.broken_day}
+                for a in self.agreements
+            ],
+            occurrences=dict(sorted(self.occurrences.items())),
+            utilities=actor_utilities(self),
+            private={a.actor_id: {k: round(v, 6) for k, v in a.private.items()} for a in self.actor_list},
+        )

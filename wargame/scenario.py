@@ -1,0 +1,529 @@
+"""Loading a scenario: find the file, read profiles, apply overrides, validate, cross-check references.
+
+`load_scenario(name_or_path, overrides)` is the one entry point; every fault is a ScenarioError.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import ScenarioError, closest
+from .schema import ActorProfile, Condition, Effect, ScenarioSpec
+from .yaml_source import LineMap, dotted, read_yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Occurrences the engine itself records (events add their own ids, effects may add more).
+ENGINE_OCCURRENCES = (
+    "convoy_departed",
+    "convoy_attacked",
+    "convoy_arrived",
+    "siege_surrender",
+    "siege_breakout",
+    "airlift_flown",
+    "agreement_signed",
+    "agreement_broken",
+    "guarantee_enforced",
+    "withdrawal_started",
+    "withdrawal_completed",
+    "clash_at_base",
+)
+
+
+def data_dir(kind: str) -> Path:
+    """The bundled `actors` or `scenarios` folder, from a wheel install or a source checkout."""
+    for candidate in (PACKAGE_DIR / "_bundled" / kind, PACKAGE_DIR.parent / kind):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"bundled folder '{kind}' not found beside {PACKAGE_DIR}")
+
+
+def list_scenarios() -> list[str]:
+    return sorted(p.stem for p in data_dir("scenarios").glob("*.yaml"))
+
+
+def find_scenario(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists() or "/" in str(name_or_path):
+        return p
+    bundled = data_dir("scenarios") / f"{name_or_path}.yaml"
+    if bundled.exists():
+        return bundled
+    raise ScenarioError(
+        str(name_or_path),
+        "no such scenario",
+        expected=f"a YAML path or one of: {', '.join(list_scenarios())}",
+        found=str(name_or_path),
+        suggestion=closest(str(name_or_path), list_scenarios()),
+    )
+
+
+@dataclass
+class Scenario:
+    """A validated, cross-checked scenario with its actors' merged profiles, ready for the model."""
+
+    spec: ScenarioSpec
+    actors: list[ActorProfile]
+    path: Path
+    file_hash: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def actor(self, actor_id: str) -> ActorProfile:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def resolved(self) -> dict[str, Any]:
+        """The whole scenario as plain data, profiles merged in (for manifests and save files)."""
+        data = self.spec.model_dump(mode="json", by_alias=True)
+        data["actors"] = [a.model_dump(mode="json", by_alias=True) for a in self.actors]
+        return data
+
+
+# ---------------------------------------------------------------- overrides (--set PATH=VALUE)
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """`PATH=VALUE` strings -> {path: value}; values are read as YAML scalars (numbers, true, text)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ScenarioError("--set", "override must be PATH=VALUE", expected="e.g. horizon_days=30", found=item)
+        path, _, text = item.partition("=")
+        path = path.strip()
+        if not path:
+            raise ScenarioError("--set", "empty PATH in override", expected="PATH=VALUE", found=item)
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        out[path] = value
+    return out
+
+
+def _apply_override(raw: dict, path: str, value: Any) -> None:
+    parts = path.split(".")
+    node: Any = raw
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            key = "profile" if node and isinstance(node[0], dict) and "profile" in node[0] else "id"
+            matches = [item for item in node if isinstance(item, dict) and item.get(key) == part]
+            if not matches:
+                names = [item.get(key) for item in node if isinstance(item, dict)]
+                raise ScenarioError(
+                    "--set",
+                    f"no item '{part}' in '{'.'.join(parts[:i])}'",
+                    field=path,
+                    expected=f"one of: {', '.join(map(str, names))}",
+                    found=part,
+                    suggestion=closest(part, names),
+                )
+            node = matches[0]
+            if key == "profile":  # actor overrides go into the entry's overrides mapping
+                node = node.setdefault("overrides", {})
+            if last:
+                raise ScenarioError("--set", "override must name a field, not a whole item", field=path)
+            continue
+        if not isinstance(node, dict):
+            raise ScenarioError("--set", "cannot descend into a value", field=path, found=repr(node))
+        if last:
+            node[part] = value
+        else:
+            node = node.setdefault(part, {})
+
+
+# ---------------------------------------------------------------- validation errors
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class that the location `loc` points into (for key suggestions)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fld = current.model_fields.get(part) or next(
+                (f for f in current.model_fields.values() if f.alias == part), None
+            )
+            if fld is None:
+                return current
+            current = fld.annotation
+        current = _unwrap(current, part)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(tp: Any, part: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0], part)
+    if origin in (list, tuple):
+        return typing.get_args(tp)[0]
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                return arg
+    return tp
+
+
+def _field_names(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def validation_error(
+    exc: ValidationError, model: type[BaseModel], file: str, lines: LineMap, prefix: tuple = ()
+) -> ScenarioError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("fixed", "uniform", "triangular", "normal", "beta")))
+    kind = err["type"]
+    full = (*prefix, *loc)
+    line = lines.line_of(full)
+    where = dotted(full)
+    found = err.get("input")
+    found_text = _show(found)
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        names = _field_names(parent)
+        return ScenarioError(
+            file,
+            f"unknown key '{loc[-1]}'",
+            line=line,
+            field=where,
+            expected=f"one of: {', '.join(names)}" if names else "a known key",
+            found=str(loc[-1]),
+            suggestion=closest(str(loc[-1]), names),
+        )
+    if kind == "missing":
+        return ScenarioError(file, f"missing required field '{loc[-1]}'", line=line, field=where, expected="a value", found="nothing")
+    if kind == "union_tag_invalid" or kind == "union_tag_not_found":
+        ctx = err.get("ctx", {})
+        return ScenarioError(
+            file,
+            "unknown distribution",
+            line=line,
+            field=where,
+            expected=f"dist: one of {ctx.get('expected_tags', 'fixed, uniform, triangular, normal, beta')}",
+            found=str(ctx.get("tag", found_text)),
+            suggestion=closest(str(ctx.get("tag", "")), ["fixed", "uniform", "triangular", "normal", "beta"]),
+        )
+    message = err["msg"].removeprefix("Value error, ")
+    expected = message
+    if kind == "literal_error":
+        expected = message.removeprefix("Input should be ")
+        message = "value not allowed"
+        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
+        return ScenarioError(
+            file, message, line=line, field=where, expected=expected, found=found_text,
+            suggestion=closest(str(found), options) if isinstance(found, str) else None,
+        )
+    if kind.endswith("_type") or kind.endswith("_parsing") or kind in ("model_type", "dict_type", "list_type"):
+        return ScenarioError(file, "wrong type", line=line, field=where, expected=message.removeprefix("Input should be "), found=found_text)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long", "string_pattern_mismatch"):
+        return ScenarioError(file, "value out of range", line=line, field=where, expected=message.removeprefix("Input should be "), found=found_text)
+    return ScenarioError(file, message, line=line, field=where or None, expected=None, found=found_text if kind != "value_error" else None)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _profile_path(name: str, scenario_path: Path) -> Path | None:
+    for folder in (scenario_path.parent / "actors", scenario_path.parent.parent / "actors", data_dir("actors")):
+        candidate = folder / f"{name}.yaml"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _known_profiles(scenario_path: Path) -> list[str]:
+    names: set[str] = set()
+    for folder in (scenario_path.parent / "actors", scenario_path.parent.parent / "actors", data_dir("actors")):
+        if folder.is_dir():
+            names.update(p.stem for p in folder.glob("*.yaml"))
+    return sorted(names)
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def load_profile(path: str | Path) -> ActorProfile:
+    raw, lines = read_yaml(path)
+    return _validate_profile(raw, lines, str(path))
+
+
+def _validate_profile(raw: Any, lines: LineMap, file: str, prefix: tuple = ()) -> ActorProfile:
+    if not isinstance(raw, dict):
+        raise ScenarioError(file, "top level must be a mapping", line=lines.line_of(prefix), expected="a mapping of fields", found=_show(raw))
+    try:
+        return ActorProfile.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(exc, ActorProfile, file, lines, prefix) from None
+
+
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+    """Read, validate and cross-check a scenario and its actors. Raises ScenarioError on any fault."""
+    if isinstance(overrides, list):
+        overrides = parse_set(overrides)
+    overrides = dict(overrides or {})
+    path = find_scenario(name_or_path)
+    file = str(path)
+    raw, lines = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ScenarioError(file, "top level must be a mapping", line=1, expected="a mapping of fields", found=_show(raw))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    for key, value in overrides.items():
+        _apply_override(raw, key, value)
+
+    try:
+        spec = ScenarioSpec.model_validate(raw)
+    except ValidationError as exc:
+        error = validation_error(exc, ScenarioSpec, file, lines)
+        if any(error.field and error.field.split("[")[0].startswith(k.split(".")[0]) for k in overrides):
+            error.message += " (after --set overrides)"
+        raise error from None
+
+    profiles: list[ActorProfile] = []
+    for i, entry in enumerate(spec.actors):
+        ppath = _profile_path(entry.profile, path)
+        if ppath is None:
+            raise ScenarioError(
+                file,
+                f"no actor profile '{entry.profile}'",
+                line=lines.line_of(("actors", i, "profile")),
+                field=f"actors[{i}].profile",
+                expected="a profile in actors/",
+                found=entry.profile,
+                suggestion=closest(entry.profile, _known_profiles(path)),
+            )
+        praw, plines = read_yaml(ppath)
+        base = _validate_profile(praw, plines, str(ppath))
+        if entry.overrides:
+            merged = _deep_merge(praw, entry.overrides)
+            try:
+                base = ActorProfile.model_validate(merged)
+            except ValidationError as exc:
+                raise validation_error(exc, ActorProfile, file, lines, ("actors", i, "overrides")) from None
+        if base.id != entry.profile:
+            raise ScenarioError(
+                str(ppath), "profile id must match its file name", line=plines.line_of(("id",)),
+                field="id", expected=entry.profile, found=base.id,
+            )
+        profiles.append(base)
+
+    scenario = Scenario(spec=spec, actors=profiles, path=path, file_hash=digest, overrides=overrides)
+    _cross_check(scenario, lines, file)
+    return scenario
+
+
+# ---------------------------------------------------------------- cross-references
+
+
+def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
+    spec = sc.spec
+
+    def fail(path: tuple, what: str, found: str, known, kind: str) -> None:
+        known = list(known)
+        raise ScenarioError(
+            file,
+            f"reference to undefined {kind} '{found}'",
+            line=lines.line_of(path),
+            field=dotted(path),
+            expected=f"one of: {', '.join(map(str, known))}",
+            found=str(found),
+            suggestion=closest(str(found), known),
+        )
+
+    def unique(items, key: str, section: str) -> set[str]:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            value = getattr(item, key)
+            if value in seen:
+                raise ScenarioError(
+                    file,
+                    f"duplicate id '{value}' in {section}",
+                    line=lines.line_of((section, i, key if key != "id" else "id")),
+                    field=f"{section}[{i}].{key}",
+                    expected="ids that differ",
+                    found=f"'{value}' already used by {section}[{seen[value]}]",
+                )
+            seen[value] = i
+        return set(seen)
+
+    actors = unique(sc.actors, "id", "actors")
+    issues = unique(spec.issues, "id", "issues")
+    sites = unique(spec.sites, "id", "sites")
+    roads = unique(spec.roads, "id", "roads")
+    routes = unique(spec.air_routes, "id", "air_routes")
+    aircraft = unique(spec.aircraft, "type", "aircraft")
+    tables = unique(spec.tables, "id", "tables")
+    unique(spec.guarantees, "id", "guarantees")
+    events = unique(spec.events, "id", "events")
+    milestones = unique(spec.milestones, "id", "milestones")
+    unique(spec.outcomes, "id", "outcomes")
+    issue_by_id = {i.id: i for i in spec.issues}
+
+    def check(value, path, known, kind):
+        if value is not None and value not in known:
+            fail(path, kind, value, sorted(known), kind)
+
+    for i, issue in enumerate(spec.issues):
+        if issue.levels:
+            seen = set()
+            for j, level in enumerate(issue.levels):
+                if level.id in seen:
+                    raise ScenarioError(file, f"duplicate level '{level.id}' in issue '{issue.id}'",
+                                        line=lines.line_of(("issues", i, "levels", j)), field=f"issues[{i}].levels[{j}].id",
+                                        expected="level ids that differ", found=level.id)
+                seen.add(level.id)
+    for i, s in enumerate(spec.sites):
+        for attr in ("garrison", "controller", "besieged_by"):
+            check(getattr(s, attr), ("sites", i, attr), actors, "actor")
+    for i, r in enumerate(spec.roads):
+        check(r.from_, ("roads", i, "from"), sites, "site")
+        check(r.to, ("roads", i, "to"), sites, "site")
+        check(r.held_by, ("roads", i, "held_by"), actors, "actor")
+    for i, r in enumerate(spec.air_routes):
+        check(r.from_, ("air_routes", i, "from"), sites, "site")
+    for i, a in enumerate(spec.aircraft):
+        check(a.operator, ("aircraft", i, "operator"), actors, "actor")
+        for route in a.sorties_per_day:
+            check(route, ("aircraft", i, "sorties_per_day", route), routes, "air route")
+    for i, t in enumerate(spec.tables):
+        for j, p in enumerate(t.participants):
+            check(p, ("tables", i, "participants", j), actors, "actor")
+        for j, item in enumerate(t.agenda):
+            check(item, ("tables", i, "agenda", j), issues, "issue")
+        if not isinstance(t.rule, str):
+            for j, v in enumerate(t.rule.vetoes):
+                check(v, ("tables", i, "rule", "vetoes", j), set(t.participants), "participant")
+            if isinstance(t.rule.weights, dict):
+                for k in t.rule.weights:
+                    check(k, ("tables", i, "rule", "weights", k), set(t.participants), "participant")
+    for i, g in enumerate(spec.guarantees):
+        check(g.guarantor, ("guarantees", i, "guarantor"), actors, "actor")
+        check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")
+        check(g.table, ("guarantees", i, "table"), tables, "table")
+
+    occurrences = set(ENGINE_OCCURRENCES) | events
+    for group in (spec.events, [lv for iss in spec.issues for lv in (iss.levels or [])]):
+        for item in group:
+            for eff in item.effects:
+                if eff.occurrence:
+                    occurrences.add(eff.occurrence)
+    refs = dict(actors=actors, sites=sites, roads=roads, routes=routes, aircraft=aircraft, tables=tables,
+                milestones=milestones, occurrences=occurrences, issues=issue_by_id)
+    for i, e in enumerate(spec.events):
+        for j, c in enumerate(e.when):
+            _check_condition(c, ("events", i, "when", j), refs, check, fail)
+        for j, eff in enumerate(e.effects):
+            _check_effect(eff, ("events", i, "effects", j), refs, check)
+    for i, issue in enumerate(spec.issues):
+        for j, level in enumerate(issue.levels or []):
+            for k, eff in enumerate(level.effects):
+                _check_effect(eff, ("issues", i, "levels", j, "effects", k), refs, check)
+    for section, items in (("milestones", spec.milestones), ("outcomes", spec.outcomes)):
+        for i, m in enumerate(items):
+            for j, c in enumerate(m.when):
+                _check_condition(c, (section, i, "when", j), refs, check, fail)
+    if spec.outcomes[-1].when:
+        raise ScenarioError(file, "the last outcome must be the default (no 'when')",
+                            line=lines.line_of(("outcomes", len(spec.outcomes) - 1)),
+                            field=f"outcomes[{len(spec.outcomes) - 1}].when", expected="no conditions", found="conditions")
+    # Each actor's ideal on each scenario issue it cares about must exist.
+    for actor in sc.actors:
+        for issue_id, interest in actor.interests.items():
+            issue = issue_by_id.get(issue_id)
+            if issue is None:
+                continue  # profiles are reused across scenarios; interests in absent issues are ignored
+            _check_ideal(actor, issue, interest, file, lines)
+
+
+def _check_condition(c: Condition, path, refs, check, fail) -> None:
+    check(c.milestone, (*path, "milestone"), refs["milestones"], "milestone")
+    check(c.not_milestone, (*path, "not_milestone"), refs["milestones"], "milestone")
+    check(c.agreement, (*path, "agreement"), refs["tables"], "table")
+    check(c.no_agreement, (*path, "no_agreement"), refs["tables"], "table")
+    check(c.occurred, (*path, "occurred"), refs["occurrences"], "occurrence")
+    check(c.not_occurred, (*path, "not_occurred"), refs["occurrences"], "occurrence")
+    check(c.besieged, (*path, "besieged"), refs["sites"], "site")
+    if c.level is not None:
+        check(c.level.issue, (*path, "level", "issue"), refs["issues"], "issue")
+        issue = refs["issues"][c.level.issue]
+        for bound in ("at_least", "at_most"):
+            value = getattr(c.level, bound)
+            if isinstance(value, str):
+                check(value, (*path, "level", bound), {lv.id for lv in issue.levels or []}, "level")
+
+
+def _check_effect(e: Effect, path, refs, check) -> None:
+    if e.road_risk:
+        check(e.road_risk.segment, (*path, "road_risk", "segment"), refs["roads"], "road")
+        check(e.road_risk.held_by, (*path, "road_risk", "held_by"), refs["actors"], "actor")
+    if e.road_holder:
+        check(e.road_holder.segment, (*path, "road_holder", "segment"), refs["roads"], "road")
+        check(e.road_holder.holder, (*path, "road_holder", "holder"), refs["actors"], "actor")
+    if e.overflight:
+        check(e.overflight.route, (*path, "overflight", "route"), refs["routes"], "air route")
+    if e.trust:
+        check(e.trust.from_, (*path, "trust", "from"), refs["actors"], "actor")
+        check(e.trust.to, (*path, "trust", "to"), refs["actors"], "actor")
+    for name in ("siege", "casualties", "withdraw"):
+        sub = getattr(e, name)
+        if sub:
+            check(sub.site, (*path, name, "site"), refs["sites"], "site")
+    if e.siege and e.siege.by:
+        check(e.siege.by, (*path, "siege", "by"), refs["actors"], "actor")
+    if e.actor:
+        check(e.actor.actor, (*path, "actor", "actor"), refs["actors"], "actor")
+    if e.aircraft:
+        check(e.aircraft.type, (*path, "aircraft", "type"), refs["aircraft"], "aircraft type")
+
+
+def _check_ideal(actor: ActorProfile, issue, interest, file, lines) -> None:
+    if issue.kind == "ordinal":
+        labels = [lv.id for lv in issue.levels]
+        ok = interest.ideal in labels or (isinstance(interest.ideal, int) and 0 <= interest.ideal < len(labels))
+        if not ok:
+            raise ScenarioError(
+                file, f"actor '{actor.id}': ideal on issue '{issue.id}' is not a level of it",
+                field=f"{actor.id}.interests.{issue.id}.ideal", expected=f"one of: {', '.join(labels)}",
+                found=repr(interest.ideal), suggestion=closest(str(interest.ideal), labels),
+            )
+    else:
+        lo, hi = issue.range
+        if isinstance(interest.ideal, str) or not lo <= float(interest.ideal) <= hi:
+            raise ScenarioError(
+                file, f"actor '{actor.id}': ideal on issue '{issue.id}' outside its range",
+                field=f"{actor.id}.interests.{issue.id}.ideal", expected=f"a number in [{lo}, {hi}]", found=repr(interest.ideal),
+            )
