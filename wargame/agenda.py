@@ -7,14 +7,13 @@ agenda issue; a table enumerates every offer once, so proposing and responding a
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .schema import ActorProfile, IssueSpec
 
-MAX_OFFERS = 50_000  # above this a table's agenda is too large to enumerate; the schema's steps keep it small
+MAX_OFFERS = 200_000  # above this a table's agenda is too large to enumerate (before any budget filter)
 
 
 @dataclass(frozen=True)
@@ -65,13 +64,24 @@ def _fmt(x: float) -> str:
 class OfferSpace:
     """Every offer over an agenda, and each participant's utility for each (rows: participants)."""
 
-    def __init__(self, issues: list[Issue], participants: list[ActorProfile]) -> None:
+    def __init__(
+        self, issues: list[Issue], participants: list[ActorProfile], budget: tuple[list[str], float] | None = None
+    ) -> None:
         self.issues = issues
         sizes = [i.size for i in issues]
         n = int(np.prod(sizes))
         if n > MAX_OFFERS:
             raise ValueError(f"agenda {[i.id for i in issues]} has {n} offers, more than {MAX_OFFERS}")
-        self.offers = np.array(list(itertools.product(*[range(s) for s in sizes])), dtype=np.int16).reshape(n, len(issues))
+        self.offers = np.indices(sizes, dtype=np.int32).reshape(len(issues), n).T.copy()
+        if budget is not None:
+            # Offers whose budgeted issues add up to more than the total are not on the table.
+            names, total = budget
+            spent = np.zeros(n)
+            for k, issue in enumerate(issues):
+                if issue.id in names:
+                    spent += np.asarray(issue.values)[self.offers[:, k]]
+            self.offers = self.offers[spent <= total + 1e-9]
+            n = len(self.offers)
         self.weights = np.array(
             [[p.interests[i.id].salience if i.id in p.interests else 0.0 for i in issues] for p in participants]
         )
@@ -84,6 +94,7 @@ class OfferSpace:
                 if self.weights[row, k] > 0:
                     self.utility[row] += self.weights[row, k] * issue.value_function(p)[column]
         self.best = self.utility.max(axis=1)
+        self._index: dict[tuple[int, ...], int] | None = None
         self.worst = self.utility.min(axis=1)
 
     def __len__(self) -> int:
@@ -91,6 +102,26 @@ class OfferSpace:
 
     def describe(self, offer: int) -> dict[str, str]:
         return {issue.id: issue.labels[self.offers[offer, k]] for k, issue in enumerate(self.issues)}
+
+    def index(self) -> dict[tuple[int, ...], int]:
+        """Offer levels -> offer number (built on first use; used to walk between neighbouring offers)."""
+        if self._index is None:
+            self._index = {tuple(int(x) for x in row): i for i, row in enumerate(self.offers)}
+        return self._index
+
+    def neighbours(self, offer: int) -> list[int]:
+        """Offers that differ from `offer` by one step on one issue."""
+        here = self.offers[offer]
+        index = self.index()
+        out = []
+        for k, issue in enumerate(self.issues):
+            for step in (-1, 1):
+                level = int(here[k]) + step
+                if 0 <= level < issue.size:
+                    key = tuple(int(x) if j != k else level for j, x in enumerate(here))
+                    if key in index:
+                        out.append(index[key])
+        return out
 
     def level(self, offer: int, issue_id: str) -> int | None:
         for k, issue in enumerate(self.issues):

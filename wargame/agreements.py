@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from . import effects
 from .schema import GuaranteeSpec
 
 if TYPE_CHECKING:
+    from .actors import ActorAgent
     from .model import WargameModel
     from .tables import Table
 
@@ -37,25 +40,46 @@ class Agreement:
     broken_day: int | None = None
 
 
-def temptation(m: WargameModel, table: Table, agreement: Agreement, party: str) -> float:
-    """What `party` gains by reneging: its shortfall from its best offer, scaled by its private temptation."""
-    row = table.row(party)
-    u = table.space.utility[row]
-    shortfall = float(u.max() - u[agreement.offer])
-    return shortfall * m.actor(party).private["breach_temptation"] * 4.0
+TEMPTATION_SCALE = 4.0
 
 
-def deterrence(m: WargameModel, table: Table, agreement: Agreement, party: str, guarantees: list[GuaranteeSpec]) -> float:
+def temptation(shortfall, breach_temptation: float):
+    """What a party gains by reneging: its shortfall from its best offer, scaled by its temptation to break."""
+    return shortfall * breach_temptation * TEMPTATION_SCALE
+
+
+def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[GuaranteeSpec]) -> float:
     """Expected loss from breaking: guarantors' punishment plus reputation lost with the other parties."""
     punishment = 0.0
     for g in guarantees:
         if g.guarantor != party:
             power = m.actor(g.guarantor).capabilities["military"]
             punishment += g.enforcement * power * (g.stake + g.signal_paid)
-    others = [p for p in agreement.parties if p != party]
+    others = [a.actor_id for a in table.participants if a.actor_id != party]
     trust_in_party = sum(m.actor(o).trust.get(party, 0.0) for o in others) / max(len(others), 1)
     reputation = REPUTATION_WEIGHT * m.actor(party).reputation * (1.0 + trust_in_party)
     return punishment + reputation
+
+
+def daily_break_chance(gain, cost):
+    return np.clip((gain - cost) * BREAK_RATE, 0.0, MAX_DAILY_BREAK)
+
+
+def keep_probability(m: WargameModel, table: Table, observer: ActorAgent) -> np.ndarray:
+    """Per offer: the observer's estimate that every other party keeps it for the whole obligation period,
+    from its beliefs about their temptation to break and the deterrence they face (same rule as `review`)."""
+    space = table.space
+    keep = np.ones(len(space))
+    guarantees = m.guarantees_at(table.id)
+    days = table.spec.obligation_days
+    for row, other in enumerate(table.participants):
+        if other is observer:
+            continue
+        u = space.utility[row]
+        believed = observer.beliefs[other.actor_id]["breach_temptation"]
+        p = daily_break_chance(temptation(space.best[row] - u, believed), deterrence(m, table, other.actor_id, guarantees))
+        keep *= (1.0 - p) ** days
+    return keep
 
 
 def review(m: WargameModel, day: int) -> None:
@@ -68,11 +92,13 @@ def review(m: WargameModel, day: int) -> None:
             m.log(day, "completed", table=agreement.table)
             continue
         table = m.tables[agreement.table]
-        guarantees = [g for g in m.situation.spec.guarantees if g.table == agreement.table]
+        guarantees = m.guarantees_at(agreement.table)
         for party in agreement.parties:
-            gain = temptation(m, table, agreement, party)
-            cost = deterrence(m, table, agreement, party, guarantees)
-            p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
+            row = table.row(party)
+            shortfall = float(table.space.best[row] - table.space.utility[row, agreement.offer])
+            gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
+            cost = deterrence(m, table, party, guarantees)
+            p_break = float(daily_break_chance(gain, cost))
             if p_break > 0 and m.rng.random() < p_break:
                 breach(m, table, agreement, party, day, gain, cost, guarantees)
                 break

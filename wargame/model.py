@@ -95,6 +95,8 @@ class WargameModel(mesa.Model):
         self.evacuated_t = self.lost_t = 0.0
         self.outcome: str | None = None
         self._reservations: dict[tuple[str, str], float] = {}
+        self.inbox: dict[tuple[str, str, int, str], object] = {}  # moves queued for seats played from outside
+        self._guarantees = {t.id: [g for g in spec.guarantees if g.table == t.id] for t in spec.tables}
         self._reservation_day = -1
 
         self.datacollector = mesa.DataCollector(
@@ -195,6 +197,13 @@ class WargameModel(mesa.Model):
         if cached is not None:
             return cached
         base = agent.private["reservation"] + agent.outside_option_shift
+        if table.no_deal_offer is not None:
+            # The outside option is the no-deal outcome imposed by force, less its cost, which grows with the
+            # military capability of the others at the table (Fearon 1995: war's costs bound the bargain).
+            row = table.row(agent.actor_id)
+            others = [a.capabilities["military"] for a in table.participants if a is not agent]
+            cost = table.spec.no_deal_cost.get(agent.actor_id, 0.0) * (sum(others) / max(len(others), 1))
+            base += float(table.space.utility[row, table.no_deal_offer]) - cost - agent.profile.outside_option
         progress = self.day / self.horizon
         wear = (1.0 - agent.resolve) * agent.time_pressure * progress
         if agent.profile.evacuates:
@@ -238,6 +247,30 @@ class WargameModel(mesa.Model):
         self.record_occurrence("agreement_signed")
         self.log(day, "signed", table=table.id, terms=agreement.labels)
         return agreement
+
+    def guarantees_at(self, table_id: str):
+        return self._guarantees[table_id]
+
+    # ------------------------------------------------------------ seats played from outside
+
+    def submit_offer(self, actor_id: str, table_id: str, terms: dict, day: int | None = None) -> None:
+        """Queue the offer a seat makes at a table on a day (default: the next day to be played)."""
+        self._check_seat(actor_id, table_id)
+        from .strategies import _offer_from_terms
+
+        _offer_from_terms(self.tables[table_id].space, terms)  # refuse terms that are not an offer now
+        self.inbox[(actor_id, table_id, day or self.day + 1, "offer")] = dict(terms)
+
+    def submit_answer(self, actor_id: str, table_id: str, accept: bool, day: int | None = None) -> None:
+        """Queue a seat's yes or no to whatever is put to it at a table on a day (default: the next day)."""
+        self._check_seat(actor_id, table_id)
+        self.inbox[(actor_id, table_id, day or self.day + 1, "answer")] = bool(accept)
+
+    def _check_seat(self, actor_id: str, table_id: str) -> None:
+        if table_id not in self.tables:
+            raise ValueError(f"no table '{table_id}' (tables: {', '.join(self.tables)})")
+        if actor_id not in [a.actor_id for a in self.tables[table_id].participants]:
+            raise ValueError(f"'{actor_id}' does not sit at the '{table_id}' table")
 
     def agreement_in_force(self, table_id: str) -> Agreement | None:
         for a in reversed(self.agreements):

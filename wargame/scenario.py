@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ScenarioError, closest
 from .schema import ActorProfile, Condition, Effect, ScenarioSpec
+from .strategies import REGISTRY, make_strategy
 from .yaml_source import LineMap, dotted, read_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -189,7 +190,9 @@ def _field_names(model: type[BaseModel] | None) -> list[str]:
 def validation_error(
     exc: ValidationError, model: type[BaseModel], file: str, lines: LineMap, prefix: tuple = ()
 ) -> ScenarioError:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # An unknown key is the likelier cause of a neighbouring 'missing' error (a misspelt field), so report it first.
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("fixed", "uniform", "triangular", "normal", "beta")))
     kind = err["type"]
     full = (*prefix, *loc)
@@ -237,6 +240,19 @@ def validation_error(
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long", "string_pattern_mismatch"):
         return ScenarioError(file, "value out of range", line=line, field=where, expected=message.removeprefix("Input should be "), found=found_text)
     return ScenarioError(file, message, line=line, field=where or None, expected=None, found=found_text if kind != "value_error" else None)
+
+
+def _blame_override(error: ScenarioError, overrides: dict[str, Any]) -> ScenarioError:
+    """Point an error at the --set that caused it rather than at the file it was applied to."""
+    if not error.field:
+        return error
+    leaf = error.field.split(".")[-1]
+    for key in overrides:
+        parts = key.split(".")
+        if parts[-1] == leaf and error.field.startswith(parts[0]):
+            error.file, error.line = f"--set {key}", None
+            break
+    return error
 
 
 def _show(value: Any) -> str:
@@ -308,10 +324,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | list[str
     try:
         spec = ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        error = validation_error(exc, ScenarioSpec, file, lines)
-        if any(error.field and error.field.split("[")[0].startswith(k.split(".")[0]) for k in overrides):
-            error.message += " (after --set overrides)"
-        raise error from None
+        raise _blame_override(validation_error(exc, ScenarioSpec, file, lines), overrides) from None
 
     profiles: list[ActorProfile] = []
     for i, entry in enumerate(spec.actors):
@@ -333,7 +346,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | list[str
             try:
                 base = ActorProfile.model_validate(merged)
             except ValidationError as exc:
-                raise validation_error(exc, ActorProfile, file, lines, ("actors", i, "overrides")) from None
+                error = validation_error(exc, ActorProfile, file, lines, ("actors", i, "overrides"))
+                raise _blame_override(error, overrides) from None
         if base.id != entry.profile:
             raise ScenarioError(
                 str(ppath), "profile id must match its file name", line=plines.line_of(("id",)),
@@ -430,6 +444,23 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             if isinstance(t.rule.weights, dict):
                 for k in t.rule.weights:
                     check(k, ("tables", i, "rule", "weights", k), set(t.participants), "participant")
+        check(t.mediator, ("tables", i, "mediator"), actors, "actor")
+        if t.budget is not None:
+            for j, item in enumerate(t.budget.issues):
+                check(item, ("tables", i, "budget", "issues", j), set(t.agenda), "agenda issue")
+                if issue_by_id[item].kind != "continuous":
+                    raise ScenarioError(file, f"budget issue '{item}' must be continuous", line=lines.line_of(("tables", i, "budget", "issues", j)),
+                                        field=f"tables[{i}].budget.issues[{j}]", expected="a continuous issue", found="an ordinal issue")
+        for item, level in (t.no_deal or {}).items():
+            check(item, ("tables", i, "no_deal", item), set(t.agenda), "agenda issue")
+            issue = issue_by_id[item]
+            if issue.kind == "ordinal":
+                check(str(level), ("tables", i, "no_deal", item), {lv.id for lv in issue.levels}, "level")
+            elif isinstance(level, str) or not issue.range[0] <= level <= issue.range[1]:
+                raise ScenarioError(file, "no-deal value outside the issue's range", line=lines.line_of(("tables", i, "no_deal", item)),
+                                    field=f"tables[{i}].no_deal.{item}", expected=f"a number in {list(issue.range)}", found=repr(level))
+        for k in t.no_deal_cost:
+            check(k, ("tables", i, "no_deal_cost", k), set(t.participants), "participant")
     for i, g in enumerate(spec.guarantees):
         check(g.guarantor, ("guarantees", i, "guarantor"), actors, "actor")
         check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")
@@ -460,8 +491,20 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
         raise ScenarioError(file, "the last outcome must be the default (no 'when')",
                             line=lines.line_of(("outcomes", len(spec.outcomes) - 1)),
                             field=f"outcomes[{len(spec.outcomes) - 1}].when", expected="no conditions", found="conditions")
-    # Each actor's ideal on each scenario issue it cares about must exist.
-    for actor in sc.actors:
+    # Each actor's strategy must exist and accept its parameters; its ideals must be levels of the issues.
+    for i, actor in enumerate(sc.actors):
+        try:
+            make_strategy(actor.strategy.name, actor.strategy.params)
+        except KeyError:
+            raise ScenarioError(file, f"actor '{actor.id}': unknown strategy '{actor.strategy.name}'",
+                                line=lines.line_of(("actors", i)), field=f"{actor.id}.strategy.name",
+                                expected=f"one of: {', '.join(REGISTRY)}", found=actor.strategy.name,
+                                suggestion=closest(actor.strategy.name, REGISTRY)) from None
+        except (TypeError, ValueError) as exc:
+            raise ScenarioError(file, f"actor '{actor.id}': bad parameters for strategy '{actor.strategy.name}'",
+                                line=lines.line_of(("actors", i)), field=f"{actor.id}.strategy.params",
+                                expected="parameters the strategy takes", found=str(exc)) from None
+
         for issue_id, interest in actor.interests.items():
             issue = issue_by_id.get(issue_id)
             if issue is None:

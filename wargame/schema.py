@@ -170,6 +170,9 @@ class ActorProfile(Strict):
     rationality: float | None = Field(
         None, gt=0, description="logit precision of accept/reject; null means exact best response"
     )
+    patience: float | None = Field(
+        None, gt=0, le=1, description="own per-round discount factor; null takes the table's discount"
+    )
     priors: dict[Literal["resolve", "reservation", "breach_temptation"], Prior] = Field(default_factory=dict)
     evacuates: bool = Field(False, description="its garrisons are the ones to move out")
     sources: list[str] = Field(default_factory=list)
@@ -199,7 +202,7 @@ class IssueSpec(Strict):
     levels: list[Level] | None = None
     range: tuple[float, float] | None = None
     unit: str = ""
-    steps: int = Field(11, ge=2, le=101, description="grid points a continuous issue is offered on")
+    steps: int = Field(11, ge=2, le=10001, description="grid points a continuous issue is offered on")
 
     @model_validator(mode="after")
     def _shape(self):
@@ -283,17 +286,37 @@ class WeightedRule(Strict):
     vetoes: list[str] = Field(default_factory=list)
 
 
+class Budget(Strict):
+    issues: list[str] = Field(min_length=1, description="continuous issues whose values share one total")
+    total: float
+
+
 class TableSpec(Strict):
     id: str
     label: str = ""
     participants: list[str] = Field(min_length=2)
     agenda: list[str] = Field(min_length=1)
+    protocol: Literal["alternating", "single_text"] = "alternating"
+    mediator: str | None = Field(None, description="drafts and amends the text under the single_text protocol")
     rule: Literal["unanimity"] | WeightedRule = "unanimity"
     proposer: Literal["rotation", "capability"] = "rotation"
+    budget: Budget | None = None
+    no_deal: dict[str, str | float] | None = Field(
+        None, description="what each agenda issue becomes if no deal is reached (e.g. expulsion from the bases)"
+    )
+    no_deal_cost: dict[str, float] = Field(
+        default_factory=dict, description="per actor: cost of imposing the no-deal outcome, per unit of the others' military capability"
+    )
     opens_day: int = Field(1, ge=1)
     deadline_day: int | None = Field(None, ge=1)
     discount: float = Field(1.0, gt=0, le=1)
     obligation_days: int = Field(30, ge=1, description="days the parties' obligations run after signature")
+
+    @model_validator(mode="after")
+    def _mediated(self):
+        if self.protocol == "single_text" and self.mediator is None:
+            raise ValueError("the single_text protocol needs a mediator")
+        return self
 
 
 class GuaranteeSpec(Strict):

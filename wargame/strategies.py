@@ -1,18 +1,25 @@
 """Negotiation strategies: a registry keyed by the names used in YAML, one small class each.
 
 Each strategy answers two questions at a table: what to `propose`, and whether to `respond` yes.
-Metadata on each class (stochastic? what it needs to see) lets the tests run over the whole registry.
+Class metadata (is it stochastic? what must it see? does it need a bilateral table?) lets the test
+suite run over the whole registry, after the Axelrod library's habit.
+
+Every strategy judges an offer by its *value*: the offer's utility net of the risk that the other
+parties will not carry it out (see `Turn.value`), so a promise backed by a credible guarantee is
+worth more than the same words without one.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .agenda import OfferSpace
+
+EPS = 1e-9
 
 
 @dataclass
@@ -25,51 +32,89 @@ class Turn:
     reservation: float  # the mover's current reservation value (its outside option now)
     believed: np.ndarray  # the mover's belief about each participant's reservation value
     rng: np.random.Generator
-    rationality: float | None = None  # logit precision; None = exact
+    rationality: float | None = None  # logit precision; None = exact best response
+    keep: np.ndarray | None = None  # per offer: the mover's estimate that the others keep it
+    discounts: np.ndarray | None = None  # per participant: per-round discount factor
+    history: list = field(default_factory=list)  # the table's earlier rounds (tables.Round)
+    day: int = 0
+    table: str = ""
+    actor: str = ""
+    inbox: dict | None = None  # moves queued from outside the model (human seats)
 
     @property
     def utility(self) -> np.ndarray:
         return self.space.utility[self.me]
 
+    @property
+    def value(self) -> np.ndarray:
+        """Own utility of each offer net of the risk it is broken (then the mover is back at its outside option)."""
+        if self.keep is None:
+            return self.utility
+        return self.keep * self.utility + (1.0 - self.keep) * self.reservation
+
+    @property
+    def others(self) -> list[int]:
+        return [row for row in range(self.space.utility.shape[0]) if row != self.me]
+
+    def discount(self, row: int) -> float:
+        return 1.0 if self.discounts is None else float(self.discounts[row])
+
 
 class Strategy:
     name: ClassVar[str]
     description: ClassVar[str]
-    stochastic: ClassVar[bool] = False
-    needs: ClassVar[tuple[str, ...]] = ("own utility", "beliefs about reservations")
+    stochastic: ClassVar[bool] = False  # draws from the generator beyond logit noise
+    bilateral_only: ClassVar[bool] = False
+    needs: ClassVar[tuple[str, ...]] = ("own utility",)
+    source: ClassVar[str] = ""
 
-    def __init__(self, **params) -> None:
+    def __init__(self, **params: Any) -> None:
         self.params = params
 
     def propose(self, turn: Turn) -> int:
         raise NotImplementedError
 
     def threshold(self, turn: Turn) -> float:
-        """The lowest utility this strategy accepts now."""
+        """The lowest value this strategy accepts now."""
         raise NotImplementedError
 
     def respond(self, turn: Turn, offer: int) -> bool:
-        margin = turn.utility[offer] - self.threshold(turn)
+        margin = turn.value[offer] - self.threshold(turn)
         if turn.rationality is None:
-            return bool(margin >= -1e-12)
+            return bool(margin >= -EPS)
         # Quantal response: accept with logistic probability in the margin (McKelvey and Palfrey 1995).
         p = 1.0 / (1.0 + math.exp(-max(min(turn.rationality * margin, 50.0), -50.0)))
         return bool(turn.rng.random() < p)
 
 
-class TimeDependent(Strategy):
-    """Concede from the best offer towards the reservation value as the deadline nears (Faratin et al. 1998).
+def best_for_me_given(turn: Turn, floors: dict[int, float]) -> int:
+    """The offer of highest value to the mover among those giving each listed row at least its floor."""
+    ok = np.ones(len(turn.space), dtype=bool)
+    for row, floor in floors.items():
+        ok &= turn.space.utility[row] >= floor - EPS
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        return int(np.argmax(turn.value))
+    own = turn.value[idx]
+    return int(idx[int(np.argmax(own))])
 
-    target(t) = r + (best - r) * (1 - t ** (1 / e)); e < 1 holds firm (Boulware), e = 1 is linear,
-    e > 1 concedes early (Conceder). Among offers worth at least the target to itself, it proposes the
-    one that leaves the least-satisfied other party best off relative to what it believes they need.
-    """
+
+# ---------------------------------------------------------------- time-dependent concession
+
+
+class TimeDependent(Strategy):
+    """Concede from the best offer towards the reservation value as the deadline nears (Faratin, Sierra
+    and Jennings 1998). target(t) = r + (best - r)(1 - t^(1/e)); e < 1 holds firm (Boulware), e = 1 is
+    linear, e > 1 concedes early (Conceder). Among offers worth at least the target to itself, it proposes
+    the one that leaves the least-satisfied other party best off relative to what it believes they need."""
 
     name = "time_dependent"
     description = "time-dependent concession with exponent e"
+    needs = ("own utility", "beliefs about reservations", "deadline")
+    source = "Faratin, Sierra and Jennings (1998), Robotics and Autonomous Systems 24"
     default_e = 1.0
 
-    def __init__(self, e: float | None = None, **params) -> None:
+    def __init__(self, e: float | None = None, **params: Any) -> None:
         super().__init__(**params)
         self.e = float(e if e is not None else self.default_e)
         if self.e <= 0:
@@ -77,7 +122,7 @@ class TimeDependent(Strategy):
 
     def target(self, turn: Turn) -> float:
         r = turn.reservation
-        best = float(turn.utility.max())
+        best = float(turn.value.max())
         t = min(max(turn.progress, 0.0), 1.0)
         return r + max(best - r, 0.0) * (1.0 - t ** (1.0 / self.e))
 
@@ -85,17 +130,20 @@ class TimeDependent(Strategy):
         return max(self.target(turn), turn.reservation)
 
     def propose(self, turn: Turn) -> int:
-        own = turn.utility
-        target = self.target(turn)
-        candidates = np.flatnonzero(own >= target - 1e-12)
-        if candidates.size == 0:
-            return int(np.argmax(own))
-        others = [row for row in range(turn.space.utility.shape[0]) if row != turn.me]
-        if not others:
-            return int(candidates[np.argmax(own[candidates])])
-        slack = turn.space.utility[others][:, candidates] - turn.believed[others][:, None]
-        score = slack.min(axis=0) + 1e-6 * own[candidates]  # ties go to the proposer's own gain
-        return int(candidates[int(np.argmax(score))])
+        return propose_above(turn, self.target(turn))
+
+
+def propose_above(turn: Turn, target: float) -> int:
+    own = turn.value
+    candidates = np.flatnonzero(own >= target - EPS)
+    if candidates.size == 0:
+        return int(np.argmax(own))
+    others = turn.others
+    if not others:
+        return int(candidates[np.argmax(own[candidates])])
+    slack = turn.space.utility[others][:, candidates] - turn.believed[others][:, None]
+    score = slack.min(axis=0) + 1e-6 * own[candidates]  # ties go to the proposer's own gain
+    return int(candidates[int(np.argmax(score))])
 
 
 class Boulware(TimeDependent):
@@ -116,7 +164,213 @@ class Conceder(TimeDependent):
     default_e = 3.0
 
 
-REGISTRY: dict[str, type[Strategy]] = {cls.name: cls for cls in (TimeDependent, Boulware, Linear, Conceder)}
+# ---------------------------------------------------------------- reciprocity
+
+
+class TitForTat(Strategy):
+    """Relative tit-for-tat: concede, on its own scale, as much as the others conceded in their last
+    offers (Faratin, Sierra and Jennings 1998, imitative tactics; Axelrod 1984). Opens with a small
+    concession so that two reciprocators do not deadlock."""
+
+    name = "tit_for_tat"
+    description = "reciprocates the others' concessions"
+    needs = ("own utility", "offer history")
+    source = "Faratin, Sierra and Jennings (1998); Axelrod (1984)"
+
+    def __init__(self, opening: float = 0.02, **params: Any) -> None:
+        super().__init__(**params)
+        self.opening = float(opening)
+
+    def target(self, turn: Turn) -> float:
+        own = turn.utility
+        best = float(turn.value.max())
+        received: dict[str, list[float]] = {}
+        mine = turn.space.utility.shape[0]
+        me_id = turn.actor
+        for rnd in turn.history:
+            if rnd.proposer != me_id:
+                received.setdefault(rnd.proposer, []).append(float(own[rnd.offer]))
+        conceded = sum(max(vals[-1] - vals[0], 0.0) for vals in received.values()) / max(mine - 1, 1)
+        own_moves = sum(1 for rnd in turn.history if rnd.proposer == me_id)
+        return max(turn.reservation, best - conceded - self.opening * min(own_moves, 1))
+
+    def threshold(self, turn: Turn) -> float:
+        return self.target(turn)
+
+    def propose(self, turn: Turn) -> int:
+        return propose_above(turn, self.target(turn))
+
+
+# ---------------------------------------------------------------- textbook equilibrium play
+
+
+class Rubinstein(Strategy):
+    """Plays the subgame-perfect equilibrium of bilateral alternating offers over a unit pie (Rubinstein
+    1982): as proposer it keeps (1 - d_other) / (1 - d_me d_other) and offers the other the rest, or the
+    other's outside option when that is larger (the outside option principle: Shaked and Sutton 1984;
+    Binmore, Shaked and Sutton 1989); as responder it accepts any share at least its continuation value,
+    max(d_me x_me, outside option). Utilities are read as shares of the pie."""
+
+    name = "rubinstein"
+    description = "subgame-perfect offers of bilateral alternating offers"
+    bilateral_only = True
+    needs = ("own utility", "discount factors", "the other's outside option")
+    source = "Rubinstein (1982), Econometrica 50(1); Binmore, Shaked and Sutton (1989), QJE 104(4)"
+
+    def shares(self, turn: Turn) -> tuple[float, float]:
+        (other,) = turn.others
+        d_me, d_other = turn.discount(turn.me), turn.discount(other)
+        x_me = (1.0 - d_other) / (1.0 - d_me * d_other) if d_me * d_other < 1 else 0.5
+        return x_me, d_me * x_me
+
+    def propose(self, turn: Turn) -> int:
+        (other,) = turn.others
+        x_me, _ = self.shares(turn)
+        return best_for_me_given(turn, {other: max(1.0 - x_me, float(turn.believed[other]))})
+
+    def threshold(self, turn: Turn) -> float:
+        _, continuation = self.shares(turn)
+        return max(continuation, turn.reservation)
+
+
+class BaronFerejohn(Strategy):
+    """The stationary equilibrium of the Baron and Ferejohn (1989) closed-rule legislature with equal
+    recognition: a proposer buys the cheapest minimal winning coalition, offering each partner exactly
+    its continuation value delta / n and keeping the rest; a member accepts at least delta / n."""
+
+    name = "baron_ferejohn"
+    description = "closed-rule divide-the-dollar equilibrium proposals"
+    stochastic = True  # the coalition partners are drawn among equally cheap members
+    needs = ("own utility", "discount factor", "number of members")
+    source = "Baron and Ferejohn (1989), American Political Science Review 83(4)"
+
+    def continuation(self, turn: Turn) -> float:
+        n = turn.space.utility.shape[0]
+        return turn.discount(turn.me) / n
+
+    def propose(self, turn: Turn) -> int:
+        n = turn.space.utility.shape[0]
+        need = (n + 1) // 2 - 1
+        others = np.array(turn.others)
+        partners = turn.rng.choice(others, size=need, replace=False) if need else []
+        floor = self.continuation(turn)
+        return best_for_me_given(turn, {int(p): floor for p in partners})
+
+    def threshold(self, turn: Turn) -> float:
+        return self.continuation(turn)
+
+
+class NashProposer(Strategy):
+    """Proposes the Nash (1950) bargaining solution of the table, with the disagreement point at what it
+    believes each party's reservation is, and accepts what gives it at least its share there."""
+
+    name = "nash"
+    description = "proposes the Nash bargaining solution over believed reservations"
+    needs = ("all utilities", "beliefs about reservations")
+    source = "Nash (1950), Econometrica 18(2)"
+
+    def solution(self, turn: Turn) -> int:
+        from .solutions import nash_solution
+
+        d = turn.believed.copy()
+        d[turn.me] = turn.reservation
+        found = nash_solution(turn.space.utility, d)
+        return int(np.argmax(turn.value)) if found is None else int(found)
+
+    def propose(self, turn: Turn) -> int:
+        return self.solution(turn)
+
+    def threshold(self, turn: Turn) -> float:
+        return max(turn.reservation, float(turn.utility[self.solution(turn)]) - 1e-6)
+
+
+# ---------------------------------------------------------------- moves from outside the model
+
+
+def _offer_from_terms(space: OfferSpace, terms: dict[str, str | float]) -> int:
+    """The offer index of terms written as {issue: level label or value}; unnamed issues keep level 0."""
+    index = np.zeros(len(space.issues), dtype=int)
+    for k, issue in enumerate(space.issues):
+        if issue.id not in terms:
+            continue
+        want = terms[issue.id]
+        if issue.values is not None and not isinstance(want, str):
+            index[k] = int(np.argmin(np.abs(np.array(issue.values) - float(want))))
+        else:
+            index[k] = issue.labels.index(str(want))
+    match = np.flatnonzero((space.offers == index).all(axis=1))
+    if match.size == 0:
+        raise ValueError(f"terms {terms} are not an offer on this table (outside its budget?)")
+    return int(match[0])
+
+
+class Scripted(Strategy):
+    """Replays moves written in YAML, to re-enact history or script an exercise:
+    params {offers: [{day: 3, terms: {issue: level}}], answers: [{day: 3, accept: true}]}.
+    On a day with no scripted move it proposes its best offer and accepts anything above its reservation."""
+
+    name = "scripted"
+    description = "replays offers and answers written in the scenario"
+    needs = ("a script",)
+
+    def __init__(self, offers: list | None = None, answers: list | None = None, **params: Any) -> None:
+        super().__init__(**params)
+        self.offers = {int(m["day"]): dict(m["terms"]) for m in offers or []}
+        self.answers = {int(m["day"]): bool(m["accept"]) for m in answers or []}
+
+    def propose(self, turn: Turn) -> int:
+        terms = self.offers.get(turn.day)
+        return _offer_from_terms(turn.space, terms) if terms is not None else int(np.argmax(turn.value))
+
+    def threshold(self, turn: Turn) -> float:
+        return turn.reservation
+
+    def respond(self, turn: Turn, offer: int) -> bool:
+        if turn.day in self.answers:
+            return self.answers[turn.day]
+        return super().respond(turn, offer)
+
+
+class Seat(Strategy):
+    """A seat whose moves come from outside the model: a student in the browser, or a program.
+    Moves are queued with `WargameModel.submit_offer` / `submit_answer` before the day is stepped;
+    on a day with no queued move the seat plays its `fallback` strategy (default: linear), and the
+    narrative says so."""
+
+    name = "seat"
+    description = "moves supplied from outside the model (human or program)"
+    needs = ("moves queued from outside",)
+
+    def __init__(self, fallback: str = "linear", **params: Any) -> None:
+        super().__init__(**params)
+        if fallback == "seat":
+            raise ValueError("a seat's fallback cannot be another seat")
+        self.fallback = make_strategy(fallback, {})
+        self.auto_played = 0
+
+    def propose(self, turn: Turn) -> int:
+        move = (turn.inbox or {}).pop((turn.actor, turn.table, turn.day, "offer"), None)
+        if move is None:
+            self.auto_played += 1
+            return self.fallback.propose(turn)
+        return _offer_from_terms(turn.space, move)
+
+    def threshold(self, turn: Turn) -> float:
+        return self.fallback.threshold(turn)
+
+    def respond(self, turn: Turn, offer: int) -> bool:
+        move = (turn.inbox or {}).pop((turn.actor, turn.table, turn.day, "answer"), None)
+        if move is None:
+            self.auto_played += 1
+            return self.fallback.respond(turn, offer)
+        return bool(move)
+
+
+REGISTRY: dict[str, type[Strategy]] = {
+    cls.name: cls
+    for cls in (TimeDependent, Boulware, Linear, Conceder, TitForTat, Rubinstein, BaronFerejohn, NashProposer,
+                Scripted, Seat)
+}
 
 
 def make_strategy(name: str, params: dict | None = None) -> Strategy:

@@ -1,10 +1,16 @@
-"""Bargaining tables: a protocol that picks a proposer, takes a multi-issue offer and collects answers.
+"""Bargaining tables and their protocols.
 
-One round a day per open table: the proposer (by rotation, or recognised with probability in
-proportion to capability, after Baron and Ferejohn 1989) offers a point of the agenda's offer space;
-every other participant accepts or rejects against its own threshold; the decision rule (unanimity,
-or a weighted majority with vetoes) says whether it is signed. Everyone watching updates beliefs
-about the responders' reservation values from their answers.
+Alternating offers (multilateral): one round a day per open table; the proposer (by rotation, or
+recognised with probability in proportion to capability, after Baron and Ferejohn 1989) offers a
+point of the agenda's offer space; every other participant accepts or rejects; the decision rule
+(unanimity, or a weighted majority with vetoes) says whether it is signed.
+
+Single text (mediated, after Raiffa 1982 and the Camp David one-text procedure): a mediator drafts
+one text over the whole agenda; each day every participant says yes or no to it; when the rule is not
+met the mediator amends the text one step on one issue towards those who said no, keeping those who
+said yes above what it believes they need.
+
+Everyone watching updates beliefs about the responders' reservation values from their answers.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agenda import Issue, OfferSpace
+from .agreements import keep_probability
 from .schema import TableSpec
 from .strategies import Turn
 
@@ -43,12 +50,17 @@ class Table:
     status: str = "waiting"  # waiting -> open -> agreed | failed; agreed -> open again if broken
     rounds: list[Round] = field(default_factory=list)
     weights: np.ndarray | None = None
+    text: int | None = None  # the single text under negotiation
+    discounts: np.ndarray | None = None
+    no_deal_offer: int | None = None
 
     @classmethod
     def build(cls, spec: TableSpec, agents: dict[str, ActorAgent], issues: dict[str, Issue], horizon: int) -> Table:
         participants = [agents[p] for p in spec.participants]
-        space = OfferSpace([issues[i] for i in spec.agenda], [a.profile for a in participants])
+        budget = (spec.budget.issues, spec.budget.total) if spec.budget else None
+        space = OfferSpace([issues[i] for i in spec.agenda], [a.profile for a in participants], budget)
         table = cls(spec, participants, space, spec.deadline_day or horizon)
+        table.discounts = np.array([a.profile.patience or spec.discount for a in participants])
         rule = spec.rule
         if not isinstance(rule, str):
             if rule.weights == "equal":
@@ -58,6 +70,11 @@ class Table:
             else:
                 w = [rule.weights.get(a.actor_id, 0.0) for a in participants]
             table.weights = np.array(w)
+        if spec.no_deal:
+            from .strategies import _offer_from_terms
+
+            terms = {k: v for k, v in spec.no_deal.items()}
+            table.no_deal_offer = _offer_from_terms(space, terms)
         return table
 
     @property
@@ -81,12 +98,18 @@ class Table:
         caps = np.array([sum(a.capabilities.values()) for a in self.participants]) + 1e-9
         return int(m.rng.choice(n, p=caps / caps.sum()))
 
+    def believed(self, m: WargameModel, agent: ActorAgent) -> np.ndarray:
+        return np.array(
+            [m.reservation(a, self) if a is agent else agent.beliefs[a.actor_id]["reservation"] for a in self.participants]
+        )
+
     def turn(self, m: WargameModel, row: int, day: int) -> Turn:
         agent = self.participants[row]
-        believed = np.array(
-            [m.reservation(agent, self) if a is agent else agent.beliefs[a.actor_id]["reservation"] for a in self.participants]
+        return Turn(
+            self.space, row, self.progress(day), m.reservation(agent, self), self.believed(m, agent), m.rng,
+            agent.rationality, keep=keep_probability(m, self, agent), discounts=self.discounts,
+            history=self.rounds, day=day, table=self.id, actor=agent.actor_id, inbox=m.inbox,
         )
-        return Turn(self.space, row, self.progress(day), m.reservation(agent, self), believed, m.rng, agent.rationality)
 
     def passes(self, answers: dict[int, bool]) -> bool:
         rule = self.spec.rule
@@ -97,26 +120,82 @@ class Table:
         return not vetoed and yes >= rule.threshold * self.weights.sum() - 1e-12
 
     def play_round(self, m: WargameModel, day: int) -> Round:
+        if self.spec.protocol == "single_text":
+            return self._single_text_round(m, day)
         proposer = self.choose_proposer(m)
         offer = self.participants[proposer].strategy.propose(self.turn(m, proposer, day))
         answers = {proposer: True}
         for row, agent in enumerate(self.participants):
             if row != proposer:
                 answers[row] = agent.strategy.respond(self.turn(m, row, day), offer)
-        passed = self.passes(answers)
-        rnd = Round(day, self.participants[proposer].actor_id, offer,
-                    {self.participants[r].actor_id: ok for r, ok in answers.items()}, passed)
+        return self._close_round(m, day, self.participants[proposer].actor_id, offer, answers)
+
+    def _close_round(self, m: WargameModel, day: int, proposer: str, offer: int, answers: dict[int, bool]) -> Round:
+        rnd = Round(day, proposer, offer, {self.participants[r].actor_id: ok for r, ok in answers.items()},
+                    self.passes(answers))
         self.rounds.append(rnd)
         self._update_beliefs(m, rnd)
         return rnd
 
+    # ------------------------------------------------------------ mediated single text
+
+    def _single_text_round(self, m: WargameModel, day: int) -> Round:
+        mediator = m.actor(self.spec.mediator)
+        if self.text is None:
+            self.text = self._draft(m, mediator)
+        else:
+            self.text = self._amend(m, mediator, self.rounds[-1])
+        answers = {row: agent.strategy.respond(self.turn(m, row, day), self.text)
+                   for row, agent in enumerate(self.participants)}
+        return self._close_round(m, day, mediator.actor_id, self.text, answers)
+
+    def _mediator_view(self, m: WargameModel, mediator: ActorAgent) -> np.ndarray:
+        """What the mediator believes each participant needs (its own reservation if it sits at the table)."""
+        return np.array([
+            m.reservation(a, self) if a is mediator else mediator.beliefs[a.actor_id]["reservation"]
+            for a in self.participants
+        ])
+
+    def _draft(self, m: WargameModel, mediator: ActorAgent) -> int:
+        """The first text: the Nash bargaining solution over what the mediator believes the parties need,
+        or, if it sees no zone of agreement, the text that leaves the worst-off party least short."""
+        from .solutions import nash_solution
+
+        needs = self._mediator_view(m, mediator)
+        found = nash_solution(self.space.utility, needs)
+        if found is not None:
+            return int(found)
+        slack = (self.space.utility - needs[:, None]).min(axis=0)
+        return int(np.argmax(slack))
+
+    def _amend(self, m: WargameModel, mediator: ActorAgent, last: Round) -> int:
+        """One step on one issue: raise the least-satisfied refuser most, keep acceptors above their needs."""
+        needs = self._mediator_view(m, mediator)
+        u = self.space.utility
+        refusers = [self.row(a) for a, ok in last.answers.items() if not ok]
+        keepers = [self.row(a) for a, ok in last.answers.items() if ok]
+        best, best_score = last.offer, -np.inf
+        for cand in self.space.neighbours(last.offer):
+            if any(u[r, cand] < needs[r] - 1e-9 for r in keepers):
+                continue
+            score = min(u[r, cand] - needs[r] for r in refusers) if refusers else 0.0
+            score += 1e-3 * sum(u[r, cand] for r in range(len(self.participants)))
+            if score > best_score:
+                best, best_score = cand, score
+        return int(best)
+
+    # ------------------------------------------------------------ beliefs
+
     def _update_beliefs(self, m: WargameModel, rnd: Round) -> None:
         """A refusal says the offer was worth less to the responder than it needs; an acceptance, more."""
+        watchers = list(self.participants)
+        if self.spec.mediator and self.spec.mediator not in rnd.answers:
+            watchers.append(m.actor(self.spec.mediator))
         for responder, accepted in rnd.answers.items():
-            if responder == rnd.proposer:
+            if responder == rnd.proposer and rnd.proposer != self.spec.mediator:
                 continue
             value = float(self.space.utility[self.row(responder), rnd.offer])
-            for observer in self.participants:
+            for observer in watchers:
                 if observer.actor_id == responder:
                     continue
                 belief = observer.beliefs[responder]

@@ -1,0 +1,170 @@
+"""Bad scenario and profile files: one clear message (file, line, field, expected, found), exit 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wargame.cli import main
+
+
+def validate(path: Path, capsys, *extra: str) -> tuple[int, str]:
+    rc = main(["validate", str(path), *extra])
+    err = capsys.readouterr().err
+    return rc, err
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"test fixture lacks {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_fixture_itself_is_valid(workspace, capsys):
+    rc = main(["validate", str(workspace / "scenario.yaml")])
+    assert rc == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_yaml_syntax_error_names_file_and_line(workspace, capsys):
+    edit(workspace / "scenario.yaml", "agenda: [route, price]", "agenda: [route, price")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2
+    assert "scenario.yaml:" in err and "YAML syntax error" in err
+    assert "Traceback" not in err
+
+
+def test_empty_file(workspace, capsys):
+    (workspace / "scenario.yaml").write_text("")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "scenario.yaml:1: file is empty" in err
+
+
+def test_missing_file(tmp_path, capsys):
+    rc, err = validate(tmp_path / "absent.yaml", capsys)
+    assert rc == 2 and "absent.yaml: file not found" in err
+
+
+def test_top_level_not_a_mapping(workspace, capsys):
+    (workspace / "scenario.yaml").write_text("- one\n- two\n")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "top level must be a mapping" in err and "found a list" in err
+
+
+def test_unknown_key_suggests_the_near_miss(workspace, capsys):
+    edit(workspace / "scenario.yaml", "horizon_days: 30", "horizon_dayz: 30")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2
+    assert "scenario.yaml:5: unknown key 'horizon_dayz'" in err
+    assert "did you mean 'horizon_days'?" in err
+
+
+def test_unknown_key_inside_a_profile_names_the_profile_file(workspace, capsys):
+    edit(workspace / "actors" / "blue.yaml", "time_pressure: 0.3", "time_presure: 0.3")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2
+    assert "blue.yaml:7: unknown key 'time_presure'" in err and "did you mean 'time_pressure'?" in err
+
+
+def test_wrong_type(workspace, capsys):
+    edit(workspace / "scenario.yaml", "horizon_days: 30", "horizon_days: thirty")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2
+    assert "scenario.yaml:5: wrong type (field 'horizon_days')" in err and "found 'thirty'" in err
+
+
+def test_value_out_of_range(workspace, capsys):
+    edit(workspace / "scenario.yaml", "base_risk: 0.05", "base_risk: 1.5")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2
+    assert "value out of range (field 'roads[1].base_risk')" in err and "found 1.5" in err
+    assert "scenario.yaml:28" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "field", "suggestion"),
+    [
+        ("held_by: blue, base_risk: 0.05", "held_by: blu, base_risk: 0.05", "actor", "roads[1].held_by", "blue"),
+        ("from: town, to: hub", "from: town, to: hubb", "site", "roads[1].to", "hub"),
+        ("agenda: [route, price]", "agenda: [route, prize]", "issue", "tables[0].agenda[1]", "price"),
+        ("participants: [red, blue, green]", "participants: [red, blue, gren]", "actor", "tables[0].participants[2]", "green"),
+    ],
+)
+def test_reference_to_undefined_thing(workspace, capsys, old, new, kind, field, suggestion):
+    edit(workspace / "scenario.yaml", old, new)
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2
+    assert f"reference to undefined {kind}" in err and f"(field '{field}')" in err
+    assert f"did you mean '{suggestion}'?" in err
+
+
+def test_undefined_actor_profile(workspace, capsys):
+    edit(workspace / "scenario.yaml", "- profile: green", "- profile: gren")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "no actor profile 'gren'" in err and "did you mean 'green'?" in err
+
+
+def test_duplicate_id(workspace, capsys):
+    edit(workspace / "scenario.yaml", "{id: r2,", "{id: r1,")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "duplicate id 'r1' in roads" in err and "scenario.yaml:28" in err
+
+
+def test_duplicate_yaml_key(workspace, capsys):
+    edit(workspace / "scenario.yaml", "horizon_days: 30", "horizon_days: 30\nhorizon_days: 40")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "duplicate key" in err and "first on line 5" in err
+
+
+def test_object_constructing_tag_is_refused(workspace, capsys):
+    edit(workspace / "scenario.yaml", "title: Mini test crisis", "title: !!python/object/apply:os.system ['echo pwned']")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "YAML tag not allowed" in err and "python/object" in err
+
+
+def test_distribution_with_impossible_bounds(workspace, capsys):
+    edit(workspace / "actors" / "red.yaml", "low: 0.2, high: 0.8", "low: 0.9, high: 0.8")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "red.yaml:14: impossible bounds" in err and "priors.resolve" in err
+
+
+def test_normal_prior_with_no_mass_in_bounds(workspace, capsys):
+    edit(workspace / "actors" / "blue.yaml", "mean: 0.3, sd: 0.1", "mean: 5.0, sd: 0.1")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "impossible bounds" in err and "holds no mass" in err
+
+
+def test_misspelt_distribution(workspace, capsys):
+    edit(workspace / "actors" / "red.yaml", "dist: uniform", "dist: unifrom")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "unknown distribution" in err and "did you mean 'uniform'?" in err
+
+
+def test_bad_override_is_blamed_on_set(workspace, capsys):
+    rc, err = validate(workspace / "scenario.yaml", capsys, "--set", "actors.red.time_pressure=2")
+    assert rc == 2 and err.startswith("error: --set actors.red.time_pressure: value out of range")
+
+
+def test_override_of_unknown_item(workspace, capsys):
+    rc, err = validate(workspace / "scenario.yaml", capsys, "--set", "sites.hubb.personnel=3")
+    assert rc == 2 and "no item 'hubb' in 'sites'" in err and "did you mean 'hub'?" in err
+
+
+def test_unknown_scenario_name(capsys):
+    rc = main(["run", "syria_dec2042"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no such scenario" in err and "did you mean 'syria_dec2024'?" in err
+
+
+def test_real_process_exits_2_without_traceback(workspace):
+    edit(workspace / "scenario.yaml", "horizon_days: 30", "horizon_days: [")
+    proc = subprocess.run(
+        [sys.executable, "-m", "wargame.cli", "run", str(workspace / "scenario.yaml")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "scenario.yaml:" in proc.stderr
+    assert proc.stdout == ""

@@ -1,0 +1,116 @@
+"""The model's invariants on the small test scenario: conservation, determinism, Mesa compatibility, saving."""
+
+from __future__ import annotations
+
+import pickle
+
+import mesa
+import pytest
+
+from wargame import WargameModel, load_scenario, run
+from wargame.narrative import story
+
+from .conftest import MINI
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_scenario(MINI)
+
+
+def totals(m: WargameModel) -> tuple[int, float]:
+    present_t = sum(s.equipment_t + s.waiting_t for s in m.ground.sites.values()) + sum(c.equipment_t for c in m.convoys)
+    return m.present + m.evacuated + m.lost, present_t + m.evacuated_t + m.lost_t
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_personnel_and_equipment_are_conserved_every_day(mini, seed):
+    m = WargameModel(mini, rng=seed)
+    people0, tonnes0 = totals(m)
+    assert people0 == m.initial_personnel == 600
+    while m.running:
+        m.step()
+        people, tonnes = totals(m)
+        assert people == people0, f"day {m.day}: present+evacuated+lost = {people} != {people0}"
+        assert tonnes == pytest.approx(tonnes0, abs=1e-6)
+        assert min(m.present, m.evacuated, m.lost) >= 0
+
+
+def test_same_seed_same_run(mini):
+    a, b = run(mini, seed=5), run(mini, seed=5)
+    assert a.to_dict() == b.to_dict()
+
+
+def test_different_seeds_draw_different_private_values(mini):
+    draws = {run(mini, seed=s).private["red"]["resolve"] for s in range(5)}
+    assert len(draws) == 5
+
+
+def test_step_is_one_day_and_ends_at_horizon(mini):
+    m = WargameModel(mini, rng=1)
+    m.step()
+    assert m.day == 1 and m.steps == 1
+    r = m.run()
+    assert r.days == 30 and not m.running and r.outcome in {"clean_exit", "costly_exit", "stuck"}
+
+
+def test_days_override_shortens_the_run(mini):
+    assert run(mini, seed=1, days=7).days == 7
+
+
+def test_milestones_are_recorded_in_day_order(mini):
+    for seed in range(10):
+        days = [d for _, d in run(mini, seed=seed).milestones]
+        assert days == sorted(days)
+
+
+def test_narrative_shows_offers_and_answers(mini):
+    m = WargameModel(mini, rng=2)
+    m.run()
+    text = "\n".join(story(m))
+    assert "proposes route=" in text and ("accepts" in text or "rejects" in text)
+    assert text.startswith("Day 1 (Mon 09 Dec 2024)")
+
+
+def test_an_agreed_open_route_lifts_the_siege(mini):
+    """The level 'open' of the route issue lifts the siege of the outpost (its effects in YAML)."""
+    m = WargameModel(mini, rng=0)
+    table = m.tables["deal"]
+    offer = next(i for i in range(len(table.space)) if table.space.describe(i)["route"] == "open")
+    assert m.ground.sites["outpost"].besieged_by == "green"
+    agreement = m.sign(table, offer, day=1)
+    assert m.ground.sites["outpost"].besieged_by is None
+    risk = m.ground.roads["r1"].risk
+    assert risk == pytest.approx(0.3 * 0.1)
+    from wargame.agreements import breach
+
+    breach(m, table, agreement, "green", 2, 0.5, 0.1, [])
+    assert m.ground.sites["outpost"].besieged_by == "green" and m.ground.roads["r1"].risk == pytest.approx(0.3)
+    assert m.actor("red").trust["green"] < -0.5 and m.occurrences["agreement_broken"] == 1
+
+
+def test_mesa_batch_run(mini):
+    results = mesa.batch_run(
+        WargameModel,
+        parameters={"scenario": [str(MINI)], "days": [10, 20]},
+        rng=[1, 2],
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    assert len(results) == 4
+    assert {r["days"] for r in results} == {10, 20}
+    for row in results:
+        assert row["present"] + row["evacuated"] + row["lost"] == 600
+
+
+def test_model_state_pickles_and_continues_identically(mini):
+    """A run saved on day 8 and restored continues exactly as the uninterrupted one."""
+    m = WargameModel(mini, rng=11)
+    for _ in range(8):
+        m.step()
+    saved = pickle.dumps(m)
+    rest = m.run().to_dict()
+    restored = pickle.loads(saved)
+    assert restored.day == 8
+    assert restored.run().to_dict() == rest
