@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("scenario")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
 
+    ana = sub.add_parser("analyze", help="Pareto frontier, Nash and Kalai-Smorodinsky solutions, ZOPA of each table")
+    ana.add_argument("scenario")
+    ana.add_argument("--seed", type=int, default=0, help="seed whose private values are used (default 0)")
+    ana.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    ana.add_argument("--json", action="store_true")
+
     sub.add_parser("list", help="list the bundled scenarios")
     return p
 
@@ -57,6 +63,15 @@ def _dispatch(args) -> int:
         print(f"{sc.path}: ok: '{spec.title}', {len(sc.actors)} actors, {len(spec.issues)} issues, "
               f"{len(spec.sites)} sites, {len(spec.roads)} roads, {len(spec.tables)} tables, "
               f"{len(spec.events)} events, {len(spec.milestones)} milestones, {len(spec.outcomes)} outcomes")
+        return 0
+    if args.command == "analyze":
+        from .analysis import analyze, report
+
+        analyses = analyze(load_scenario(args.scenario, args.overrides), seed=args.seed)
+        if args.json:
+            print(json.dumps([a.to_dict() for a in analyses], sort_keys=True, indent=1))
+        else:
+            print("\n".join(report(analyses)))
         return 0
     if args.command == "run":
         if args.days is not None and args.days < 1:

@@ -253,11 +253,10 @@ class BaronFerejohn(Strategy):
         need = (n + 1) // 2 - 1
         others = np.array(turn.others)
         partners = turn.rng.choice(others, size=need, replace=False) if need else []
-        floor = self.continuation(turn)
-        return best_for_me_given(turn, {int(p): floor for p in partners})
+        return best_for_me_given(turn, {int(p): max(self.continuation(turn), float(turn.believed[p])) for p in partners})
 
     def threshold(self, turn: Turn) -> float:
-        return self.continuation(turn)
+        return max(self.continuation(turn), turn.reservation)
 
 
 class NashProposer(Strategy):

@@ -1,0 +1,79 @@
+"""What each table of a scenario can settle on: Pareto frontier, Nash and Kalai-Smorodinsky solutions,
+and the zone of possible agreement, measured against the actors' outside options at the start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import WargameModel
+from .scenario import Scenario
+from .solutions import kalai_smorodinsky, nash_solution, pareto_frontier, zopa
+
+
+@dataclass
+class TableAnalysis:
+    table: str
+    participants: list[str]
+    offers: int
+    reservations: dict[str, float]
+    pareto_offers: int
+    zopa_offers: int
+    nash: dict | None  # {"terms": {...}, "utilities": {...}} or None when no offer beats disagreement
+    kalai_smorodinsky: dict | None
+    zopa_extremes: dict[str, dict] | None  # per participant: the ZOPA offer it likes best
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
+    """Analyse every table at the start of a run with this seed (private values are drawn from it)."""
+    model = WargameModel(scenario, rng=seed, narrate=False)
+    out = []
+    for table in model.tables.values():
+        space = table.space
+        ids = [a.actor_id for a in table.participants]
+        d = np.array([model.reservation(a, table) for a in table.participants])
+
+        def point(offer):
+            if offer is None:
+                return None
+            return {"terms": space.describe(int(offer)),
+                    "utilities": {i: round(float(space.utility[r, offer]), 4) for r, i in enumerate(ids)}}
+
+        zone = zopa(space.utility, d)
+        extremes = None
+        if zone.size:
+            extremes = {i: point(int(zone[np.argmax(space.utility[r, zone])])) for r, i in enumerate(ids)}
+        out.append(TableAnalysis(
+            table=table.id, participants=ids, offers=len(space),
+            reservations={i: round(float(v), 4) for i, v in zip(ids, d, strict=True)},
+            pareto_offers=int(pareto_frontier(space.utility).size), zopa_offers=int(zone.size),
+            nash=point(nash_solution(space.utility, d)), kalai_smorodinsky=point(kalai_smorodinsky(space.utility, d)),
+            zopa_extremes=extremes,
+        ))
+    return out
+
+
+def report(analyses: list[TableAnalysis]) -> list[str]:
+    def terms(p):
+        return ", ".join(f"{k}={v}" for k, v in p["terms"].items())
+
+    def utils(p):
+        return " ".join(f"{k} {v:.2f}" for k, v in p["utilities"].items())
+
+    lines = []
+    for a in analyses:
+        lines.append(f"Table {a.table}: {', '.join(a.participants)}; {a.offers} possible offers, "
+                     f"{a.pareto_offers} on the Pareto frontier")
+        lines.append("  outside options now: " + ", ".join(f"{k} {v:.2f}" for k, v in a.reservations.items()))
+        share = a.zopa_offers / a.offers if a.offers else 0.0
+        lines.append(f"  zone of possible agreement: {a.zopa_offers} offers ({share:.1%})")
+        if a.zopa_extremes:
+            for who, p in a.zopa_extremes.items():
+                lines.append(f"    best for {who}: {terms(p)}  [{utils(p)}]")
+        for label, p in (("Nash bargaining solution", a.nash), ("Kalai-Smorodinsky solution", a.kalai_smorodinsky)):
+            lines.append(f"  {label}: " + (f"{terms(p)}  [{utils(p)}]" if p else "none (no offer beats every outside option)"))
+    return lines
