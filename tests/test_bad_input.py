@@ -66,7 +66,9 @@ def test_unknown_key_inside_a_profile_names_the_profile_file(workspace, capsys):
     edit(workspace / "actors" / "blue.yaml", "time_pressure: 0.3", "time_presure: 0.3")
     rc, err = validate(workspace / "scenario.yaml", capsys)
     assert rc == 2
-    assert "blue.yaml:7: unknown key 'time_presure'" in err and "did you mean 'time_pressure'?" in err
+    assert (
+        "blue.yaml:7: unknown key 'time_presure'" in err and "did you mean 'time_pressure'?" in err
+    )
 
 
 def test_wrong_type(workspace, capsys):
@@ -87,10 +89,28 @@ def test_value_out_of_range(workspace, capsys):
 @pytest.mark.parametrize(
     ("old", "new", "kind", "field", "suggestion"),
     [
-        ("held_by: blue, base_risk: 0.05", "held_by: blu, base_risk: 0.05", "actor", "roads[1].held_by", "blue"),
+        (
+            "held_by: blue, base_risk: 0.05",
+            "held_by: blu, base_risk: 0.05",
+            "actor",
+            "roads[1].held_by",
+            "blue",
+        ),
         ("from: town, to: hub", "from: town, to: hubb", "site", "roads[1].to", "hub"),
-        ("agenda: [route, price]", "agenda: [route, prize]", "issue", "tables[0].agenda[1]", "price"),
-        ("participants: [red, blue, green]", "participants: [red, blue, gren]", "actor", "tables[0].participants[2]", "green"),
+        (
+            "agenda: [route, price]",
+            "agenda: [route, prize]",
+            "issue",
+            "tables[0].agenda[1]",
+            "price",
+        ),
+        (
+            "participants: [red, blue, green]",
+            "participants: [red, blue, gren]",
+            "actor",
+            "tables[0].participants[2]",
+            "green",
+        ),
     ],
 )
 def test_reference_to_undefined_thing(workspace, capsys, old, new, kind, field, suggestion):
@@ -120,7 +140,11 @@ def test_duplicate_yaml_key(workspace, capsys):
 
 
 def test_object_constructing_tag_is_refused(workspace, capsys):
-    edit(workspace / "scenario.yaml", "title: Mini test crisis", "title: !!python/object/apply:os.system ['echo pwned']")
+    edit(
+        workspace / "scenario.yaml",
+        "title: Mini test crisis",
+        "title: !!python/object/apply:os.system ['echo pwned']",
+    )
     rc, err = validate(workspace / "scenario.yaml", capsys)
     assert rc == 2 and "YAML tag not allowed" in err and "python/object" in err
 
@@ -163,7 +187,9 @@ def test_real_process_exits_2_without_traceback(workspace):
     edit(workspace / "scenario.yaml", "horizon_days: 30", "horizon_days: [")
     proc = subprocess.run(
         [sys.executable, "-m", "wargame.cli", "run", str(workspace / "scenario.yaml")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "scenario.yaml:" in proc.stderr

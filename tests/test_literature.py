@@ -9,7 +9,12 @@ import pytest
 
 from wargame import WargameModel, load_scenario, run
 from wargame.analysis import analyze
-from wargame.solutions import baron_ferejohn_closed_rule, fearon_range, nash_linear_frontier, rubinstein_share
+from wargame.solutions import (
+    baron_ferejohn_closed_rule,
+    fearon_range,
+    nash_linear_frontier,
+    rubinstein_share,
+)
 
 
 def agreed_terms(result) -> dict[str, str]:
@@ -30,17 +35,26 @@ def test_rubinstein_first_proposer_share_agreed_at_once():
 @pytest.mark.parametrize(("d1", "d2"), [(0.9, 0.9), (0.5, 0.95), (0.95, 0.5)])
 def test_rubinstein_split_for_other_discount_factors(d1, d2):
     """Rubinstein (1982): the split moves with relative patience; the more patient side gets more."""
-    r = run("textbook_rubinstein", seed=0,
-            overrides={"actors.player_a.patience": d1, "actors.player_b.patience": d2})
+    r = run(
+        "textbook_rubinstein",
+        seed=0,
+        overrides={"actors.player_a.patience": d1, "actors.player_b.patience": d2},
+    )
     assert float(agreed_terms(r)["share"]) == pytest.approx((1 - d2) / (1 - d1 * d2), abs=0.001)
 
 
-@pytest.mark.parametrize(("option", "changes"), [(0.0, False), (0.2, False), (0.4, True), (0.5, True)])
+@pytest.mark.parametrize(
+    ("option", "changes"), [(0.0, False), (0.2, False), (0.4, True), (0.5, True)]
+)
 def test_outside_option_principle(option, changes):
     """Shaked and Sutton (1984); Binmore, Shaked and Sutton (1989), QJE 104(4): an outside option
     changes the split only if it exceeds the share the player would get without it; then the player
     gets exactly the option. B's share without an option is 1 - 0.7143 = 0.2857."""
-    r = run("textbook_rubinstein", seed=0, overrides={"actors.player_b.priors.reservation.value": option})
+    r = run(
+        "textbook_rubinstein",
+        seed=0,
+        overrides={"actors.player_b.priors.reservation.value": option},
+    )
     b_share = 1 - float(agreed_terms(r)["share"])
     without = 1 - rubinstein_share(0.9, 0.8)
     if changes:
@@ -60,8 +74,10 @@ def test_nash_solution_with_disagreement_point():
     assert float(table.nash["terms"]["share"]) == pytest.approx(u1, abs=0.001)
 
 
-@pytest.mark.parametrize(("scenario", "n", "delta"), [("textbook_baron_ferejohn", 3, 0.9),
-                                                      ("textbook_baron_ferejohn_5", 5, 0.5)])
+@pytest.mark.parametrize(
+    ("scenario", "n", "delta"),
+    [("textbook_baron_ferejohn", 3, 0.9), ("textbook_baron_ferejohn_5", 5, 0.5)],
+)
 def test_baron_ferejohn_closed_rule(scenario, n, delta):
     """Baron and Ferejohn (1989), APSR 83(4), closed rule with equal recognition: the proposer keeps
     1 - delta (n - 1) / (2n), (n - 1) / 2 partners get delta / n each, the rest nothing, at once."""
@@ -73,7 +89,9 @@ def test_baron_ferejohn_closed_rule(scenario, n, delta):
         shares = {k: float(v) for k, v in agreed_terms(r).items()}
         assert r.agreements[0]["day"] == 1
         assert shares[f"share_{proposer.split('_')[1]}"] == pytest.approx(proposer_share, abs=1e-9)
-        others = sorted((v for k, v in shares.items() if k != f"share_{proposer.split('_')[1]}"), reverse=True)
+        others = sorted(
+            (v for k, v in shares.items() if k != f"share_{proposer.split('_')[1]}"), reverse=True
+        )
         assert others[:partners] == pytest.approx([partner_share] * partners, abs=1e-9)
         assert sum(others[partners:]) == pytest.approx(0.0, abs=1e-9)
 

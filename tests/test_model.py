@@ -19,7 +19,9 @@ def mini():
 
 
 def totals(m: WargameModel) -> tuple[int, float]:
-    present_t = sum(s.equipment_t + s.waiting_t for s in m.ground.sites.values()) + sum(c.equipment_t for c in m.convoys)
+    present_t = sum(s.equipment_t + s.waiting_t for s in m.ground.sites.values()) + sum(
+        c.equipment_t for c in m.convoys
+    )
     return m.present + m.evacuated + m.lost, present_t + m.evacuated_t + m.lost_t
 
 
@@ -85,7 +87,9 @@ def test_an_agreed_open_route_lifts_the_siege(mini):
     from wargame.agreements import breach
 
     breach(m, table, agreement, "green", 2, 0.5, 0.1, [])
-    assert m.ground.sites["outpost"].besieged_by == "green" and m.ground.roads["r1"].risk == pytest.approx(0.3)
+    assert m.ground.sites["outpost"].besieged_by == "green" and m.ground.roads[
+        "r1"
+    ].risk == pytest.approx(0.3)
     assert m.actor("red").trust["green"] < -0.5 and m.occurrences["agreement_broken"] == 1
 
 

@@ -18,7 +18,9 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     (path,) = out.glob("wargame-*.whl")
@@ -36,8 +38,20 @@ def test_wheel_bundles_every_actor_and_scenario(wheel):
 def test_installed_wheel_runs_from_another_folder(wheel, tmp_path):
     target = tmp_path / "site"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     elsewhere = tmp_path / "elsewhere"
@@ -48,9 +62,18 @@ def test_installed_wheel_runs_from_another_folder(wheel, tmp_path):
         "r = wargame.run('syria_dec2024', seed=1, days=5); print(r.days)"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     module_file, data, days = proc.stdout.split()
-    assert module_file.startswith(str(target)), "the installed copy, not the checkout, must be imported"
+    assert module_file.startswith(str(target)), (
+        "the installed copy, not the checkout, must be imported"
+    )
     assert data == str(target / "wargame" / "_bundled" / "scenarios")
     assert days == "5"

@@ -13,22 +13,33 @@ from wargame.strategies import REGISTRY, Turn, make_strategy
 from .conftest import MINI
 
 ISSUES = [
-    Issue.from_spec(IssueSpec(id="a", kind="ordinal", levels=[{"id": "x"}, {"id": "y"}, {"id": "z"}])),
+    Issue.from_spec(
+        IssueSpec(id="a", kind="ordinal", levels=[{"id": "x"}, {"id": "y"}, {"id": "z"}])
+    ),
     Issue.from_spec(IssueSpec(id="b", kind="continuous", range=(0, 10), steps=5)),
 ]
 
 
 def profile(pid: str, ideal_a: str, ideal_b: float) -> ActorProfile:
     return ActorProfile(
-        id=pid, name=pid, capabilities={"military": 0.5, "economic": 0.5, "diplomatic": 0.5},
-        time_pressure=0.5, outside_option=0.3,
-        interests={"a": {"ideal": ideal_a, "salience": 0.6}, "b": {"ideal": ideal_b, "salience": 0.4}},
+        id=pid,
+        name=pid,
+        capabilities={"military": 0.5, "economic": 0.5, "diplomatic": 0.5},
+        time_pressure=0.5,
+        outside_option=0.3,
+        interests={
+            "a": {"ideal": ideal_a, "salience": 0.6},
+            "b": {"ideal": ideal_b, "salience": 0.4},
+        },
     )
 
 
 def params_for(name: str) -> dict:
     if name == "scripted":
-        return {"offers": [{"day": 2, "terms": {"a": "y", "b": 5}}], "answers": [{"day": 3, "accept": False}]}
+        return {
+            "offers": [{"day": 2, "terms": {"a": "y", "b": 5}}],
+            "answers": [{"day": 3, "accept": False}],
+        }
     return {}
 
 
@@ -40,10 +51,26 @@ def spaces(name: str):
     return OfferSpace(ISSUES, players)
 
 
-def make_turn(space: OfferSpace, rng, me=0, progress=0.3, reservation=0.3, keep=None, day=2) -> Turn:
+def make_turn(
+    space: OfferSpace, rng, me=0, progress=0.3, reservation=0.3, keep=None, day=2
+) -> Turn:
     n = space.utility.shape[0]
-    return Turn(space, me, progress, reservation, np.full(n, 0.3), rng, None, keep=keep,
-                discounts=np.full(n, 0.9), history=[], day=day, table="t", actor=f"p{me + 1}", inbox={})
+    return Turn(
+        space,
+        me,
+        progress,
+        reservation,
+        np.full(n, 0.3),
+        rng,
+        None,
+        keep=keep,
+        discounts=np.full(n, 0.9),
+        history=[],
+        day=day,
+        table="t",
+        actor=f"p{me + 1}",
+        inbox={},
+    )
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -52,7 +79,9 @@ def test_offers_are_inside_the_agenda(name):
     rng = np.random.default_rng(0)
     for me in range(space.utility.shape[0]):
         for progress in np.linspace(0, 1, 6):
-            offer = make_strategy(name, params_for(name)).propose(make_turn(space, rng, me, progress))
+            offer = make_strategy(name, params_for(name)).propose(
+                make_turn(space, rng, me, progress)
+            )
             assert 0 <= offer < len(space)
             terms = space.describe(offer)
             assert terms["a"] in ("x", "y", "z") and 0 <= float(terms["b"]) <= 10
@@ -69,7 +98,9 @@ def test_deterministic_under_a_seed(name):
         for day, progress in enumerate(np.linspace(0, 1, 8)):
             turn = make_turn(space, rng, 0, progress, day=day)
             offer = strategy.propose(turn)
-            out.append((offer, strategy.respond(make_turn(space, rng, 1, progress, day=day), offer)))
+            out.append(
+                (offer, strategy.respond(make_turn(space, rng, 1, progress, day=day), offer))
+            )
         return out
 
     assert play(3) == play(3)
@@ -99,7 +130,10 @@ def test_time_dependent_family_orders_by_concession():
     """At mid-deadline a Conceder (e > 1) asks for less than Linear, which asks for less than Boulware."""
     space = spaces("linear")
     rng = np.random.default_rng(0)
-    targets = [make_strategy(n).target(make_turn(space, rng, 0, 0.5)) for n in ("boulware", "linear", "conceder")]
+    targets = [
+        make_strategy(n).target(make_turn(space, rng, 0, 0.5))
+        for n in ("boulware", "linear", "conceder")
+    ]
     assert targets[0] > targets[1] > targets[2]
 
 
@@ -135,7 +169,10 @@ def test_seat_plays_queued_moves_and_falls_back_otherwise():
     m.step()
     rounds = m.tables["deal"].rounds
     assert rounds[0].answers["blue"] is False
-    assert rounds[1].proposer == "blue" and m.tables["deal"].space.describe(rounds[1].offer) == {"route": "escorted", "price": "50"}
+    assert rounds[1].proposer == "blue" and m.tables["deal"].space.describe(rounds[1].offer) == {
+        "route": "escorted",
+        "price": "50",
+    }
     assert m.actor("blue").strategy.auto_played == 0
     m.step()
     assert m.actor("blue").strategy.auto_played == 1
@@ -146,17 +183,29 @@ def test_seat_plays_queued_moves_and_falls_back_otherwise():
 
 
 def test_scripted_strategy_replays_its_script():
-    sc = load_scenario(MINI, {"actors.red.strategy.name": "scripted",
-                              "actors.red.strategy.params": {"offers": [{"day": 1, "terms": {"route": "escorted", "price": 25}}]}})
+    sc = load_scenario(
+        MINI,
+        {
+            "actors.red.strategy.name": "scripted",
+            "actors.red.strategy.params": {
+                "offers": [{"day": 1, "terms": {"route": "escorted", "price": 25}}]
+            },
+        },
+    )
     m = WargameModel(sc, rng=0)
     m.step()
     first = m.tables["deal"].rounds[0]
-    assert first.proposer == "red" and m.tables["deal"].space.describe(first.offer) == {"route": "escorted", "price": "25"}
+    assert first.proposer == "red" and m.tables["deal"].space.describe(first.offer) == {
+        "route": "escorted",
+        "price": "25",
+    }
 
 
 def test_single_text_mediation_reaches_agreement_in_the_mini_scenario():
     """The mediator's first text is the Nash solution over its beliefs; it amends towards refusers."""
-    sc = load_scenario(MINI, {"tables.deal.protocol": "single_text", "tables.deal.mediator": "blue"})
+    sc = load_scenario(
+        MINI, {"tables.deal.protocol": "single_text", "tables.deal.mediator": "blue"}
+    )
     reached = 0
     for seed in range(10):
         m = WargameModel(sc, rng=seed)
@@ -165,7 +214,9 @@ def test_single_text_mediation_reaches_agreement_in_the_mini_scenario():
         assert all(r.proposer == "blue" for r in rounds)
         # The text moves one step on one issue at a time.
         for a, b in zip(rounds, rounds[1:], strict=False):
-            diff = np.abs(m.tables["deal"].space.offers[a.offer] - m.tables["deal"].space.offers[b.offer]).sum()
+            diff = np.abs(
+                m.tables["deal"].space.offers[a.offer] - m.tables["deal"].space.offers[b.offer]
+            ).sum()
             assert diff <= 1
         reached += any(a.table == "deal" for a in m.agreements)
     assert reached >= 3

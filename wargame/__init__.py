@@ -16,10 +16,24 @@ from .scenario import Scenario, list_scenarios, load_scenario
 __version__ = "0.1.0"
 
 
-def run(scenario="syria_dec2024", seed: int | None = None, overrides: dict | None = None,
-        days: int | None = None, narrate: bool = False) -> RunResult:
+def run(
+    scenario="syria_dec2024",
+    seed: int | None = None,
+    overrides: dict | None = None,
+    days: int | None = None,
+    narrate: bool = False,
+) -> RunResult:
     """Play one run to its end and return its result."""
     return WargameModel(scenario, rng=seed, overrides=overrides, days=days, narrate=narrate).run()
 
 
-__all__ = ["ScenarioError", "WargameModel", "RunResult", "Scenario", "list_scenarios", "load_scenario", "run", "__version__"]
+__all__ = [
+    "ScenarioError",
+    "WargameModel",
+    "RunResult",
+    "Scenario",
+    "list_scenarios",
+    "load_scenario",
+    "run",
+    "__version__",
+]

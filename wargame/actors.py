@@ -50,7 +50,9 @@ class ActorAgent(mesa.Agent):
                 continue
             priors = other.profile.priors
             self.beliefs[other.actor_id] = {
-                "reservation": priors["reservation"].mean() if "reservation" in priors else other.profile.outside_option,
+                "reservation": priors["reservation"].mean()
+                if "reservation" in priors
+                else other.profile.outside_option,
                 "breach_temptation": priors["breach_temptation"].mean()
                 if "breach_temptation" in priors
                 else PRIVATE_DEFAULTS["breach_temptation"],

@@ -13,7 +13,9 @@ import numpy as np
 
 from .schema import ActorProfile, IssueSpec
 
-MAX_OFFERS = 200_000  # above this a table's agenda is too large to enumerate (before any budget filter)
+MAX_OFFERS = (
+    200_000  # above this a table's agenda is too large to enumerate (before any budget filter)
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,9 @@ class Issue:
     @classmethod
     def from_spec(cls, spec: IssueSpec) -> Issue:
         if spec.kind == "ordinal":
-            return cls(spec.id, spec.label or spec.id, tuple(lv.id for lv in spec.levels), None, spec)
+            return cls(
+                spec.id, spec.label or spec.id, tuple(lv.id for lv in spec.levels), None, spec
+            )
         lo, hi = spec.range
         grid = tuple(float(x) for x in np.linspace(lo, hi, spec.steps))
         return cls(spec.id, spec.label or spec.id, tuple(_fmt(x) for x in grid), grid, spec)
@@ -65,13 +69,18 @@ class OfferSpace:
     """Every offer over an agenda, and each participant's utility for each (rows: participants)."""
 
     def __init__(
-        self, issues: list[Issue], participants: list[ActorProfile], budget: tuple[list[str], float] | None = None
+        self,
+        issues: list[Issue],
+        participants: list[ActorProfile],
+        budget: tuple[list[str], float] | None = None,
     ) -> None:
         self.issues = issues
         sizes = [i.size for i in issues]
         n = int(np.prod(sizes))
         if n > MAX_OFFERS:
-            raise ValueError(f"agenda {[i.id for i in issues]} has {n} offers, more than {MAX_OFFERS}")
+            raise ValueError(
+                f"agenda {[i.id for i in issues]} has {n} offers, more than {MAX_OFFERS}"
+            )
         self.offers = np.indices(sizes, dtype=np.int32).reshape(len(issues), n).T.copy()
         if budget is not None:
             # Offers whose budgeted issues add up to more than the total are not on the table.
@@ -83,10 +92,15 @@ class OfferSpace:
             self.offers = self.offers[spent <= total + 1e-9]
             n = len(self.offers)
         self.weights = np.array(
-            [[p.interests[i.id].salience if i.id in p.interests else 0.0 for i in issues] for p in participants]
+            [
+                [p.interests[i.id].salience if i.id in p.interests else 0.0 for i in issues]
+                for p in participants
+            ]
         )
         totals = self.weights.sum(axis=1, keepdims=True)
-        self.weights = np.divide(self.weights, totals, out=np.zeros_like(self.weights), where=totals > 0)
+        self.weights = np.divide(
+            self.weights, totals, out=np.zeros_like(self.weights), where=totals > 0
+        )
         self.utility = np.zeros((len(participants), n))
         for k, issue in enumerate(issues):
             column = self.offers[:, k]
@@ -101,7 +115,9 @@ class OfferSpace:
         return len(self.offers)
 
     def describe(self, offer: int) -> dict[str, str]:
-        return {issue.id: issue.labels[self.offers[offer, k]] for k, issue in enumerate(self.issues)}
+        return {
+            issue.id: issue.labels[self.offers[offer, k]] for k, issue in enumerate(self.issues)
+        }
 
     def index(self) -> dict[tuple[int, ...], int]:
         """Offer levels -> offer number (built on first use; used to walk between neighbouring offers)."""

@@ -77,7 +77,10 @@ def keep_probability(m: WargameModel, table: Table, observer: ActorAgent) -> np.
             continue
         u = space.utility[row]
         believed = observer.beliefs[other.actor_id]["breach_temptation"]
-        p = daily_break_chance(temptation(space.best[row] - u, believed), deterrence(m, table, other.actor_id, guarantees))
+        p = daily_break_chance(
+            temptation(space.best[row] - u, believed),
+            deterrence(m, table, other.actor_id, guarantees),
+        )
         keep *= (1.0 - p) ** days
     return keep
 
@@ -104,7 +107,9 @@ def review(m: WargameModel, day: int) -> None:
                 break
 
 
-def breach(m, table, agreement: Agreement, party: str, day: int, gain: float, cost: float, guarantees) -> None:
+def breach(
+    m, table, agreement: Agreement, party: str, day: int, gain: float, cost: float, guarantees
+) -> None:
     agreement.status = "broken"
     agreement.broken_by = party
     agreement.broken_day = day

@@ -20,7 +20,9 @@ class TableAnalysis:
     reservations: dict[str, float]
     pareto_offers: int
     zopa_offers: int
-    nash: dict | None  # {"terms": {...}, "utilities": {...}} or None when no offer beats disagreement
+    nash: (
+        dict | None
+    )  # {"terms": {...}, "utilities": {...}} or None when no offer beats disagreement
     kalai_smorodinsky: dict | None
     zopa_extremes: dict[str, dict] | None  # per participant: the ZOPA offer it likes best
 
@@ -37,24 +39,36 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
         ids = [a.actor_id for a in table.participants]
         d = np.array([model.reservation(a, table) for a in table.participants])
 
-        def point(offer):
-            if offer is None:
-                return None
-            return {"terms": space.describe(int(offer)),
-                    "utilities": {i: round(float(space.utility[r, offer]), 4) for r, i in enumerate(ids)}}
-
         zone = zopa(space.utility, d)
         extremes = None
         if zone.size:
-            extremes = {i: point(int(zone[np.argmax(space.utility[r, zone])])) for r, i in enumerate(ids)}
-        out.append(TableAnalysis(
-            table=table.id, participants=ids, offers=len(space),
-            reservations={i: round(float(v), 4) for i, v in zip(ids, d, strict=True)},
-            pareto_offers=int(pareto_frontier(space.utility).size), zopa_offers=int(zone.size),
-            nash=point(nash_solution(space.utility, d)), kalai_smorodinsky=point(kalai_smorodinsky(space.utility, d)),
-            zopa_extremes=extremes,
-        ))
+            extremes = {
+                i: _point(space, ids, int(zone[np.argmax(space.utility[r, zone])]))
+                for r, i in enumerate(ids)
+            }
+        out.append(
+            TableAnalysis(
+                table=table.id,
+                participants=ids,
+                offers=len(space),
+                reservations={i: round(float(v), 4) for i, v in zip(ids, d, strict=True)},
+                pareto_offers=int(pareto_frontier(space.utility).size),
+                zopa_offers=int(zone.size),
+                nash=_point(space, ids, nash_solution(space.utility, d)),
+                kalai_smorodinsky=_point(space, ids, kalai_smorodinsky(space.utility, d)),
+                zopa_extremes=extremes,
+            )
+        )
     return out
+
+
+def _point(space, ids: list[str], offer) -> dict | None:
+    if offer is None:
+        return None
+    return {
+        "terms": space.describe(int(offer)),
+        "utilities": {i: round(float(space.utility[r, offer]), 4) for r, i in enumerate(ids)},
+    }
 
 
 def report(analyses: list[TableAnalysis]) -> list[str]:
@@ -66,14 +80,28 @@ def report(analyses: list[TableAnalysis]) -> list[str]:
 
     lines = []
     for a in analyses:
-        lines.append(f"Table {a.table}: {', '.join(a.participants)}; {a.offers} possible offers, "
-                     f"{a.pareto_offers} on the Pareto frontier")
-        lines.append("  outside options now: " + ", ".join(f"{k} {v:.2f}" for k, v in a.reservations.items()))
+        lines.append(
+            f"Table {a.table}: {', '.join(a.participants)}; {a.offers} possible offers, "
+            f"{a.pareto_offers} on the Pareto frontier"
+        )
+        lines.append(
+            "  outside options now: " + ", ".join(f"{k} {v:.2f}" for k, v in a.reservations.items())
+        )
         share = a.zopa_offers / a.offers if a.offers else 0.0
         lines.append(f"  zone of possible agreement: {a.zopa_offers} offers ({share:.1%})")
         if a.zopa_extremes:
             for who, p in a.zopa_extremes.items():
                 lines.append(f"    best for {who}: {terms(p)}  [{utils(p)}]")
-        for label, p in (("Nash bargaining solution", a.nash), ("Kalai-Smorodinsky solution", a.kalai_smorodinsky)):
-            lines.append(f"  {label}: " + (f"{terms(p)}  [{utils(p)}]" if p else "none (no offer beats every outside option)"))
+        for label, p in (
+            ("Nash bargaining solution", a.nash),
+            ("Kalai-Smorodinsky solution", a.kalai_smorodinsky),
+        ):
+            lines.append(
+                f"  {label}: "
+                + (
+                    f"{terms(p)}  [{utils(p)}]"
+                    if p
+                    else "none (no offer beats every outside option)"
+                )
+            )
     return lines

@@ -10,24 +10,43 @@ from .errors import ScenarioError
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="wargame", description="Strategic scenario wargame (Syria, December 2024).")
+    p = argparse.ArgumentParser(
+        prog="wargame", description="Strategic scenario wargame (Syria, December 2024)."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="play one run and print its day-by-day narrative and ending")
     run.add_argument("scenario", help="a bundled scenario name (see `wargame list`) or a YAML path")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--days", type=int, default=None, help="stop after this many days (default: the scenario's horizon)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                     help="override a scenario value, e.g. actors.russia.time_pressure=0.9 (repeatable)")
-    run.add_argument("--json", action="store_true", help="print milestones, outcome and figures as JSON")
+    run.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="stop after this many days (default: the scenario's horizon)",
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value, e.g. actors.russia.time_pressure=0.9 (repeatable)",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print milestones, outcome and figures as JSON"
+    )
 
     val = sub.add_parser("validate", help="check a scenario and its actor profiles")
     val.add_argument("scenario")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
 
-    ana = sub.add_parser("analyze", help="Pareto frontier, Nash and Kalai-Smorodinsky solutions, ZOPA of each table")
+    ana = sub.add_parser(
+        "analyze", help="Pareto frontier, Nash and Kalai-Smorodinsky solutions, ZOPA of each table"
+    )
     ana.add_argument("scenario")
-    ana.add_argument("--seed", type=int, default=0, help="seed whose private values are used (default 0)")
+    ana.add_argument(
+        "--seed", type=int, default=0, help="seed whose private values are used (default 0)"
+    )
     ana.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     ana.add_argument("--json", action="store_true")
 
@@ -60,9 +79,11 @@ def _dispatch(args) -> int:
     if args.command == "validate":
         sc = load_scenario(args.scenario, args.overrides)
         spec = sc.spec
-        print(f"{sc.path}: ok: '{spec.title}', {len(sc.actors)} actors, {len(spec.issues)} issues, "
-              f"{len(spec.sites)} sites, {len(spec.roads)} roads, {len(spec.tables)} tables, "
-              f"{len(spec.events)} events, {len(spec.milestones)} milestones, {len(spec.outcomes)} outcomes")
+        print(
+            f"{sc.path}: ok: '{spec.title}', {len(sc.actors)} actors, {len(spec.issues)} issues, "
+            f"{len(spec.sites)} sites, {len(spec.roads)} roads, {len(spec.tables)} tables, "
+            f"{len(spec.events)} events, {len(spec.milestones)} milestones, {len(spec.outcomes)} outcomes"
+        )
         return 0
     if args.command == "analyze":
         from .analysis import analyze, report
@@ -75,7 +96,12 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "run":
         if args.days is not None and args.days < 1:
-            raise ScenarioError("--days", "value out of range", expected="a whole number of days >= 1", found=str(args.days))
+            raise ScenarioError(
+                "--days",
+                "value out of range",
+                expected="a whole number of days >= 1",
+                found=str(args.days),
+            )
         from .model import WargameModel
         from .narrative import ending, story
 
@@ -86,7 +112,9 @@ def _dispatch(args) -> int:
             print(json.dumps(result.to_dict(), sort_keys=True, indent=1))
             return 0
         spec = sc.spec
-        print(f"{spec.title} - seed {args.seed}, {model.horizon} days from {spec.start_date:%d %b %Y}")
+        print(
+            f"{spec.title} - seed {args.seed}, {model.horizon} days from {spec.start_date:%d %b %Y}"
+        )
         print("actors: " + ", ".join(a.name for a in model.actor_list))
         for line in story(model):
             print(line)

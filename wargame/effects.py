@@ -21,7 +21,11 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
     g = m.ground
     if effect.road_risk is not None:
         rr = effect.road_risk
-        roads = [g.roads[rr.segment]] if rr.segment else [r for r in g.roads.values() if r.holder == rr.held_by]
+        roads = (
+            [g.roads[rr.segment]]
+            if rr.segment
+            else [r for r in g.roads.values() if r.holder == rr.held_by]
+        )
         for road in roads:
             undo.append(("road_risk", road.id, road.risk))
             road.risk = min(1.0, road.risk * rr.multiply) if rr.multiply is not None else rr.set
@@ -41,7 +45,12 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
         undo.append(("siege", site.id, site.besieged_by))
         site.besieged_by = effect.siege.by
     elif effect.casualties is not None:
-        m.inflict_losses(effect.casualties.site, effect.casualties.personnel, effect.casualties.equipment_t, cause)
+        m.inflict_losses(
+            effect.casualties.site,
+            effect.casualties.personnel,
+            effect.casualties.equipment_t,
+            cause,
+        )
     elif effect.withdraw is not None:
         m.start_withdrawal(effect.withdraw.site, cause)
     elif effect.actor is not None:

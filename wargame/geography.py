@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .schema import AirRouteSpec, AircraftSpec, RoadSpec, ScenarioSpec, SiteSpec
+from .schema import AircraftSpec, AirRouteSpec, RoadSpec, ScenarioSpec, SiteSpec
 
 BASE_KINDS = ("air_base", "naval_base")
 
@@ -36,8 +36,21 @@ class Site:
 
     @classmethod
     def from_spec(cls, s: SiteSpec) -> Site:
-        return cls(s.id, s.name, s.kind, s.lat, s.lon, s.personnel, s.equipment_t, s.garrison, s.controller,
-                   s.besieged_by, s.supply_days, s.airfield, s.exit)
+        return cls(
+            s.id,
+            s.name,
+            s.kind,
+            s.lat,
+            s.lon,
+            s.personnel,
+            s.equipment_t,
+            s.garrison,
+            s.controller,
+            s.besieged_by,
+            s.supply_days,
+            s.airfield,
+            s.exit,
+        )
 
     @property
     def is_base(self) -> bool:
@@ -86,7 +99,9 @@ class Fleet:
 
     @classmethod
     def from_spec(cls, a: AircraftSpec) -> Fleet:
-        return cls(a.type, a.operator, a.count, a.payload_personnel, a.payload_t, dict(a.sorties_per_day))
+        return cls(
+            a.type, a.operator, a.count, a.payload_personnel, a.payload_t, dict(a.sorties_per_day)
+        )
 
 
 @dataclass
@@ -96,6 +111,7 @@ class Ground:
     air_routes: dict[str, AirRoute]
     fleets: dict[str, Fleet]
     graph: nx.MultiGraph = field(repr=False)
+    _routes: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_spec(cls, spec: ScenarioSpec) -> Ground:
@@ -119,32 +135,46 @@ class Ground:
             return 0.0
         return min(1.0, road.risk * hostile.get(road.holder, 1.0))
 
+    def routes_out(
+        self, targets: frozenset[str], mover: str, hostile: dict[str, float]
+    ) -> dict[str, tuple]:
+        """For every site that can reach one of `targets`: (destination, road ids, chance of at least one
+        attack, km) along the safest way there. One multi-source Dijkstra (networkx) from the targets,
+        remembered until the roads, their holders or the holders' hostility change."""
+        key = (
+            targets,
+            mover,
+            tuple((r.risk, r.holder) for r in self.roads.values()),
+            tuple(sorted(hostile.items())),
+        )
+        cached = self._routes.get(key)
+        if cached is not None:
+            return cached
+        risk = {}
+        for r in self.roads.values():
+            risk[r.id] = self.segment_risk(r, mover, hostile)
+            self.graph.edges[r.a, r.b, r.id]["w"] = (
+                -math.log1p(-min(risk[r.id], 0.999999)) + 1e-6 * r.km
+            )
+        out: dict[str, tuple] = {}
+        if targets:
+            _, paths = nx.multi_source_dijkstra(self.graph, set(targets), weight="w")
+            for origin, path in paths.items():
+                if origin in targets:
+                    continue
+                nodes = path[::-1]
+                roads, survive, km = [], 1.0, 0.0
+                for u, v in zip(nodes, nodes[1:], strict=False):
+                    road = min(self.graph[u][v], key=lambda k: (risk[k], k))
+                    roads.append(road)
+                    survive *= 1.0 - risk[road]
+                    km += self.roads[road].km
+                out[origin] = (nodes[-1], roads, 1.0 - survive, km)
+        if len(self._routes) > 256:
+            self._routes.clear()
+        self._routes[key] = out
+        return out
+
     def safest_route(self, origin: str, targets: set[str], mover: str, hostile: dict[str, float]):
         """(destination, road ids, chance of at least one attack, km) of the safest way out, or None."""
-        if not targets or origin not in self.graph:
-            return None
-
-        def weight(u, v, edges):
-            best = math.inf
-            for key in edges:
-                risk = self.segment_risk(self.roads[key], mover, hostile)
-                best = min(best, -math.log1p(-min(risk, 0.999999)) + 1e-6 * self.roads[key].km)
-            return best
-
-        try:
-            dist, paths = nx.single_source_dijkstra(self.graph, origin, weight=weight)
-        except nx.NodeNotFound:
-            return None
-        reachable = [t for t in targets if t in dist and t != origin]
-        if not reachable:
-            return None
-        dest = min(reachable, key=lambda t: (dist[t], t))
-        nodes = paths[dest]
-        roads, survive, km = [], 1.0, 0.0
-        for u, v in zip(nodes, nodes[1:], strict=False):
-            key = min(self.graph[u][v], key=lambda k: (self.segment_risk(self.roads[k], mover, hostile), k))
-            road = self.roads[key]
-            roads.append(key)
-            survive *= 1.0 - self.segment_risk(road, mover, hostile)
-            km += road.km
-        return dest, roads, 1.0 - survive, km
+        return self.routes_out(frozenset(targets), mover, hostile).get(origin)

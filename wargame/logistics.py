@@ -38,7 +38,11 @@ def hostility_towards(m: WargameModel, mover: str) -> dict[str, float]:
 def hubs(m: WargameModel, owner: str) -> set[str]:
     """Airfields held by `owner` from which an air route is open today."""
     origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
-    return {s.id for s in m.ground.sites.values() if s.airfield and s.garrison == owner and s.id in origins}
+    return {
+        s.id
+        for s in m.ground.sites.values()
+        if s.airfield and s.garrison == owner and s.id in origins
+    }
 
 
 def exits(m: WargameModel, owner: str) -> set[str]:
@@ -57,7 +61,13 @@ def run_sieges(m: WargameModel, day: int) -> None:
         site.supply_left -= 1
         if site.supply_left <= 0:
             captured = site.waiting + site.personnel
-            m.inflict_losses(site.id, captured, site.waiting_t + site.equipment_t, "siege_surrender", captured=True)
+            m.inflict_losses(
+                site.id,
+                captured,
+                site.waiting_t + site.equipment_t,
+                "siege_surrender",
+                captured=True,
+            )
             m.record_occurrence("siege_surrender")
             m.log(day, "surrender", site=site.id, by=site.besieged_by, personnel=captured)
 
@@ -108,18 +118,35 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
             risk = max(risk, BREAKOUT_RISK)
         elif risk > tolerance:
             continue
-        convoy = Convoy(owner, site.id, dest, roads, site.waiting, site.waiting_t,
-                        day + max(1, math.ceil(km / m.situation.spec.convoy_km_per_day)))
+        convoy = Convoy(
+            owner,
+            site.id,
+            dest,
+            roads,
+            site.waiting,
+            site.waiting_t,
+            day + max(1, math.ceil(km / m.situation.spec.convoy_km_per_day)),
+        )
         site.waiting, site.waiting_t = 0, 0.0
         m.record_occurrence("siege_breakout" if breakout else "convoy_departed")
-        m.log(day, "convoy", site=site.id, to=dest, personnel=convoy.personnel, risk=risk, tolerance=tolerance,
-              breakout=breakout)
+        m.log(
+            day,
+            "convoy",
+            site=site.id,
+            to=dest,
+            personnel=convoy.personnel,
+            risk=risk,
+            tolerance=tolerance,
+            breakout=breakout,
+        )
         _run_gauntlet(m, convoy, hostile, breakout, day)
         if convoy.personnel > 0 or convoy.equipment_t > 0:
             m.convoys.append(convoy)
 
 
-def _run_gauntlet(m: WargameModel, convoy: Convoy, hostile: dict[str, float], breakout: bool, day: int) -> None:
+def _run_gauntlet(
+    m: WargameModel, convoy: Convoy, hostile: dict[str, float], breakout: bool, day: int
+) -> None:
     """Draw, segment by segment, whether the convoy is attacked and what it loses."""
     for key in convoy.roads:
         road = m.ground.roads[key]
@@ -150,7 +177,8 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         options = [
             (fleet.sorties_per_day.get(r.id, 0.0), r)
             for r in routes
-            if fleet.sorties_per_day.get(r.id, 0.0) > 0 and m.ground.sites[r.origin].garrison == owner
+            if fleet.sorties_per_day.get(r.id, 0.0) > 0
+            and m.ground.sites[r.origin].garrison == owner
             and (m.ground.sites[r.origin].waiting > 0 or m.ground.sites[r.origin].waiting_t > 0)
         ]
         if not options:
@@ -168,4 +196,12 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         site.waiting_t -= tonnes
         m.evacuate(people, tonnes)
         m.record_occurrence("airlift_flown")
-        m.log(day, "airlift", fleet=fleet.type, route=route.id, site=site.id, personnel=people, tonnes=tonnes)
+        m.log(
+            day,
+            "airlift",
+            fleet=fleet.type,
+            route=route.id,
+            site=site.id,
+            personnel=people,
+            tonnes=tonnes,
+        )

@@ -38,7 +38,9 @@ def _cached_scenario(name: str, overrides_key: tuple) -> Scenario:
     return load_scenario(name, dict(overrides_key))
 
 
-def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict | None = None) -> Scenario:
+def resolve_scenario(
+    scenario: Scenario | str | Path | None, overrides: dict | None = None
+) -> Scenario:
     if isinstance(scenario, Scenario):
         if overrides:
             return load_scenario(scenario.path, {**scenario.overrides, **overrides})
@@ -79,13 +81,18 @@ class WargameModel(mesa.Model):
         evacuating = {a.actor_id for a in self.evacuators}
         for site in self.ground.sites.values():
             if site.garrison in evacuating and not site.is_base:
-                site.waiting, site.personnel = site.personnel, 0  # interior garrisons are all to come out
+                site.waiting, site.personnel = (
+                    site.personnel,
+                    0,
+                )  # interior garrisons are all to come out
                 site.waiting_t, site.equipment_t = site.equipment_t, 0.0
         self.initial_personnel = sum(s.personnel + s.waiting for s in self.ground.sites.values())
         self.initial_t = sum(s.equipment_t + s.waiting_t for s in self.ground.sites.values())
         self.interior_initial = sum(s.waiting for s in self.ground.sites.values())
 
-        self.tables = {t.id: Table.build(t, self._actors, self.issues, self.horizon) for t in spec.tables}
+        self.tables = {
+            t.id: Table.build(t, self._actors, self.issues, self.horizon) for t in spec.tables
+        }
         self.agreements: list[Agreement] = []
         self.convoys: list[logistics.Convoy] = []
         self.occurrences: dict[str, int] = {}
@@ -95,13 +102,22 @@ class WargameModel(mesa.Model):
         self.evacuated_t = self.lost_t = 0.0
         self.outcome: str | None = None
         self._reservations: dict[tuple[str, str], float] = {}
-        self.inbox: dict[tuple[str, str, int, str], object] = {}  # moves queued for seats played from outside
-        self._guarantees = {t.id: [g for g in spec.guarantees if g.table == t.id] for t in spec.tables}
+        self.inbox: dict[
+            tuple[str, str, int, str], object
+        ] = {}  # moves queued for seats played from outside
+        self._guarantees = {
+            t.id: [g for g in spec.guarantees if g.table == t.id] for t in spec.tables
+        }
         self._reservation_day = -1
 
         self.datacollector = mesa.DataCollector(
-            model_reporters={"day": "day", "present": "present", "evacuated": "evacuated", "lost": "lost",
-                             "agreements_in_force": "agreements_in_force"}
+            model_reporters={
+                "day": "day",
+                "present": "present",
+                "evacuated": "evacuated",
+                "lost": "lost",
+                "agreements_in_force": "agreements_in_force",
+            }
         )
         self.datacollector.collect(self)
 
@@ -159,10 +175,20 @@ class WargameModel(mesa.Model):
             self.log(day, "failed", table=table.id)
             return
         rnd = table.play_round(self, day)
-        self.log(day, "round", table=table.id, proposer=rnd.proposer, offer=table.space.describe(rnd.offer),
-                 answers=rnd.answers, passed=rnd.passed,
-                 values={a.actor_id: float(table.space.utility[i, rnd.offer]) for i, a in enumerate(table.participants)},
-                 reservations={a.actor_id: self.reservation(a, table) for a in table.participants})
+        self.log(
+            day,
+            "round",
+            table=table.id,
+            proposer=rnd.proposer,
+            offer=table.space.describe(rnd.offer),
+            answers=rnd.answers,
+            passed=rnd.passed,
+            values={
+                a.actor_id: float(table.space.utility[i, rnd.offer])
+                for i, a in enumerate(table.participants)
+            },
+            reservations={a.actor_id: self.reservation(a, table) for a in table.participants},
+        )
         if rnd.passed:
             self.sign(table, rnd.offer, day)
 
@@ -202,8 +228,14 @@ class WargameModel(mesa.Model):
             # military capability of the others at the table (Fearon 1995: war's costs bound the bargain).
             row = table.row(agent.actor_id)
             others = [a.capabilities["military"] for a in table.participants if a is not agent]
-            cost = table.spec.no_deal_cost.get(agent.actor_id, 0.0) * (sum(others) / max(len(others), 1))
-            base += float(table.space.utility[row, table.no_deal_offer]) - cost - agent.profile.outside_option
+            cost = table.spec.no_deal_cost.get(agent.actor_id, 0.0) * (
+                sum(others) / max(len(others), 1)
+            )
+            base += (
+                float(table.space.utility[row, table.no_deal_offer])
+                - cost
+                - agent.profile.outside_option
+            )
         progress = self.day / self.horizon
         wear = (1.0 - agent.resolve) * agent.time_pressure * progress
         if agent.profile.evacuates:
@@ -232,10 +264,18 @@ class WargameModel(mesa.Model):
         return 1.0 if total == 0 else safe / total
 
     def sign(self, table: Table, offer: int, day: int) -> Agreement:
-        levels = {issue.id: int(table.space.offers[offer, k]) for k, issue in enumerate(table.space.issues)}
+        levels = {
+            issue.id: int(table.space.offers[offer, k])
+            for k, issue in enumerate(table.space.issues)
+        }
         agreement = Agreement(
-            table=table.id, offer=offer, levels=levels, labels=table.space.describe(offer), signed_day=day,
-            expires_day=day + table.spec.obligation_days, parties=[a.actor_id for a in table.participants],
+            table=table.id,
+            offer=offer,
+            levels=levels,
+            labels=table.space.describe(offer),
+            signed_day=day,
+            expires_day=day + table.spec.obligation_days,
+            parties=[a.actor_id for a in table.participants],
         )
         for issue_id, level in levels.items():
             spec = self.issues[issue_id].spec
@@ -253,15 +293,21 @@ class WargameModel(mesa.Model):
 
     # ------------------------------------------------------------ seats played from outside
 
-    def submit_offer(self, actor_id: str, table_id: str, terms: dict, day: int | None = None) -> None:
+    def submit_offer(
+        self, actor_id: str, table_id: str, terms: dict, day: int | None = None
+    ) -> None:
         """Queue the offer a seat makes at a table on a day (default: the next day to be played)."""
         self._check_seat(actor_id, table_id)
         from .strategies import _offer_from_terms
 
-        _offer_from_terms(self.tables[table_id].space, terms)  # refuse terms that are not an offer now
+        _offer_from_terms(
+            self.tables[table_id].space, terms
+        )  # refuse terms that are not an offer now
         self.inbox[(actor_id, table_id, day or self.day + 1, "offer")] = dict(terms)
 
-    def submit_answer(self, actor_id: str, table_id: str, accept: bool, day: int | None = None) -> None:
+    def submit_answer(
+        self, actor_id: str, table_id: str, accept: bool, day: int | None = None
+    ) -> None:
         """Queue a seat's yes or no to whatever is put to it at a table on a day (default: the next day)."""
         self._check_seat(actor_id, table_id)
         self.inbox[(actor_id, table_id, day or self.day + 1, "answer")] = bool(accept)
@@ -285,8 +331,13 @@ class WargameModel(mesa.Model):
         return None
 
     def has_deal_between(self, a: str | None, b: str | None) -> bool:
-        return a is not None and b is not None and any(
-            ag.status == "in_force" and a in ag.parties and b in ag.parties for ag in self.agreements
+        return (
+            a is not None
+            and b is not None
+            and any(
+                ag.status == "in_force" and a in ag.parties and b in ag.parties
+                for ag in self.agreements
+            )
         )
 
     # ------------------------------------------------------------ the ground
@@ -314,7 +365,9 @@ class WargameModel(mesa.Model):
         if self.evacuators and personnel and self.present == 0:
             self.record_occurrence("withdrawal_completed")
 
-    def inflict_losses(self, site_id: str, personnel: int, tonnes: float, cause: str, captured: bool = False) -> None:
+    def inflict_losses(
+        self, site_id: str, personnel: int, tonnes: float, cause: str, captured: bool = False
+    ) -> None:
         site = self.ground.sites[site_id]
         from_waiting = min(site.waiting, personnel)
         site.waiting -= from_waiting
@@ -330,7 +383,9 @@ class WargameModel(mesa.Model):
         if captured:
             self.captured += taken
         if taken:
-            self.log(self.day, "losses", site=site_id, personnel=taken, cause=cause, captured=captured)
+            self.log(
+                self.day, "losses", site=site_id, personnel=taken, cause=cause, captured=captured
+            )
 
     def start_withdrawal(self, site_id: str, cause: str) -> None:
         site = self.ground.sites[site_id]
@@ -361,7 +416,9 @@ class WargameModel(mesa.Model):
             seed=None if self.seed is None else int(self.seed),
             days=self.day,
             outcome=self.outcome,
-            outcome_label=next((o.label for o in self.situation.spec.outcomes if o.id == self.outcome), None),
+            outcome_label=next(
+                (o.label for o in self.situation.spec.outcomes if o.id == self.outcome), None
+            ),
             milestones=[(k, v) for k, v in self.milestones.items()],
             personnel_initial=self.initial_personnel,
             personnel_evacuated=self.evacuated,
@@ -372,11 +429,19 @@ class WargameModel(mesa.Model):
             equipment_out_t=round(self.evacuated_t, 3),
             equipment_lost_t=round(self.lost_t, 3),
             agreements=[
-                {"table": a.table, "day": a.signed_day, "terms": a.labels, "status": a.status,
-                 "broken_by": a.broken_by, "broken_day": a.broken_day}
+                {
+                    "table": a.table,
+                    "day": a.signed_day,
+                    "terms": a.labels,
+                    "status": a.status,
+                    "broken_by": a.broken_by,
+                    "broken_day": a.broken_day,
+                }
                 for a in self.agreements
             ],
             occurrences=dict(sorted(self.occurrences.items())),
             utilities=actor_utilities(self),
-            private={a.actor_id: {k: round(v, 6) for k, v in a.private.items()} for a in self.actor_list},
+            private={
+                a.actor_id: {k: round(v, 6) for k, v in a.private.items()} for a in self.actor_list
+            },
         )

@@ -13,8 +13,12 @@ def _terms(terms: dict[str, str]) -> str:
 
 
 def describe(m: WargameModel, kind: str, d: dict) -> str | None:
-    name = lambda actor_id: m.actor(actor_id).name if actor_id in m._actors else str(actor_id)  # noqa: E731
-    site = lambda site_id: m.ground.sites[site_id].name if site_id in m.ground.sites else str(site_id)  # noqa: E731
+    def name(actor_id):
+        return m.actor(actor_id).name if actor_id in m._actors else str(actor_id)
+
+    def site(site_id):
+        return m.ground.sites[site_id].name if site_id in m.ground.sites else str(site_id)
+
     if kind == "event":
         return f"EVENT {d['event']}: {d['text']}"
     if kind == "opened":
@@ -25,13 +29,21 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
             if actor_id == d["proposer"]:
                 continue
             v, r = d["values"][actor_id], d["reservations"][actor_id]
-            answers.append(f"{name(actor_id)} {'accepts' if ok else 'rejects'} (worth {v:.2f}, outside option {r:.2f})")
+            answers.append(
+                f"{name(actor_id)} {'accepts' if ok else 'rejects'} (worth {v:.2f}, outside option {r:.2f})"
+            )
         verdict = "passed" if d["passed"] else "no deal"
-        return f"[{d['table']}] {name(d['proposer'])} proposes {_terms(d['offer'])}; " + "; ".join(answers) + f" -> {verdict}."
+        return (
+            f"[{d['table']}] {name(d['proposer'])} proposes {_terms(d['offer'])}; "
+            + "; ".join(answers)
+            + f" -> {verdict}."
+        )
     if kind == "belief":
         direction = "more" if d["new"] > d["old"] else "less"
-        return (f"{name(d['observer'])} now thinks {name(d['about'])} needs {direction} at {d['table']}: "
-                f"reservation estimate {d['old']:.2f} -> {d['new']:.2f}.")
+        return (
+            f"{name(d['observer'])} now thinks {name(d['about'])} needs {direction} at {d['table']}: "
+            f"reservation estimate {d['old']:.2f} -> {d['new']:.2f}."
+        )
     if kind == "signed":
         return f"AGREEMENT at the {d['table']} table: {_terms(d['terms'])}."
     if kind == "failed":
@@ -40,17 +52,23 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
         return f"The {d['table']} agreement's obligations have run their course, kept."
     if kind == "convoy":
         if d["breakout"]:
-            return (f"Besieged and nearly out of supply, the garrison of {site(d['site'])} ({d['personnel']}) "
-                    f"tries to break out towards {site(d['to'])}.")
-        return (f"Convoy of {d['personnel']} leaves {site(d['site'])} for {site(d['to'])} "
-                f"(chance of attack {d['risk']:.0%}, accepted up to {d['tolerance']:.0%}).")
+            return (
+                f"Besieged and nearly out of supply, the garrison of {site(d['site'])} ({d['personnel']}) "
+                f"tries to break out towards {site(d['to'])}."
+            )
+        return (
+            f"Convoy of {d['personnel']} leaves {site(d['site'])} for {site(d['to'])} "
+            f"(chance of attack {d['risk']:.0%}, accepted up to {d['tolerance']:.0%})."
+        )
     if kind == "ambush":
         return f"Convoy from {site(d['site'])} attacked on road {d['road']} (held by {name(d['holder'])}): {d['killed']} killed."
     if kind == "arrived":
         return f"Convoy from {site(d['site'])} reaches {site(d['to'])} with {d['personnel']}."
     if kind == "airlift":
-        return (f"{d['fleet']} flights lift {d['personnel']} personnel and {d['tonnes']:.0f} t "
-                f"from {site(d['site'])} by the {d['route']}.")
+        return (
+            f"{d['fleet']} flights lift {d['personnel']} personnel and {d['tonnes']:.0f} t "
+            f"from {site(d['site'])} by the {d['route']}."
+        )
     if kind == "surrender":
         return f"The garrison of {site(d['site'])} ({d['personnel']}) surrenders to {name(d['by'])} after its supplies run out."
     if kind == "losses":
@@ -60,8 +78,10 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
     if kind == "withdrawal":
         return f"Withdrawal from {site(d['site'])} begins ({d['cause']})."
     if kind == "breach":
-        return (f"BROKEN PROMISE: {name(d['by'])} breaks the {d['table']} agreement "
-                f"(gain {d['gain']:.2f} outweighed expected cost {d['cost']:.2f}).")
+        return (
+            f"BROKEN PROMISE: {name(d['by'])} breaks the {d['table']} agreement "
+            f"(gain {d['gain']:.2f} outweighed expected cost {d['cost']:.2f})."
+        )
     if kind == "enforced":
         return f"{name(d['guarantor'])} enforces guarantee {d['guarantee']} against {name(d['against'])}."
     if kind == "unenforced":
@@ -99,7 +119,9 @@ def ending(m: WargameModel) -> list[str]:
     if r.milestones:
         lines.append("  milestones: " + ", ".join(f"{k} (day {d})" for k, d in r.milestones))
     for a in r.agreements:
-        status = a["status"] + (f" by {a['broken_by']} on day {a['broken_day']}" if a["broken_by"] else "")
+        status = a["status"] + (
+            f" by {a['broken_by']} on day {a['broken_day']}" if a["broken_by"] else ""
+        )
         lines.append(f"  agreement {a['table']} (day {a['day']}, {status}): {_terms(a['terms'])}")
     lines.append("  utilities: " + ", ".join(f"{k} {v:.2f}" for k, v in r.utilities.items()))
     return lines

@@ -53,7 +53,9 @@ def actor_utilities(m: WargameModel) -> dict[str, float]:
             deal = m.agreement_in_force(table.id)
             if deal is not None:
                 u = float(table.space.utility[table.row(agent.actor_id), deal.offer])
-                values.append(u * table.spec.discount ** max(deal.signed_day - table.spec.opens_day, 0))
+                values.append(
+                    u * table.spec.discount ** max(deal.signed_day - table.spec.opens_day, 0)
+                )
             else:
                 values.append(m.reservation(agent, table))
         value = sum(values) / len(values) if values else 0.0

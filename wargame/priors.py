@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 class _Prior(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    source: str = Field(min_length=1, description="where this estimate comes from, or 'estimate: why'")
+    source: str = Field(
+        min_length=1, description="where this estimate comes from, or 'estimate: why'"
+    )
 
     def bounds(self) -> tuple[float, float]:
         raise NotImplementedError
@@ -45,7 +47,9 @@ class Uniform(_Prior):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.low < self.high:
-            raise ValueError(f"impossible bounds: low ({self.low}) must be below high ({self.high})")
+            raise ValueError(
+                f"impossible bounds: low ({self.low}) must be below high ({self.high})"
+            )
         return self
 
     def bounds(self):
@@ -94,7 +98,9 @@ class Normal(_Prior):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.low < self.high:
-            raise ValueError(f"impossible bounds: low ({self.low}) must be below high ({self.high})")
+            raise ValueError(
+                f"impossible bounds: low ({self.low}) must be below high ({self.high})"
+            )
         nd = NormalDist(self.mean_, self.sd)
         if nd.cdf(self.high) - nd.cdf(self.low) < 1e-9:
             raise ValueError(
@@ -127,7 +133,9 @@ class Beta(_Prior):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.low < self.high:
-            raise ValueError(f"impossible bounds: low ({self.low}) must be below high ({self.high})")
+            raise ValueError(
+                f"impossible bounds: low ({self.low}) must be below high ({self.high})"
+            )
         return self
 
     def bounds(self):

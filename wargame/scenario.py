@@ -103,11 +103,15 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
-            raise ScenarioError("--set", "override must be PATH=VALUE", expected="e.g. horizon_days=30", found=item)
+            raise ScenarioError(
+                "--set", "override must be PATH=VALUE", expected="e.g. horizon_days=30", found=item
+            )
         path, _, text = item.partition("=")
         path = path.strip()
         if not path:
-            raise ScenarioError("--set", "empty PATH in override", expected="PATH=VALUE", found=item)
+            raise ScenarioError(
+                "--set", "empty PATH in override", expected="PATH=VALUE", found=item
+            )
         try:
             value = yaml.safe_load(text) if text.strip() else ""
         except yaml.YAMLError:
@@ -138,10 +142,14 @@ def _apply_override(raw: dict, path: str, value: Any) -> None:
             if key == "profile":  # actor overrides go into the entry's overrides mapping
                 node = node.setdefault("overrides", {})
             if last:
-                raise ScenarioError("--set", "override must name a field, not a whole item", field=path)
+                raise ScenarioError(
+                    "--set", "override must name a field, not a whole item", field=path
+                )
             continue
         if not isinstance(node, dict):
-            raise ScenarioError("--set", "cannot descend into a value", field=path, found=repr(node))
+            raise ScenarioError(
+                "--set", "cannot descend into a value", field=path, found=repr(node)
+            )
         if last:
             node[part] = value
         else:
@@ -193,7 +201,11 @@ def validation_error(
     errors = exc.errors(include_url=False)
     # An unknown key is the likelier cause of a neighbouring 'missing' error (a misspelt field), so report it first.
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("fixed", "uniform", "triangular", "normal", "beta")))
+    loc = tuple(
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and p in ("fixed", "uniform", "triangular", "normal", "beta"))
+    )
     kind = err["type"]
     full = (*prefix, *loc)
     line = lines.line_of(full)
@@ -213,7 +225,14 @@ def validation_error(
             suggestion=closest(str(loc[-1]), names),
         )
     if kind == "missing":
-        return ScenarioError(file, f"missing required field '{loc[-1]}'", line=line, field=where, expected="a value", found="nothing")
+        return ScenarioError(
+            file,
+            f"missing required field '{loc[-1]}'",
+            line=line,
+            field=where,
+            expected="a value",
+            found="nothing",
+        )
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
         ctx = err.get("ctx", {})
         return ScenarioError(
@@ -223,7 +242,9 @@ def validation_error(
             field=where,
             expected=f"dist: one of {ctx.get('expected_tags', 'fixed, uniform, triangular, normal, beta')}",
             found=str(ctx.get("tag", found_text)),
-            suggestion=closest(str(ctx.get("tag", "")), ["fixed", "uniform", "triangular", "normal", "beta"]),
+            suggestion=closest(
+                str(ctx.get("tag", "")), ["fixed", "uniform", "triangular", "normal", "beta"]
+            ),
         )
     message = err["msg"].removeprefix("Value error, ")
     expected = message
@@ -232,14 +253,52 @@ def validation_error(
         message = "value not allowed"
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
         return ScenarioError(
-            file, message, line=line, field=where, expected=expected, found=found_text,
+            file,
+            message,
+            line=line,
+            field=where,
+            expected=expected,
+            found=found_text,
             suggestion=closest(str(found), options) if isinstance(found, str) else None,
         )
-    if kind.endswith("_type") or kind.endswith("_parsing") or kind in ("model_type", "dict_type", "list_type"):
-        return ScenarioError(file, "wrong type", line=line, field=where, expected=message.removeprefix("Input should be "), found=found_text)
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long", "string_pattern_mismatch"):
-        return ScenarioError(file, "value out of range", line=line, field=where, expected=message.removeprefix("Input should be "), found=found_text)
-    return ScenarioError(file, message, line=line, field=where or None, expected=None, found=found_text if kind != "value_error" else None)
+    if (
+        kind.endswith("_type")
+        or kind.endswith("_parsing")
+        or kind in ("model_type", "dict_type", "list_type")
+    ):
+        return ScenarioError(
+            file,
+            "wrong type",
+            line=line,
+            field=where,
+            expected=message.removeprefix("Input should be "),
+            found=found_text,
+        )
+    if kind in (
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "too_short",
+        "too_long",
+        "string_pattern_mismatch",
+    ):
+        return ScenarioError(
+            file,
+            "value out of range",
+            line=line,
+            field=where,
+            expected=message.removeprefix("Input should be "),
+            found=found_text,
+        )
+    return ScenarioError(
+        file,
+        message,
+        line=line,
+        field=where or None,
+        expected=None,
+        found=found_text if kind != "value_error" else None,
+    )
 
 
 def _blame_override(error: ScenarioError, overrides: dict[str, Any]) -> ScenarioError:
@@ -268,7 +327,11 @@ def _show(value: Any) -> str:
 
 
 def _profile_path(name: str, scenario_path: Path) -> Path | None:
-    for folder in (scenario_path.parent / "actors", scenario_path.parent.parent / "actors", data_dir("actors")):
+    for folder in (
+        scenario_path.parent / "actors",
+        scenario_path.parent.parent / "actors",
+        data_dir("actors"),
+    ):
         candidate = folder / f"{name}.yaml"
         if candidate.exists():
             return candidate
@@ -277,7 +340,11 @@ def _profile_path(name: str, scenario_path: Path) -> Path | None:
 
 def _known_profiles(scenario_path: Path) -> list[str]:
     names: set[str] = set()
-    for folder in (scenario_path.parent / "actors", scenario_path.parent.parent / "actors", data_dir("actors")):
+    for folder in (
+        scenario_path.parent / "actors",
+        scenario_path.parent.parent / "actors",
+        data_dir("actors"),
+    ):
         if folder.is_dir():
             names.update(p.stem for p in folder.glob("*.yaml"))
     return sorted(names)
@@ -300,14 +367,22 @@ def load_profile(path: str | Path) -> ActorProfile:
 
 def _validate_profile(raw: Any, lines: LineMap, file: str, prefix: tuple = ()) -> ActorProfile:
     if not isinstance(raw, dict):
-        raise ScenarioError(file, "top level must be a mapping", line=lines.line_of(prefix), expected="a mapping of fields", found=_show(raw))
+        raise ScenarioError(
+            file,
+            "top level must be a mapping",
+            line=lines.line_of(prefix),
+            expected="a mapping of fields",
+            found=_show(raw),
+        )
     try:
         return ActorProfile.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(exc, ActorProfile, file, lines, prefix) from None
 
 
-def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path, overrides: dict[str, Any] | list[str] | None = None
+) -> Scenario:
     """Read, validate and cross-check a scenario and its actors. Raises ScenarioError on any fault."""
     if isinstance(overrides, list):
         overrides = parse_set(overrides)
@@ -316,7 +391,13 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | list[str
     file = str(path)
     raw, lines = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ScenarioError(file, "top level must be a mapping", line=1, expected="a mapping of fields", found=_show(raw))
+        raise ScenarioError(
+            file,
+            "top level must be a mapping",
+            line=1,
+            expected="a mapping of fields",
+            found=_show(raw),
+        )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     for key, value in overrides.items():
         _apply_override(raw, key, value)
@@ -350,12 +431,18 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | list[str
                 raise _blame_override(error, overrides) from None
         if base.id != entry.profile:
             raise ScenarioError(
-                str(ppath), "profile id must match its file name", line=plines.line_of(("id",)),
-                field="id", expected=entry.profile, found=base.id,
+                str(ppath),
+                "profile id must match its file name",
+                line=plines.line_of(("id",)),
+                field="id",
+                expected=entry.profile,
+                found=base.id,
             )
         profiles.append(base)
 
-    scenario = Scenario(spec=spec, actors=profiles, path=path, file_hash=digest, overrides=overrides)
+    scenario = Scenario(
+        spec=spec, actors=profiles, path=path, file_hash=digest, overrides=overrides
+    )
     _cross_check(scenario, lines, file)
     return scenario
 
@@ -416,9 +503,14 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             seen = set()
             for j, level in enumerate(issue.levels):
                 if level.id in seen:
-                    raise ScenarioError(file, f"duplicate level '{level.id}' in issue '{issue.id}'",
-                                        line=lines.line_of(("issues", i, "levels", j)), field=f"issues[{i}].levels[{j}].id",
-                                        expected="level ids that differ", found=level.id)
+                    raise ScenarioError(
+                        file,
+                        f"duplicate level '{level.id}' in issue '{issue.id}'",
+                        line=lines.line_of(("issues", i, "levels", j)),
+                        field=f"issues[{i}].levels[{j}].id",
+                        expected="level ids that differ",
+                        found=level.id,
+                    )
                 seen.add(level.id)
     for i, s in enumerate(spec.sites):
         for attr in ("garrison", "controller", "besieged_by"):
@@ -443,22 +535,41 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                 check(v, ("tables", i, "rule", "vetoes", j), set(t.participants), "participant")
             if isinstance(t.rule.weights, dict):
                 for k in t.rule.weights:
-                    check(k, ("tables", i, "rule", "weights", k), set(t.participants), "participant")
+                    check(
+                        k, ("tables", i, "rule", "weights", k), set(t.participants), "participant"
+                    )
         check(t.mediator, ("tables", i, "mediator"), actors, "actor")
         if t.budget is not None:
             for j, item in enumerate(t.budget.issues):
                 check(item, ("tables", i, "budget", "issues", j), set(t.agenda), "agenda issue")
                 if issue_by_id[item].kind != "continuous":
-                    raise ScenarioError(file, f"budget issue '{item}' must be continuous", line=lines.line_of(("tables", i, "budget", "issues", j)),
-                                        field=f"tables[{i}].budget.issues[{j}]", expected="a continuous issue", found="an ordinal issue")
+                    raise ScenarioError(
+                        file,
+                        f"budget issue '{item}' must be continuous",
+                        line=lines.line_of(("tables", i, "budget", "issues", j)),
+                        field=f"tables[{i}].budget.issues[{j}]",
+                        expected="a continuous issue",
+                        found="an ordinal issue",
+                    )
         for item, level in (t.no_deal or {}).items():
             check(item, ("tables", i, "no_deal", item), set(t.agenda), "agenda issue")
             issue = issue_by_id[item]
             if issue.kind == "ordinal":
-                check(str(level), ("tables", i, "no_deal", item), {lv.id for lv in issue.levels}, "level")
+                check(
+                    str(level),
+                    ("tables", i, "no_deal", item),
+                    {lv.id for lv in issue.levels},
+                    "level",
+                )
             elif isinstance(level, str) or not issue.range[0] <= level <= issue.range[1]:
-                raise ScenarioError(file, "no-deal value outside the issue's range", line=lines.line_of(("tables", i, "no_deal", item)),
-                                    field=f"tables[{i}].no_deal.{item}", expected=f"a number in {list(issue.range)}", found=repr(level))
+                raise ScenarioError(
+                    file,
+                    "no-deal value outside the issue's range",
+                    line=lines.line_of(("tables", i, "no_deal", item)),
+                    field=f"tables[{i}].no_deal.{item}",
+                    expected=f"a number in {list(issue.range)}",
+                    found=repr(level),
+                )
         for k in t.no_deal_cost:
             check(k, ("tables", i, "no_deal_cost", k), set(t.participants), "participant")
     for i, g in enumerate(spec.guarantees):
@@ -472,8 +583,17 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             for eff in item.effects:
                 if eff.occurrence:
                     occurrences.add(eff.occurrence)
-    refs = dict(actors=actors, sites=sites, roads=roads, routes=routes, aircraft=aircraft, tables=tables,
-                milestones=milestones, occurrences=occurrences, issues=issue_by_id)
+    refs = dict(
+        actors=actors,
+        sites=sites,
+        roads=roads,
+        routes=routes,
+        aircraft=aircraft,
+        tables=tables,
+        milestones=milestones,
+        occurrences=occurrences,
+        issues=issue_by_id,
+    )
     for i, e in enumerate(spec.events):
         for j, c in enumerate(e.when):
             _check_condition(c, ("events", i, "when", j), refs, check, fail)
@@ -488,22 +608,37 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             for j, c in enumerate(m.when):
                 _check_condition(c, (section, i, "when", j), refs, check, fail)
     if spec.outcomes[-1].when:
-        raise ScenarioError(file, "the last outcome must be the default (no 'when')",
-                            line=lines.line_of(("outcomes", len(spec.outcomes) - 1)),
-                            field=f"outcomes[{len(spec.outcomes) - 1}].when", expected="no conditions", found="conditions")
+        raise ScenarioError(
+            file,
+            "the last outcome must be the default (no 'when')",
+            line=lines.line_of(("outcomes", len(spec.outcomes) - 1)),
+            field=f"outcomes[{len(spec.outcomes) - 1}].when",
+            expected="no conditions",
+            found="conditions",
+        )
     # Each actor's strategy must exist and accept its parameters; its ideals must be levels of the issues.
     for i, actor in enumerate(sc.actors):
         try:
             make_strategy(actor.strategy.name, actor.strategy.params)
         except KeyError:
-            raise ScenarioError(file, f"actor '{actor.id}': unknown strategy '{actor.strategy.name}'",
-                                line=lines.line_of(("actors", i)), field=f"{actor.id}.strategy.name",
-                                expected=f"one of: {', '.join(REGISTRY)}", found=actor.strategy.name,
-                                suggestion=closest(actor.strategy.name, REGISTRY)) from None
+            raise ScenarioError(
+                file,
+                f"actor '{actor.id}': unknown strategy '{actor.strategy.name}'",
+                line=lines.line_of(("actors", i)),
+                field=f"{actor.id}.strategy.name",
+                expected=f"one of: {', '.join(REGISTRY)}",
+                found=actor.strategy.name,
+                suggestion=closest(actor.strategy.name, REGISTRY),
+            ) from None
         except (TypeError, ValueError) as exc:
-            raise ScenarioError(file, f"actor '{actor.id}': bad parameters for strategy '{actor.strategy.name}'",
-                                line=lines.line_of(("actors", i)), field=f"{actor.id}.strategy.params",
-                                expected="parameters the strategy takes", found=str(exc)) from None
+            raise ScenarioError(
+                file,
+                f"actor '{actor.id}': bad parameters for strategy '{actor.strategy.name}'",
+                line=lines.line_of(("actors", i)),
+                field=f"{actor.id}.strategy.params",
+                expected="parameters the strategy takes",
+                found=str(exc),
+            ) from None
 
         for issue_id, interest in actor.interests.items():
             issue = issue_by_id.get(issue_id)
@@ -556,17 +691,25 @@ def _check_effect(e: Effect, path, refs, check) -> None:
 def _check_ideal(actor: ActorProfile, issue, interest, file, lines) -> None:
     if issue.kind == "ordinal":
         labels = [lv.id for lv in issue.levels]
-        ok = interest.ideal in labels or (isinstance(interest.ideal, int) and 0 <= interest.ideal < len(labels))
+        ok = interest.ideal in labels or (
+            isinstance(interest.ideal, int) and 0 <= interest.ideal < len(labels)
+        )
         if not ok:
             raise ScenarioError(
-                file, f"actor '{actor.id}': ideal on issue '{issue.id}' is not a level of it",
-                field=f"{actor.id}.interests.{issue.id}.ideal", expected=f"one of: {', '.join(labels)}",
-                found=repr(interest.ideal), suggestion=closest(str(interest.ideal), labels),
+                file,
+                f"actor '{actor.id}': ideal on issue '{issue.id}' is not a level of it",
+                field=f"{actor.id}.interests.{issue.id}.ideal",
+                expected=f"one of: {', '.join(labels)}",
+                found=repr(interest.ideal),
+                suggestion=closest(str(interest.ideal), labels),
             )
     else:
         lo, hi = issue.range
         if isinstance(interest.ideal, str) or not lo <= float(interest.ideal) <= hi:
             raise ScenarioError(
-                file, f"actor '{actor.id}': ideal on issue '{issue.id}' outside its range",
-                field=f"{actor.id}.interests.{issue.id}.ideal", expected=f"a number in [{lo}, {hi}]", found=repr(interest.ideal),
+                file,
+                f"actor '{actor.id}': ideal on issue '{issue.id}' outside its range",
+                field=f"{actor.id}.interests.{issue.id}.ideal",
+                expected=f"a number in [{lo}, {hi}]",
+                found=repr(interest.ideal),
             )

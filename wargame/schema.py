@@ -23,7 +23,9 @@ def _exactly_one(model: BaseModel, kind: str) -> BaseModel:
     set_fields = [k for k, v in model.__dict__.items() if v is not None]
     if len(set_fields) != 1:
         names = ", ".join(type(model).model_fields)
-        raise ValueError(f"a {kind} has exactly one key, one of: {names}; found {set_fields or 'none'}")
+        raise ValueError(
+            f"a {kind} has exactly one key, one of: {names}; found {set_fields or 'none'}"
+        )
     return model
 
 
@@ -45,7 +47,9 @@ class Condition(Strict):
     not_milestone: str | None = None
     agreement: str | None = Field(None, description="an agreement of this table is in force")
     no_agreement: str | None = None
-    occurred: str | None = Field(None, description="an occurrence (event id or engine occurrence) has happened")
+    occurred: str | None = Field(
+        None, description="an occurrence (event id or engine occurrence) has happened"
+    )
     not_occurred: str | None = None
     level: LevelTest | None = Field(None, description="agreed level of an issue (in force)")
     interior_cleared: bool | None = Field(None, description="no evacuee left at non-base sites")
@@ -139,10 +143,13 @@ class Effect(Strict):
 
 
 class Interest(Strict):
-    ideal: int | float | str = Field(description="ideal level (label or index) or value on a continuous issue")
+    ideal: int | float | str = Field(
+        description="ideal level (label or index) or value on a continuous issue"
+    )
     salience: float = Field(ge=0, le=1)
     values: dict[str, float] | None = Field(
-        None, description="explicit value of each level (0..1) for preferences that are not single-peaked"
+        None,
+        description="explicit value of each level (0..1) for preferences that are not single-peaked",
     )
 
 
@@ -164,16 +171,23 @@ class ActorProfile(Strict):
     interests: dict[str, Interest] = Field(default_factory=dict)
     capabilities: Capabilities
     time_pressure: float = Field(ge=0, le=1, description="how costly each day without a deal is")
-    outside_option: float = Field(ge=0, le=1, description="utility of no deal before the ground is counted")
+    outside_option: float = Field(
+        ge=0, le=1, description="utility of no deal before the ground is counted"
+    )
     trust: dict[str, float] = Field(default_factory=dict)
     strategy: StrategySpec = StrategySpec(name="linear")
     rationality: float | None = Field(
         None, gt=0, description="logit precision of accept/reject; null means exact best response"
     )
     patience: float | None = Field(
-        None, gt=0, le=1, description="own per-round discount factor; null takes the table's discount"
+        None,
+        gt=0,
+        le=1,
+        description="own per-round discount factor; null takes the table's discount",
     )
-    priors: dict[Literal["resolve", "reservation", "breach_temptation"], Prior] = Field(default_factory=dict)
+    priors: dict[Literal["resolve", "reservation", "breach_temptation"], Prior] = Field(
+        default_factory=dict
+    )
     evacuates: bool = Field(False, description="its garrisons are the ones to move out")
     sources: list[str] = Field(default_factory=list)
 
@@ -202,7 +216,9 @@ class IssueSpec(Strict):
     levels: list[Level] | None = None
     range: tuple[float, float] | None = None
     unit: str = ""
-    steps: int = Field(11, ge=2, le=10001, description="grid points a continuous issue is offered on")
+    steps: int = Field(
+        11, ge=2, le=10001, description="grid points a continuous issue is offered on"
+    )
 
     @model_validator(mode="after")
     def _shape(self):
@@ -226,7 +242,16 @@ class ActorEntry(Strict):
     overrides: dict = Field(default_factory=dict)
 
 
-SiteKind = Literal["air_base", "naval_base", "outpost", "garrison", "airport", "border_crossing", "junction", "port"]
+SiteKind = Literal[
+    "air_base",
+    "naval_base",
+    "outpost",
+    "garrison",
+    "airport",
+    "border_crossing",
+    "junction",
+    "port",
+]
 
 
 class SiteSpec(Strict):
@@ -242,7 +267,10 @@ class SiteSpec(Strict):
     besieged_by: str | None = None
     supply_days: int = Field(60, ge=0, description="days a besieged garrison can hold")
     airfield: bool = False
-    exit: bool = Field(False, description="personnel reaching it count as evacuated (e.g. a Turkish border crossing)")
+    exit: bool = Field(
+        False,
+        description="personnel reaching it count as evacuated (e.g. a Turkish border crossing)",
+    )
     source: str = ""
 
 
@@ -276,7 +304,9 @@ class AircraftSpec(Strict):
     count: int = Field(ge=0)
     payload_personnel: int = Field(gt=0)
     payload_t: float = Field(gt=0)
-    sorties_per_day: dict[str, float] = Field(description="per air route id: round trips per aircraft per day")
+    sorties_per_day: dict[str, float] = Field(
+        description="per air route id: round trips per aircraft per day"
+    )
     source: str = ""
 
 
@@ -287,7 +317,9 @@ class WeightedRule(Strict):
 
 
 class Budget(Strict):
-    issues: list[str] = Field(min_length=1, description="continuous issues whose values share one total")
+    issues: list[str] = Field(
+        min_length=1, description="continuous issues whose values share one total"
+    )
     total: float
 
 
@@ -297,20 +329,26 @@ class TableSpec(Strict):
     participants: list[str] = Field(min_length=2)
     agenda: list[str] = Field(min_length=1)
     protocol: Literal["alternating", "single_text"] = "alternating"
-    mediator: str | None = Field(None, description="drafts and amends the text under the single_text protocol")
+    mediator: str | None = Field(
+        None, description="drafts and amends the text under the single_text protocol"
+    )
     rule: Literal["unanimity"] | WeightedRule = "unanimity"
     proposer: Literal["rotation", "capability"] = "rotation"
     budget: Budget | None = None
     no_deal: dict[str, str | float] | None = Field(
-        None, description="what each agenda issue becomes if no deal is reached (e.g. expulsion from the bases)"
+        None,
+        description="what each agenda issue becomes if no deal is reached (e.g. expulsion from the bases)",
     )
     no_deal_cost: dict[str, float] = Field(
-        default_factory=dict, description="per actor: cost of imposing the no-deal outcome, per unit of the others' military capability"
+        default_factory=dict,
+        description="per actor: cost of imposing the no-deal outcome, per unit of the others' military capability",
     )
     opens_day: int = Field(1, ge=1)
     deadline_day: int | None = Field(None, ge=1)
     discount: float = Field(1.0, gt=0, le=1)
-    obligation_days: int = Field(30, ge=1, description="days the parties' obligations run after signature")
+    obligation_days: int = Field(
+        30, ge=1, description="days the parties' obligations run after signature"
+    )
 
     @model_validator(mode="after")
     def _mediated(self):

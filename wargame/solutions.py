@@ -62,12 +62,13 @@ def pareto_frontier(utility: np.ndarray) -> np.ndarray:
     sweep; offer j survives when its second utility beats every offer with a strictly larger first
     utility and equals the best of its own tie group. O(N log N).
 
-    More players: order offers by total utility descending, then lexicographically descending, so
-    that any dominator of an offer comes before it (domination raises the sum, and rounding is
-    monotone, so a dominator's float sum is never smaller; equal sums fall to the lexicographic
-    order). Some frontier offer dominates every dominated offer (the relation is transitive and the
-    table finite), so each chunk of candidates need only be compared with the frontier found so far
-    and with itself. Cost is about N x F x n for F frontier offers.
+    More players: collapse duplicate utility vectors, replace each player's utilities by dense
+    integer ranks (same order, exact sums) and sort by rank sum descending, so any dominator of an
+    offer comes strictly before it. Some frontier offer dominates every dominated offer (the
+    relation is transitive and the table finite), so each chunk of candidates need only be
+    compared, in numpy blocks, with the frontier found so far and with itself. Cost is about
+    N x F x n comparisons for F frontier offers, less where high-sum offers knock candidates out
+    early: 50k offers take ~0.1 s with 3 players, a few seconds with 10 (frontier ~10k).
     """
     u = _utility(utility)
     n_players, n_offers = u.shape
@@ -95,40 +96,41 @@ def _pareto_two(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sort(order[keep])
 
 
-def _dominated_by(dominators: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """For each candidate (rows of `candidates`, offers x players), is some dominator row better?"""
-    at_least = np.ones((len(dominators), len(candidates)), dtype=bool)
-    better = np.zeros_like(at_least)
-    for p in range(candidates.shape[1]):
-        d, c = dominators[:, p, None], candidates[None, :, p]
-        at_least &= d >= c
-        better |= d > c
-    return (at_least & better).any(axis=0)
+def _covers(dominators: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """[k, j]: is dominator row k at least as good as candidate row j for every player?"""
+    covers = dominators[:, None, 0] >= candidates[None, :, 0]
+    for p in range(1, candidates.shape[1]):
+        covers &= dominators[:, None, p] >= candidates[None, :, p]
+    return covers
 
 
 def _pareto_many(u: np.ndarray) -> np.ndarray:
-    points = u.T  # offers x players
-    keys = [-points[:, p] for p in range(points.shape[1] - 1, -1, -1)]
-    order = np.lexsort([*keys, -points.sum(axis=1)])
-    ordered = points[order]
-    frontier: list[int] = []  # positions in `order`
-    frontier_points = np.empty((0, points.shape[1]))
-    for start in range(0, len(order), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
-        alive = np.arange(start, start + len(chunk))
-        if len(frontier_points):
-            # compare against the frontier in blocks, dropping a candidate as soon as it falls
-            for f0 in range(0, len(frontier_points), _CHUNK):
-                out = _dominated_by(frontier_points[f0 : f0 + _CHUNK], ordered[alive])
-                alive = alive[~out]
-                if not len(alive):
-                    break
+    # Work on distinct utility vectors, so "at least as good for everyone" already means
+    # "dominates", and on each player's dense ranks, which order offers exactly as the utilities do
+    # but compare faster and sum exactly.
+    vectors, which = np.unique(u.T, axis=0, return_inverse=True)
+    ranks = np.column_stack(
+        [np.unique(column, return_inverse=True)[1].reshape(-1) for column in vectors.T]
+    )
+    ranks = ranks.astype(np.min_scalar_type(int(ranks.max())))
+    order = np.argsort(-ranks.sum(axis=1, dtype=np.int64), kind="stable")
+    ordered = ranks[order]
+    on_frontier = np.zeros(len(vectors), dtype=bool)
+    frontier = ordered[:0]
+    for start in range(0, len(ordered), _CHUNK):
+        alive = np.arange(start, min(start + _CHUNK, len(ordered)))
+        # against the frontier so far, in blocks, dropping a candidate as soon as it falls
+        for f0 in range(0, len(frontier), _CHUNK):
+            alive = alive[~_covers(frontier[f0 : f0 + _CHUNK], ordered[alive]).any(axis=0)]
+            if not len(alive):
+                break
         if len(alive):
-            inner = ordered[alive]
-            alive = alive[~_dominated_by(inner, inner)]
-            frontier.extend(alive.tolist())
-            frontier_points = np.vstack([frontier_points, ordered[alive]])
-    return np.sort(order[np.asarray(frontier, dtype=np.intp)])
+            inner = _covers(ordered[alive], ordered[alive])
+            np.fill_diagonal(inner, False)
+            alive = alive[~inner.any(axis=0)]
+            on_frontier[order[alive]] = True
+            frontier = np.concatenate([frontier, ordered[alive]])
+    return np.flatnonzero(on_frontier[which.reshape(-1)])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -164,7 +166,7 @@ def nash_solution(utility: np.ndarray, disagreement: Sequence[float] | np.ndarra
     u = _utility(utility)
     gains = u - _point(disagreement, u.shape[0], "disagreement")[:, None]
     rational = (gains >= 0).all(axis=0)
-    return _pick(np.prod(np.maximum(gains, 0.0), axis=0), rational, gains)
+    return _pick(np.prod(gains, axis=0), rational, gains)
 
 
 def kalai_smorodinsky(

@@ -190,7 +190,9 @@ class TitForTat(Strategy):
         for rnd in turn.history:
             if rnd.proposer != me_id:
                 received.setdefault(rnd.proposer, []).append(float(own[rnd.offer]))
-        conceded = sum(max(vals[-1] - vals[0], 0.0) for vals in received.values()) / max(mine - 1, 1)
+        conceded = sum(max(vals[-1] - vals[0], 0.0) for vals in received.values()) / max(
+            mine - 1, 1
+        )
         own_moves = sum(1 for rnd in turn.history if rnd.proposer == me_id)
         return max(turn.reservation, best - conceded - self.opening * min(own_moves, 1))
 
@@ -253,7 +255,9 @@ class BaronFerejohn(Strategy):
         need = (n + 1) // 2 - 1
         others = np.array(turn.others)
         partners = turn.rng.choice(others, size=need, replace=False) if need else []
-        return best_for_me_given(turn, {int(p): max(self.continuation(turn), float(turn.believed[p])) for p in partners})
+        return best_for_me_given(
+            turn, {int(p): max(self.continuation(turn), float(turn.believed[p])) for p in partners}
+        )
 
     def threshold(self, turn: Turn) -> float:
         return max(self.continuation(turn), turn.reservation)
@@ -312,14 +316,20 @@ class Scripted(Strategy):
     description = "replays offers and answers written in the scenario"
     needs = ("a script",)
 
-    def __init__(self, offers: list | None = None, answers: list | None = None, **params: Any) -> None:
+    def __init__(
+        self, offers: list | None = None, answers: list | None = None, **params: Any
+    ) -> None:
         super().__init__(**params)
         self.offers = {int(m["day"]): dict(m["terms"]) for m in offers or []}
         self.answers = {int(m["day"]): bool(m["accept"]) for m in answers or []}
 
     def propose(self, turn: Turn) -> int:
         terms = self.offers.get(turn.day)
-        return _offer_from_terms(turn.space, terms) if terms is not None else int(np.argmax(turn.value))
+        return (
+            _offer_from_terms(turn.space, terms)
+            if terms is not None
+            else int(np.argmax(turn.value))
+        )
 
     def threshold(self, turn: Turn) -> float:
         return turn.reservation
@@ -367,8 +377,18 @@ class Seat(Strategy):
 
 REGISTRY: dict[str, type[Strategy]] = {
     cls.name: cls
-    for cls in (TimeDependent, Boulware, Linear, Conceder, TitForTat, Rubinstein, BaronFerejohn, NashProposer,
-                Scripted, Seat)
+    for cls in (
+        TimeDependent,
+        Boulware,
+        Linear,
+        Conceder,
+        TitForTat,
+        Rubinstein,
+        BaronFerejohn,
+        NashProposer,
+        Scripted,
+        Seat,
+    )
 }
 
 

@@ -55,10 +55,14 @@ class Table:
     no_deal_offer: int | None = None
 
     @classmethod
-    def build(cls, spec: TableSpec, agents: dict[str, ActorAgent], issues: dict[str, Issue], horizon: int) -> Table:
+    def build(
+        cls, spec: TableSpec, agents: dict[str, ActorAgent], issues: dict[str, Issue], horizon: int
+    ) -> Table:
         participants = [agents[p] for p in spec.participants]
         budget = (spec.budget.issues, spec.budget.total) if spec.budget else None
-        space = OfferSpace([issues[i] for i in spec.agenda], [a.profile for a in participants], budget)
+        space = OfferSpace(
+            [issues[i] for i in spec.agenda], [a.profile for a in participants], budget
+        )
         table = cls(spec, participants, space, spec.deadline_day or horizon)
         table.discounts = np.array([a.profile.patience or spec.discount for a in participants])
         rule = spec.rule
@@ -100,15 +104,29 @@ class Table:
 
     def believed(self, m: WargameModel, agent: ActorAgent) -> np.ndarray:
         return np.array(
-            [m.reservation(a, self) if a is agent else agent.beliefs[a.actor_id]["reservation"] for a in self.participants]
+            [
+                m.reservation(a, self) if a is agent else agent.beliefs[a.actor_id]["reservation"]
+                for a in self.participants
+            ]
         )
 
     def turn(self, m: WargameModel, row: int, day: int) -> Turn:
         agent = self.participants[row]
         return Turn(
-            self.space, row, self.progress(day), m.reservation(agent, self), self.believed(m, agent), m.rng,
-            agent.rationality, keep=keep_probability(m, self, agent), discounts=self.discounts,
-            history=self.rounds, day=day, table=self.id, actor=agent.actor_id, inbox=m.inbox,
+            self.space,
+            row,
+            self.progress(day),
+            m.reservation(agent, self),
+            self.believed(m, agent),
+            m.rng,
+            agent.rationality,
+            keep=keep_probability(m, self, agent),
+            discounts=self.discounts,
+            history=self.rounds,
+            day=day,
+            table=self.id,
+            actor=agent.actor_id,
+            inbox=m.inbox,
         )
 
     def passes(self, answers: dict[int, bool]) -> bool:
@@ -130,9 +148,16 @@ class Table:
                 answers[row] = agent.strategy.respond(self.turn(m, row, day), offer)
         return self._close_round(m, day, self.participants[proposer].actor_id, offer, answers)
 
-    def _close_round(self, m: WargameModel, day: int, proposer: str, offer: int, answers: dict[int, bool]) -> Round:
-        rnd = Round(day, proposer, offer, {self.participants[r].actor_id: ok for r, ok in answers.items()},
-                    self.passes(answers))
+    def _close_round(
+        self, m: WargameModel, day: int, proposer: str, offer: int, answers: dict[int, bool]
+    ) -> Round:
+        rnd = Round(
+            day,
+            proposer,
+            offer,
+            {self.participants[r].actor_id: ok for r, ok in answers.items()},
+            self.passes(answers),
+        )
         self.rounds.append(rnd)
         self._update_beliefs(m, rnd)
         return rnd
@@ -145,16 +170,22 @@ class Table:
             self.text = self._draft(m, mediator)
         else:
             self.text = self._amend(m, mediator, self.rounds[-1])
-        answers = {row: agent.strategy.respond(self.turn(m, row, day), self.text)
-                   for row, agent in enumerate(self.participants)}
+        answers = {
+            row: agent.strategy.respond(self.turn(m, row, day), self.text)
+            for row, agent in enumerate(self.participants)
+        }
         return self._close_round(m, day, mediator.actor_id, self.text, answers)
 
     def _mediator_view(self, m: WargameModel, mediator: ActorAgent) -> np.ndarray:
         """What the mediator believes each participant needs (its own reservation if it sits at the table)."""
-        return np.array([
-            m.reservation(a, self) if a is mediator else mediator.beliefs[a.actor_id]["reservation"]
-            for a in self.participants
-        ])
+        return np.array(
+            [
+                m.reservation(a, self)
+                if a is mediator
+                else mediator.beliefs[a.actor_id]["reservation"]
+                for a in self.participants
+            ]
+        )
 
     def _draft(self, m: WargameModel, mediator: ActorAgent) -> int:
         """The first text: the Nash bargaining solution over what the mediator believes the parties need,
@@ -205,5 +236,12 @@ class Table:
                 elif accepted and old > value:
                     belief["reservation"] = old + BELIEF_STEP * (value - old)
                 if abs(belief["reservation"] - old) >= 0.02:
-                    m.log(rnd.day, "belief", observer=observer.actor_id, about=responder, table=self.id,
-                          old=old, new=belief["reservation"])
+                    m.log(
+                        rnd.day,
+                        "belief",
+                        observer=observer.actor_id,
+                        about=responder,
+                        table=self.id,
+                        old=old,
+                        new=belief["reservation"],
+                    )

@@ -46,7 +46,9 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     path = Path(path)
     name = str(path)
     if not path.exists():
-        raise ScenarioError(name, "file not found", expected="an existing YAML file", found="nothing")
+        raise ScenarioError(
+            name, "file not found", expected="an existing YAML file", found="nothing"
+        )
     if path.is_dir():
         raise ScenarioError(name, "is a directory", expected="a YAML file", found="a directory")
     try:
@@ -65,12 +67,18 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         line = mark.line + 1 if mark else None
         problem = exc.problem or "syntax error"
         raise ScenarioError(
-            name, f"YAML syntax error: {problem}", line=line, expected="valid YAML", found=_snippet(text, line)
+            name,
+            f"YAML syntax error: {problem}",
+            line=line,
+            expected="valid YAML",
+            found=_snippet(text, line),
         ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(name, f"YAML error: {exc}") from None
     if node is None:
-        raise ScenarioError(name, "file is empty", line=1, expected="a mapping of fields", found="no content")
+        raise ScenarioError(
+            name, "file is empty", line=1, expected="a mapping of fields", found="no content"
+        )
     data = _build(node, (), lines, name)
     return data, lines
 
@@ -97,10 +105,19 @@ def _build(node: yaml.Node, path: Path_, lines: LineMap, name: str) -> Any:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise ScenarioError(name, "YAML merge keys (<<) are not supported", line=key_node.start_mark.line + 1)
+                raise ScenarioError(
+                    name,
+                    "YAML merge keys (<<) are not supported",
+                    line=key_node.start_mark.line + 1,
+                )
             key = _build(key_node, path, lines, name)
             if not isinstance(key, str | int):
-                raise ScenarioError(name, "mapping key must be text", line=key_node.start_mark.line + 1, found=repr(key))
+                raise ScenarioError(
+                    name,
+                    "mapping key must be text",
+                    line=key_node.start_mark.line + 1,
+                    found=repr(key),
+                )
             key = str(key)
             if key in out:
                 raise ScenarioError(
