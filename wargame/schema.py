@@ -349,6 +349,13 @@ class TableSpec(Strict):
     obligation_days: int = Field(
         30, ge=1, description="days the parties' obligations run after signature"
     )
+    betrayal_cost: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="what a party loses when a deal it relied on is broken, beyond its outside option "
+        "(convoys caught on the road, positions given up)",
+    )
 
     @model_validator(mode="after")
     def _mediated(self):

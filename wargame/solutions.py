@@ -104,17 +104,29 @@ def _covers(dominators: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     return covers
 
 
+def _dense_ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the smallest value, 1 for the next distinct one, ...: same order, integer arithmetic."""
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    ranks = np.empty(len(values), dtype=np.intp)
+    ranks[order] = np.concatenate([[0], np.cumsum(ranked[1:] != ranked[:-1])])
+    return ranks
+
+
 def _pareto_many(u: np.ndarray) -> np.ndarray:
-    # Work on distinct utility vectors, so "at least as good for everyone" already means
-    # "dominates", and on each player's dense ranks, which order offers exactly as the utilities do
-    # but compare faster and sum exactly.
-    vectors, which = np.unique(u.T, axis=0, return_inverse=True)
-    ranks = np.column_stack(
-        [np.unique(column, return_inverse=True)[1].reshape(-1) for column in vectors.T]
-    )
+    # Work on each player's dense ranks, which order offers exactly as the utilities do but compare
+    # faster and sum exactly, and on distinct rank vectors, so that "at least as good for everyone"
+    # already means "dominates".
+    ranks = np.vstack([_dense_ranks(row) for row in u])
     ranks = ranks.astype(np.min_scalar_type(int(ranks.max())))
-    order = np.argsort(-ranks.sum(axis=1, dtype=np.int64), kind="stable")
-    ordered = ranks[order]
+    lex = np.lexsort(ranks)
+    grouped = ranks[:, lex]
+    first = np.concatenate([[True], (grouped[:, 1:] != grouped[:, :-1]).any(axis=0)])
+    which = np.empty(u.shape[1], dtype=np.intp)  # offer -> its distinct vector
+    which[lex] = np.cumsum(first) - 1
+    vectors = np.ascontiguousarray(grouped[:, first].T)
+    order = np.argsort(-vectors.sum(axis=1, dtype=np.int64), kind="stable")
+    ordered = vectors[order]
     on_frontier = np.zeros(len(vectors), dtype=bool)
     frontier = ordered[:0]
     for start in range(0, len(ordered), _CHUNK):
@@ -130,7 +142,7 @@ def _pareto_many(u: np.ndarray) -> np.ndarray:
             alive = alive[~inner.any(axis=0)]
             on_frontier[order[alive]] = True
             frontier = np.concatenate([frontier, ordered[alive]])
-    return np.flatnonzero(on_frontier[which.reshape(-1)])
+    return np.flatnonzero(on_frontier[which])
 
 
 # --------------------------------------------------------------------------------------------------

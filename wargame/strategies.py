@@ -34,6 +34,7 @@ class Turn:
     rng: np.random.Generator
     rationality: float | None = None  # logit precision; None = exact best response
     keep: np.ndarray | None = None  # per offer: the mover's estimate that the others keep it
+    betrayal_cost: float = 0.0  # what the mover loses beyond its outside option if a deal is broken
     discounts: np.ndarray | None = None  # per participant: per-round discount factor
     history: list = field(default_factory=list)  # the table's earlier rounds (tables.Round)
     day: int = 0
@@ -47,10 +48,13 @@ class Turn:
 
     @property
     def value(self) -> np.ndarray:
-        """Own utility of each offer net of the risk it is broken (then the mover is back at its outside option)."""
+        """Own utility of each offer net of the risk it is broken: then the mover is back at its outside
+        option, less what it lost by relying on the deal (the commitment problem: Fearon 1995)."""
         if self.keep is None:
             return self.utility
-        return self.keep * self.utility + (1.0 - self.keep) * self.reservation
+        return self.keep * self.utility + (1.0 - self.keep) * (
+            self.reservation - self.betrayal_cost
+        )
 
     @property
     def others(self) -> list[int]:

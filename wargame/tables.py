@@ -121,6 +121,7 @@ class Table:
             m.rng,
             agent.rationality,
             keep=keep_probability(m, self, agent),
+            betrayal_cost=self.spec.betrayal_cost,
             discounts=self.discounts,
             history=self.rounds,
             day=day,
