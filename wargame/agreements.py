@@ -61,27 +61,34 @@ def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[Guara
     return punishment + reputation
 
 
-def daily_break_chance(gain, cost):
-    return np.clip((gain - cost) * BREAK_RATE, 0.0, MAX_DAILY_BREAK)
-
-
-def keep_probability(m: WargameModel, table: Table, observer: ActorAgent) -> np.ndarray:
+def keep_probability(m: WargameModel, table: Table, observer: ActorAgent) -> np.ndarray | None:
     """Per offer: the observer's estimate that every other party keeps it for the whole obligation period,
-    from its beliefs about their temptation to break and the deterrence they face (same rule as `review`)."""
+    from its beliefs about their temptation to break and the deterrence they face (same rule as `review`).
+    None when the observer expects every offer to be kept."""
     space = table.space
-    keep = np.ones(len(space))
     guarantees = m.guarantees_at(table.id)
-    days = table.spec.obligation_days
+    inputs = []
     for row, other in enumerate(table.participants):
         if other is observer:
             continue
-        u = space.utility[row]
         believed = observer.beliefs[other.actor_id]["breach_temptation"]
-        p = daily_break_chance(
-            temptation(space.best[row] - u, believed),
-            deterrence(m, table, other.actor_id, guarantees),
-        )
+        if believed > 0:
+            inputs.append((row, believed, m.deterrence_today(table, other.actor_id, guarantees)))
+    if not inputs:
+        return None
+    key = (table.id, observer.actor_id, tuple(inputs))
+    cached = m.keep_cache.get(key)
+    if cached is not None:
+        return cached
+    days = table.spec.obligation_days
+    keep = np.ones(len(space))
+    for row, believed, cost in inputs:
+        gain = (space.best[row] - space.utility[row]) * (believed * TEMPTATION_SCALE)
+        p = np.minimum(np.maximum((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
         keep *= (1.0 - p) ** days
+    if len(m.keep_cache) > 512:
+        m.keep_cache.clear()
+    m.keep_cache[key] = keep
     return keep
 
 
@@ -100,8 +107,8 @@ def review(m: WargameModel, day: int) -> None:
             row = table.row(party)
             shortfall = float(table.space.best[row] - table.space.utility[row, agreement.offer])
             gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
-            cost = deterrence(m, table, party, guarantees)
-            p_break = float(daily_break_chance(gain, cost))
+            cost = m.deterrence_today(table, party, guarantees)
+            p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
             if p_break > 0 and m.rng.random() < p_break:
                 breach(m, table, agreement, party, day, gain, cost, guarantees)
                 break

@@ -91,7 +91,10 @@ class WargameModel(mesa.Model):
         self.interior_initial = sum(s.waiting for s in self.ground.sites.values())
 
         self.tables = {
-            t.id: Table.build(t, self._actors, self.issues, self.horizon) for t in spec.tables
+            t.id: Table.build(
+                t, self._actors, self.issues, self.horizon, self.situation.offer_spaces
+            )
+            for t in spec.tables
         }
         self.agreements: list[Agreement] = []
         self.convoys: list[logistics.Convoy] = []
@@ -102,6 +105,8 @@ class WargameModel(mesa.Model):
         self.evacuated_t = self.lost_t = 0.0
         self.outcome: str | None = None
         self._reservations: dict[tuple[str, str], float] = {}
+        self._deterrence: dict[tuple[str, str], float] = {}
+        self.keep_cache: dict[tuple, np.ndarray] = {}
         self.inbox: dict[
             tuple[str, str, int, str], object
         ] = {}  # moves queued for seats played from outside
@@ -217,6 +222,7 @@ class WargameModel(mesa.Model):
         """
         if self._reservation_day != self.day:
             self._reservations.clear()
+            self._deterrence.clear()
             self._reservation_day = self.day
         key = (agent.actor_id, table.id)
         cached = self._reservations.get(key)
@@ -287,6 +293,18 @@ class WargameModel(mesa.Model):
         self.record_occurrence("agreement_signed")
         self.log(day, "signed", table=table.id, terms=agreement.labels)
         return agreement
+
+    def deterrence_today(self, table: Table, party: str, guarantees) -> float:
+        """agreements.deterrence, remembered for the rest of the day (trust and capabilities move between days)."""
+        if self._reservation_day != self.day:
+            self._reservations.clear()
+            self._deterrence.clear()
+            self._reservation_day = self.day
+        key = (table.id, party)
+        value = self._deterrence.get(key)
+        if value is None:
+            value = self._deterrence[key] = compliance.deterrence(self, table, party, guarantees)
+        return value
 
     def guarantees_at(self, table_id: str):
         return self._guarantees[table_id]

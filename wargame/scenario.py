@@ -77,6 +77,8 @@ class Scenario:
     path: Path
     file_hash: str
     overrides: dict[str, Any] = field(default_factory=dict)
+    # Offer spaces of its tables, built once per scenario and shared by every run (they never change).
+    offer_spaces: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:

@@ -11,6 +11,7 @@ worth more than the same words without one.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -46,7 +47,7 @@ class Turn:
     def utility(self) -> np.ndarray:
         return self.space.utility[self.me]
 
-    @property
+    @functools.cached_property
     def value(self) -> np.ndarray:
         """Own utility of each offer net of the risk it is broken: then the mover is back at its outside
         option, less what it lost by relying on the deal (the commitment problem: Fearon 1995)."""

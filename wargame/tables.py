@@ -56,13 +56,22 @@ class Table:
 
     @classmethod
     def build(
-        cls, spec: TableSpec, agents: dict[str, ActorAgent], issues: dict[str, Issue], horizon: int
+        cls,
+        spec: TableSpec,
+        agents: dict[str, ActorAgent],
+        issues: dict[str, Issue],
+        horizon: int,
+        spaces: dict | None = None,
     ) -> Table:
         participants = [agents[p] for p in spec.participants]
-        budget = (spec.budget.issues, spec.budget.total) if spec.budget else None
-        space = OfferSpace(
-            [issues[i] for i in spec.agenda], [a.profile for a in participants], budget
-        )
+        space = (spaces or {}).get(spec.id)
+        if space is None:
+            budget = (spec.budget.issues, spec.budget.total) if spec.budget else None
+            space = OfferSpace(
+                [issues[i] for i in spec.agenda], [a.profile for a in participants], budget
+            )
+            if spaces is not None:
+                spaces[spec.id] = space
         table = cls(spec, participants, space, spec.deadline_day or horizon)
         table.discounts = np.array([a.profile.patience or spec.discount for a in participants])
         rule = spec.rule
