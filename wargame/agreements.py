@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 BREAK_RATE = 0.5  # daily chance of breaking per unit of net temptation
 MAX_DAILY_BREAK = 0.25
 REPUTATION_WEIGHT = 0.15
+REPUTATION_RECOVERY = 0.01  # per day kept, back towards 1
+REOPEN_AFTER_BREACH = 3  # days before a table whose deal was broken sits again
 
 
 @dataclass
@@ -94,6 +96,8 @@ def keep_probability(m: WargameModel, table: Table, observer: ActorAgent) -> np.
 
 def review(m: WargameModel, day: int) -> None:
     """Each party to each agreement in force keeps or breaks it today (agreements in signing order)."""
+    for actor in m.actor_list:
+        actor.reputation = min(1.0, actor.reputation + REPUTATION_RECOVERY)
     for agreement in list(m.agreements):
         if agreement.status != "in_force":
             continue
@@ -146,4 +150,5 @@ def breach(
             m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
             m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)
     if day < table.deadline:
-        table.status = "open"
+        table.status = "waiting"  # talks resume after a cooling-off period
+        table.reopens = day + REOPEN_AFTER_BREACH

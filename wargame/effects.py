@@ -27,7 +27,8 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
             else [r for r in g.roads.values() if r.holder == rr.held_by]
         )
         for road in roads:
-            undo.append(("road_risk", road.id, road.risk))
+            # A multiplier is undone by dividing it out, so undoing one deal keeps another's change.
+            undo.append(("road_risk", road.id, road.risk, rr.multiply))
             road.risk = min(1.0, road.risk * rr.multiply) if rr.multiply is not None else rr.set
     elif effect.road_holder is not None:
         road = g.roads[effect.road_holder.segment]
@@ -37,7 +38,8 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
         route = g.air_routes[effect.overflight.route]
         undo.append(("overflight", route.id, dict(route.grants)))
         for by in route.grants:
-            route.grants[by] = effect.overflight.open
+            if effect.overflight.by in (None, by):
+                route.grants[by] = effect.overflight.open
     elif effect.trust is not None:
         m.actor(effect.trust.from_).shift_trust(effect.trust.to, effect.trust.delta)
     elif effect.siege is not None:
@@ -66,9 +68,12 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
 
 def undo(m: WargameModel, records: list[Undo]) -> None:
     g = m.ground
-    for kind, key, previous in reversed(records):
+    for kind, key, previous, *factor in reversed(records):
         if kind == "road_risk":
-            g.roads[key].risk = previous
+            if factor and factor[0]:
+                g.roads[key].risk = min(1.0, g.roads[key].risk / factor[0])
+            else:
+                g.roads[key].risk = previous
         elif kind == "road_holder":
             g.roads[key].holder = previous
         elif kind == "overflight":

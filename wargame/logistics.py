@@ -90,10 +90,13 @@ def arrive_convoys(m: WargameModel, day: int) -> None:
 
 
 def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
-    """How great a chance of attack the evacuating side accepts today: rises with time pressure, falls while talks run."""
+    """How great a chance of attack the evacuating side accepts today: rises with time pressure, and is
+    halved while talks that could make the roads safer (a table that moves people) are still open."""
     urgency = agent.time_pressure * (1.0 - 0.5 * agent.resolve) * day / m.horizon
     tolerance = 0.05 + 0.6 * urgency
-    if any(t.status == "open" and agent in t.participants for t in m.tables.values()):
+    if any(
+        t.moves_people and t.status == "open" and agent in t.participants for t in m.tables.values()
+    ):
         tolerance *= 0.5
     return tolerance
 
@@ -115,7 +118,7 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
         if breakout:
             if site.supply_left > BREAKOUT_SUPPLY_DAYS:
                 continue
-            risk = max(risk, BREAKOUT_RISK)
+            risk = 1.0 - (1.0 - BREAKOUT_RISK) * (1.0 - risk)
         elif risk > tolerance:
             continue
         convoy = Convoy(
@@ -148,14 +151,15 @@ def _run_gauntlet(
     m: WargameModel, convoy: Convoy, hostile: dict[str, float], breakout: bool, day: int
 ) -> None:
     """Draw, segment by segment, whether the convoy is attacked and what it loses."""
-    for key in convoy.roads:
+    for i, key in enumerate(convoy.roads):
         road = m.ground.roads[key]
         p = m.ground.segment_risk(road, convoy.owner, hostile)
-        if breakout:
+        through_the_ring = breakout and i == 0  # the besiegers' ring is on the first segment out
+        if through_the_ring:
             p = max(p, BREAKOUT_RISK)
         if p <= 0 or m.rng.random() >= p:
             continue
-        lo, hi = (0.2, 0.6) if breakout else (0.05, 0.35)
+        lo, hi = (0.2, 0.6) if through_the_ring else (0.05, 0.35)
         share = float(m.rng.uniform(lo, hi))
         killed = int(m.rng.binomial(convoy.personnel, share))
         lost_t = convoy.equipment_t * share

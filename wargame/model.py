@@ -168,7 +168,7 @@ class WargameModel(mesa.Model):
 
     def _bargain(self, table: Table, day: int) -> None:
         if table.status == "waiting":
-            if day < table.spec.opens_day:
+            if day < max(table.spec.opens_day, table.reopens):
                 return
             table.status = "open"
             self.log(day, "opened", table=table.id)
@@ -244,7 +244,7 @@ class WargameModel(mesa.Model):
             )
         progress = self.day / self.horizon
         wear = (1.0 - agent.resolve) * agent.time_pressure * progress
-        if agent.profile.evacuates:
+        if agent.profile.evacuates and table.moves_people:
             value = base * (0.5 + 0.5 * self.unilateral_safety(agent)) - wear
         else:
             value = base - 0.5 * wear
@@ -353,7 +353,7 @@ class WargameModel(mesa.Model):
             a is not None
             and b is not None
             and any(
-                ag.status == "in_force" and a in ag.parties and b in ag.parties
+                ag.status in ("in_force", "completed") and a in ag.parties and b in ag.parties
                 for ag in self.agreements
             )
         )

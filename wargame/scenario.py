@@ -36,7 +36,6 @@ ENGINE_OCCURRENCES = (
     "guarantee_enforced",
     "withdrawal_started",
     "withdrawal_completed",
-    "clash_at_base",
 )
 
 
@@ -355,7 +354,16 @@ def _known_profiles(scenario_path: Path) -> list[str]:
 def _deep_merge(base: dict, extra: dict) -> dict:
     out = copy.deepcopy(base)
     for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
+        if (
+            k == "strategy"
+            and isinstance(v, dict)
+            and isinstance(out.get(k), dict)
+            and v.get("name") not in (None, out[k].get("name"))
+        ):
+            out[k] = copy.deepcopy(
+                v
+            )  # a different strategy starts from its own defaults, not the old one's params
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
@@ -579,7 +587,7 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
         check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")
         check(g.table, ("guarantees", i, "table"), tables, "table")
 
-    occurrences = set(ENGINE_OCCURRENCES) | events
+    occurrences = set(ENGINE_OCCURRENCES) | events | {f"talks_failed_{t}" for t in tables}
     for group in (spec.events, [lv for iss in spec.issues for lv in (iss.levels or [])]):
         for item in group:
             for eff in item.effects:

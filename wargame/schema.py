@@ -86,6 +86,9 @@ class RoadHolder(Strict):
 class Overflight(Strict):
     route: str
     open: bool
+    by: str | None = Field(
+        None, description="only this grantor's permission (default: every grantor's)"
+    )
 
 
 class TrustShift(Strict):

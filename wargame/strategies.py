@@ -127,7 +127,7 @@ class TimeDependent(Strategy):
 
     def target(self, turn: Turn) -> float:
         r = turn.reservation
-        best = float(turn.value.max())
+        best = float(turn.utility.max())  # aspiration: what the best deal would give if kept
         t = min(max(turn.progress, 0.0), 1.0)
         return r + max(best - r, 0.0) * (1.0 - t ** (1.0 / self.e))
 
@@ -188,7 +188,7 @@ class TitForTat(Strategy):
 
     def target(self, turn: Turn) -> float:
         own = turn.utility
-        best = float(turn.value.max())
+        best = float(turn.utility.max())  # aspiration: what the best deal would give if kept
         received: dict[str, list[float]] = {}
         mine = turn.space.utility.shape[0]
         me_id = turn.actor

@@ -53,6 +53,10 @@ class Table:
     text: int | None = None  # the single text under negotiation
     discounts: np.ndarray | None = None
     no_deal_offer: int | None = None
+    reopens: int = 0  # after a broken deal, the day talks resume
+    moves_people: bool = (
+        False  # some agreed level changes roads, sieges or air routes (a passage table)
+    )
 
     @classmethod
     def build(
@@ -73,6 +77,12 @@ class Table:
             if spaces is not None:
                 spaces[spec.id] = space
         table = cls(spec, participants, space, spec.deadline_day or horizon)
+        table.moves_people = any(
+            eff.road_risk or eff.road_holder or eff.siege or eff.overflight
+            for item in spec.agenda
+            for level in issues[item].spec.levels or []
+            for eff in level.effects
+        )
         table.discounts = np.array([a.profile.patience or spec.discount for a in participants])
         rule = spec.rule
         if not isinstance(rule, str):
