@@ -135,7 +135,17 @@ def breach(
         belief = observer.beliefs[party]
         belief["breach_temptation"] = min(1.0, belief["breach_temptation"] + 0.2)
     m.record_occurrence("agreement_broken")
-    m.log(day, "breach", table=table.id, by=party, gain=gain, cost=cost)
+    m.log(
+        day,
+        "breach",
+        table=table.id,
+        by=party,
+        gain=gain,
+        cost=cost,
+        withdrawn=len(agreement.undo),
+        others=[p for p in agreement.parties if p != party],
+        reopens=day + REOPEN_AFTER_BREACH if day < table.deadline else None,
+    )
     for g in guarantees:
         if g.guarantor == party:
             continue

@@ -78,9 +78,18 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
     if kind == "withdrawal":
         return f"Withdrawal from {site(d['site'])} begins ({d['cause']})."
     if kind == "breach":
+        consequences = f" {', '.join(name(o) for o in d['others'])} trust {name(d['by'])} less"
+        if d["withdrawn"]:
+            consequences += f"; {d['withdrawn']} changes it made on the ground (road risks, sieges, air routes) are reversed"
+        consequences += (
+            f"; talks resume on day {d['reopens']}."
+            if d["reopens"]
+            else "; the table's deadline has passed."
+        )
         return (
             f"BROKEN PROMISE: {name(d['by'])} breaks the {d['table']} agreement "
-            f"(gain {d['gain']:.2f} outweighed expected cost {d['cost']:.2f})."
+            f"(gain {d['gain']:.2f} outweighed expected cost {d['cost']:.2f}). Consequences:"
+            + consequences
         )
     if kind == "enforced":
         return f"{name(d['guarantor'])} enforces guarantee {d['guarantee']} against {name(d['against'])}."
