@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .errors import ScenarioError
@@ -66,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: say so in one line; WARGAME_DEBUG=1 shows the traceback
+        if os.environ.get("WARGAME_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (a bug in wargame; set WARGAME_DEBUG=1 to see where)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _dispatch(args) -> int:

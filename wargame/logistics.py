@@ -107,10 +107,11 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
     targets = air_hubs | exits(m, owner)
     hostile = hostility_towards(m, owner)
     tolerance = risk_tolerance(m, agent, day)
+    routes = m.ground.routes_out(frozenset(targets), owner, hostile)
     for site in m.ground.sites.values():
         if site.waiting == 0 or site.garrison != owner or site.id in air_hubs or site.exit:
             continue
-        route = m.ground.safest_route(site.id, targets, owner, hostile)
+        route = routes.get(site.id)
         if route is None:
             continue
         dest, roads, risk, km = route

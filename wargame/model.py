@@ -188,12 +188,17 @@ class WargameModel(mesa.Model):
             offer=table.space.describe(rnd.offer),
             answers=rnd.answers,
             passed=rnd.passed,
-            values={
-                a.actor_id: float(table.space.utility[i, rnd.offer])
-                for i, a in enumerate(table.participants)
-            },
+            reasons=dict(table.reasons),
             reservations={a.actor_id: self.reservation(a, table) for a in table.participants},
         )
+        # Observers who drew the same lesson are told in one line.
+        lessons: dict[tuple, list[str]] = {}
+        for observer, about, old, new in rnd.belief_shifts:
+            lessons.setdefault((about, round(old, 2), round(new, 2)), []).append(observer)
+        for (about, old, new), observers in lessons.items():
+            self.log(
+                day, "belief", observers=observers, about=about, table=table.id, old=old, new=new
+            )
         if rnd.passed:
             self.sign(table, rnd.offer, day)
 
@@ -257,6 +262,7 @@ class WargameModel(mesa.Model):
         owner = agent.actor_id
         targets = logistics.hubs(self, owner) | logistics.exits(self, owner)
         hostile = logistics.hostility_towards(self, owner)
+        routes = self.ground.routes_out(frozenset(targets), owner, hostile)
         total = safe = 0.0
         for site in self.ground.sites.values():
             if site.waiting == 0 or site.garrison != owner or site.id in targets:
@@ -264,7 +270,7 @@ class WargameModel(mesa.Model):
             total += site.waiting
             if site.besieged_by is not None:
                 continue
-            route = self.ground.safest_route(site.id, targets, owner, hostile)
+            route = routes.get(site.id)
             if route is not None:
                 safe += site.waiting * (1.0 - route[2])
         return 1.0 if total == 0 else safe / total

@@ -28,9 +28,11 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
         for actor_id, ok in d["answers"].items():
             if actor_id == d["proposer"]:
                 continue
-            v, r = d["values"][actor_id], d["reservations"][actor_id]
+            v, need = d["reasons"][actor_id]
+            r = d["reservations"][actor_id]
             answers.append(
-                f"{name(actor_id)} {'accepts' if ok else 'rejects'} (worth {v:.2f}, outside option {r:.2f})"
+                f"{name(actor_id)} {'accepts' if ok else 'rejects'} "
+                f"(worth {v:.2f} to it, asks {need:.2f} now, outside option {r:.2f})"
             )
         verdict = "passed" if d["passed"] else "no deal"
         return (
@@ -40,8 +42,10 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
         )
     if kind == "belief":
         direction = "more" if d["new"] > d["old"] else "less"
+        who = ", ".join(name(o) for o in d["observers"])
+        verb = "thinks" if len(d["observers"]) == 1 else "think"
         return (
-            f"{name(d['observer'])} now thinks {name(d['about'])} needs {direction} at {d['table']}: "
+            f"{who} now {verb} {name(d['about'])} needs {direction} at {d['table']}: "
             f"reservation estimate {d['old']:.2f} -> {d['new']:.2f}."
         )
     if kind == "signed":

@@ -39,6 +39,36 @@ class RunResult:
     def milestone_path(self) -> tuple[str, ...]:
         return tuple(k for k, _ in self.milestones)
 
+    def to_row(self, milestone_ids: list[str], actor_ids: list[str]) -> dict:
+        """One flat row for a results table (Parquet): every column a scalar or a list of text.
+
+        Columns: outcome, days, milestone_path (list, in order), day_<milestone> (null if not reached),
+        the personnel and equipment figures, utility_<actor>, draw_<actor>_<private value>, and the
+        number of agreements signed and broken.
+        """
+        reached = dict(self.milestones)
+        row = {
+            "outcome": self.outcome,
+            "days": self.days,
+            "milestone_path": list(self.milestone_path),
+            **{f"day_{m}": reached.get(m) for m in milestone_ids},
+            "personnel_initial": self.personnel_initial,
+            "personnel_evacuated": self.personnel_evacuated,
+            "personnel_lost": self.personnel_lost,
+            "personnel_captured": self.personnel_captured,
+            "personnel_present": self.personnel_present,
+            "equipment_initial_t": self.equipment_initial_t,
+            "equipment_out_t": self.equipment_out_t,
+            "equipment_lost_t": self.equipment_lost_t,
+            "agreements_signed": len(self.agreements),
+            "agreements_broken": sum(1 for a in self.agreements if a["status"] == "broken"),
+            **{f"utility_{a}": self.utilities.get(a) for a in actor_ids},
+        }
+        for a in actor_ids:
+            for key, value in sorted(self.private.get(a, {}).items()):
+                row[f"draw_{a}_{key}"] = value
+        return row
+
 
 def actor_utilities(m: WargameModel) -> dict[str, float]:
     """Each actor's payoff: the mean over its tables of the deal's value to it (discounted to the day

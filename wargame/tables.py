@@ -39,6 +39,9 @@ class Round:
     offer: int
     answers: dict[str, bool]
     passed: bool
+    belief_shifts: list[tuple[str, str, float, float]] = field(
+        default_factory=list
+    )  # observer, about, old, new
 
 
 @dataclass
@@ -54,9 +57,11 @@ class Table:
     discounts: np.ndarray | None = None
     no_deal_offer: int | None = None
     reopens: int = 0  # after a broken deal, the day talks resume
-    moves_people: bool = (
-        False  # some agreed level changes roads, sieges or air routes (a passage table)
-    )
+    # Some agreed level changes roads, sieges or air routes: a passage table.
+    moves_people: bool = False
+    reasons: dict[str, tuple[float, float]] = field(
+        default_factory=dict
+    )  # last answers: value, threshold
 
     @classmethod
     def build(
@@ -163,10 +168,21 @@ class Table:
         proposer = self.choose_proposer(m)
         offer = self.participants[proposer].strategy.propose(self.turn(m, proposer, day))
         answers = {proposer: True}
-        for row, agent in enumerate(self.participants):
+        for row in range(len(self.participants)):
             if row != proposer:
-                answers[row] = agent.strategy.respond(self.turn(m, row, day), offer)
+                answers[row] = self._answer(m, row, day, offer)
         return self._close_round(m, day, self.participants[proposer].actor_id, offer, answers)
+
+    def _answer(self, m: WargameModel, row: int, day: int, offer: int) -> bool:
+        agent = self.participants[row]
+        turn = self.turn(m, row, day)
+        accepted = agent.strategy.respond(turn, offer)
+        if m.narrate:  # what the answer was weighed on, for the narrative
+            self.reasons[agent.actor_id] = (
+                float(turn.value[offer]),
+                float(agent.strategy.threshold(turn)),
+            )
+        return accepted
 
     def _close_round(
         self, m: WargameModel, day: int, proposer: str, offer: int, answers: dict[int, bool]
@@ -191,8 +207,7 @@ class Table:
         else:
             self.text = self._amend(m, mediator, self.rounds[-1])
         answers = {
-            row: agent.strategy.respond(self.turn(m, row, day), self.text)
-            for row, agent in enumerate(self.participants)
+            row: self._answer(m, row, day, self.text) for row in range(len(self.participants))
         }
         return self._close_round(m, day, mediator.actor_id, self.text, answers)
 
@@ -256,12 +271,6 @@ class Table:
                 elif accepted and old > value:
                     belief["reservation"] = old + BELIEF_STEP * (value - old)
                 if abs(belief["reservation"] - old) >= 0.02:
-                    m.log(
-                        rnd.day,
-                        "belief",
-                        observer=observer.actor_id,
-                        about=responder,
-                        table=self.id,
-                        old=old,
-                        new=belief["reservation"],
+                    rnd.belief_shifts.append(
+                        (observer.actor_id, responder, old, belief["reservation"])
                     )
