@@ -55,8 +55,16 @@ def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[Guara
     punishment = 0.0
     for g in guarantees:
         if g.guarantor != party:
-            power = m.actor(g.guarantor).capabilities["military"]
-            punishment += g.enforcement * power * (g.stake + g.signal_paid)
+            guarantor = m.actor(g.guarantor)
+            if g.stake + g.signal_paid + REPUTATION_WEIGHT * guarantor.reputation < g.cost:
+                continue  # an empty threat: punishing would cost the guarantor more than looking away
+            power = guarantor.capabilities["military"]
+            punishment += (
+                g.enforcement
+                * power
+                * (g.stake + g.signal_paid)
+                * (0.5 + 0.5 * guarantor.reputation)
+            )
     others = [a.actor_id for a in table.participants if a.actor_id != party]
     trust_in_party = sum(m.actor(o).trust.get(party, 0.0) for o in others) / max(len(others), 1)
     reputation = REPUTATION_WEIGHT * m.actor(party).reputation * (1.0 + trust_in_party)
@@ -149,13 +157,17 @@ def breach(
     for g in guarantees:
         if g.guarantor == party:
             continue
-        if m.rng.random() < g.enforcement:
+        guarantor = m.actor(g.guarantor)
+        # The guarantor punishes when what it would lose by looking away (its stake, the signal it paid and
+        # its reputation) outweighs what punishing costs it; then it succeeds with its enforcement capability.
+        willing = g.stake + g.signal_paid + REPUTATION_WEIGHT * guarantor.reputation >= g.cost
+        if willing and m.rng.random() < g.enforcement:
             breaker.shift("military", -0.1 * g.enforcement)
             breaker.shift_trust(g.guarantor, -0.2)
+            guarantor.shift("economic", -g.cost)
             m.record_occurrence("guarantee_enforced")
             m.log(day, "enforced", guarantee=g.id, guarantor=g.guarantor, against=party)
         else:
-            guarantor = m.actor(g.guarantor)
             guarantor.reputation = max(0.0, guarantor.reputation - g.stake)
             m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
             m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)

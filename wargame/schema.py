@@ -372,9 +372,14 @@ class GuaranteeSpec(Strict):
     guarantor: str
     beneficiary: str
     table: str
-    stake: float = Field(ge=0, le=1, description="what the guarantor loses if the clause is broken")
+    stake: float = Field(
+        ge=0, le=1, description="what the guarantor loses if the clause is broken unpunished"
+    )
     enforcement: float = Field(ge=0, le=1, description="capability to punish a breaker")
-    signal_paid: float = Field(0.0, ge=0, le=1)
+    cost: float = Field(0.1, ge=0, le=1, description="what punishing costs the guarantor")
+    signal_paid: float = Field(
+        0.0, ge=0, le=1, description="a costly signal already paid (sunk: it binds the guarantor)"
+    )
     source: str = ""
 
 

@@ -257,6 +257,24 @@ class Table:
         watchers = list(self.participants)
         if self.spec.mediator and self.spec.mediator not in rnd.answers:
             watchers.append(m.actor(self.spec.mediator))
+        proposer = (
+            rnd.proposer
+            if rnd.proposer in rnd.answers and rnd.proposer != self.spec.mediator
+            else None
+        )
+        if proposer is not None:
+            # An offer says what its proposer asks: its reservation is at most what the offer gives it.
+            asked = float(self.space.utility[self.row(proposer), rnd.offer])
+            for observer in watchers:
+                if observer.actor_id != proposer:
+                    belief = observer.beliefs[proposer]
+                    old = belief["reservation"]
+                    if old > asked:
+                        belief["reservation"] = old + BELIEF_STEP * (asked - old)
+                        if abs(belief["reservation"] - old) >= 0.02:
+                            rnd.belief_shifts.append(
+                                (observer.actor_id, proposer, old, belief["reservation"])
+                            )
         for responder, accepted in rnd.answers.items():
             if responder == rnd.proposer and rnd.proposer != self.spec.mediator:
                 continue
