@@ -51,6 +51,55 @@ def _parser() -> argparse.ArgumentParser:
     ana.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     ana.add_argument("--json", action="store_true")
 
+    mc = sub.add_parser(
+        "mc", help="Monte Carlo: many runs to Parquet, locally or on a Dask cluster"
+    )
+    mc.add_argument("scenario", nargs="?", help="scenario name or path (not needed with --resume)")
+    mc.add_argument("--runs", type=int, help="runs (per sweep point)")
+    mc.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    mc.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local processes (default: all cores)",
+    )
+    mc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    mc.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH:COUNT",
+        help="sweep a setting (repeatable); N runs at each point",
+    )
+    mc.add_argument(
+        "--design", choices=["grid", "lhs"], default="grid", help="sweep design (default grid)"
+    )
+    mc.add_argument(
+        "--points", type=int, help="Latin hypercube points (default: the largest COUNT)"
+    )
+    mc.add_argument("--days", type=int, help="stop each run after this many days")
+    mc.add_argument(
+        "--from-day", type=int, help="fork: continue run --seed from this day, many times"
+    )
+    mc.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="DECISION",
+        help="with --from-day: event:ID, collapse:TABLE, refuse:ACTOR:TABLE or breach:TABLE:ACTOR",
+    )
+    mc.add_argument(
+        "--chunk-size", type=int, help="runs per task (default: chosen from runs and workers)"
+    )
+    mc.add_argument(
+        "--scheduler", help="tcp://HOST:PORT of a Dask scheduler (default: local processes)"
+    )
+    mc.add_argument("--out", help="results folder (new or empty)")
+    mc.add_argument(
+        "--resume", metavar="DIR", help="finish the missing runs of an interrupted Monte Carlo"
+    )
+    mc.add_argument("--no-progress", action="store_true")
+
     sub.add_parser("list", help="list the bundled scenarios")
     return p
 
@@ -94,6 +143,8 @@ def _dispatch(args) -> int:
             f"{len(spec.events)} events, {len(spec.milestones)} milestones, {len(spec.outcomes)} outcomes"
         )
         return 0
+    if args.command == "mc":
+        return _monte_carlo(args)
     if args.command == "analyze":
         from .analysis import analyze, report
 
@@ -132,6 +183,114 @@ def _dispatch(args) -> int:
             print(line)
         return 0
     raise AssertionError(args.command)
+
+
+def _monte_carlo(args) -> int:
+    import json as _json
+    from pathlib import Path
+
+    from .montecarlo import MANIFEST, Plan, monte_carlo
+    from .scenario import find_scenario, load_scenario, parse_set
+    from .sweeps import design_points, parse_sweep
+
+    if args.resume:
+        manifest_file = Path(args.resume) / MANIFEST
+        if not manifest_file.exists():
+            raise ScenarioError(
+                args.resume,
+                "nothing to resume",
+                expected="a folder made by `wargame mc`",
+                found="no manifest.json",
+            )
+        p = _json.loads(manifest_file.read_text())["plan"]
+        plan = Plan(
+            scenario=p["scenario"],
+            runs=p["runs"],
+            seed=p["seed"],
+            overrides=tuple(sorted(p["overrides"].items())),
+            points=tuple(tuple(sorted(pt.items())) for pt in p["points"]),
+            days=p["days"],
+            fork_day=p["fork_day"],
+            force=tuple(p["force"]),
+        )
+        out = Path(args.resume)
+    else:
+        if not args.scenario or not args.runs or not args.out:
+            raise ScenarioError(
+                "wargame mc",
+                "missing arguments",
+                expected="SCENARIO --runs N --out DIR (or --resume DIR)",
+                found=" ".join(x for x in (args.scenario, args.out) if x) or "nothing",
+            )
+        if args.runs < 1:
+            raise ScenarioError(
+                "--runs", "value out of range", expected="a whole number >= 1", found=str(args.runs)
+            )
+        overrides = parse_set(args.overrides)
+        sc = load_scenario(args.scenario, overrides)  # bad input stops here, before any work
+        ranges = [parse_sweep(s) for s in args.sweep]
+        points = design_points(ranges, args.design, args.points, args.seed)
+        for point in points:  # every sweep point must make a valid scenario
+            load_scenario(sc.path, {**overrides, **point})
+        if args.force and args.from_day is None:
+            raise ScenarioError(
+                "--force",
+                "--force needs --from-day",
+                expected="--from-day D --force ...",
+                found=" ".join(args.force),
+            )
+        if args.from_day is not None:
+            from .model import WargameModel
+
+            probe = WargameModel(sc, rng=args.seed, narrate=False)
+            while probe.running and probe.day < args.from_day:
+                probe.step()
+            for spec in args.force:
+                try:
+                    probe.force(spec)
+                except ValueError as exc:
+                    raise ScenarioError("--force", str(exc), found=spec) from None
+        plan = Plan(
+            scenario=str(find_scenario(args.scenario).resolve()),
+            runs=args.runs,
+            seed=args.seed,
+            overrides=tuple(sorted(overrides.items())),
+            points=tuple(tuple(sorted(p.items())) for p in points),
+            days=args.days,
+            fork_day=args.from_day,
+            force=tuple(args.force),
+        )
+        out = Path(args.out)
+    try:
+        result = monte_carlo(
+            plan,
+            out,
+            workers=max(1, args.workers),
+            chunk_size=args.chunk_size,
+            scheduler=args.scheduler,
+            resume=bool(args.resume),
+            progress=not args.no_progress,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished chunks are kept in {out}; continue with: wargame mc --resume {out}",
+            file=sys.stderr,
+        )
+        return 130
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(result.runs_file, columns=["outcome"])
+    counts = {}
+    for value in table.column("outcome").to_pylist():
+        counts[value] = counts.get(value, 0) + 1
+    rate = result.computed / result.seconds if result.seconds else 0.0
+    print(
+        f"{result.total} runs in {result.out}/runs.parquet ({result.computed} computed now, "
+        f"{result.seconds:.1f} s, {rate:.0f} runs/s)"
+    )
+    for outcome, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        print(f"  {outcome:32s} {n:8d}  {n / result.total:6.1%}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ class ScenarioError(Exception):
         if self.field:
             head += f" (field '{self.field}')"
         parts = [head]
-        if self.expected is not None or self.found is not None:
+        if self.expected is not None and self.found is not None:
             parts.append(f"expected {self.expected}, found {self.found}")
+        elif self.expected is not None:
+            parts.append(f"expected {self.expected}")
+        elif self.found is not None:
+            parts.append(f"found {self.found}")
         if self.suggestion:
             parts.append(f"did you mean '{self.suggestion}'?")
         return "\n  ".join(parts)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
+import random
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,7 @@ class WargameModel(mesa.Model):
         self._reservations: dict[tuple[str, str], float] = {}
         self._deterrence: dict[tuple[str, str], float] = {}
         self.keep_cache: dict[tuple, np.ndarray] = {}
+        self.refusals: set[tuple[str, str]] = set()  # (actor, table) forced to refuse everything
         self.inbox: dict[
             tuple[str, str, int, str], object
         ] = {}  # moves queued for seats played from outside
@@ -434,6 +437,81 @@ class WargameModel(mesa.Model):
 
     # ------------------------------------------------------------ results
 
+    def _weekly(self, name: str) -> list[int]:
+        series = self.datacollector.model_vars[name]
+        picks = list(range(0, len(series), 7))
+        if picks[-1] != len(series) - 1:
+            picks.append(len(series) - 1)
+        return [int(series[i]) for i in picks]
+
+    # ------------------------------------------------------------ save, restore, fork
+
+    def save_state(self) -> bytes:
+        """The whole state of the run, generators included: `load_state` continues it exactly."""
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def load_state(state: bytes) -> WargameModel:
+        model = pickle.loads(state)
+        if not isinstance(model, WargameModel):
+            raise TypeError("not a saved WargameModel state")
+        return model
+
+    def reseed(self, seed: int) -> None:
+        """Give the rest of the run a new random stream (for many continuations of one saved day)."""
+        self.rng = np.random.default_rng(seed)
+        self.random = random.Random(seed)
+
+    def force(self, spec: str) -> None:
+        """Impose an event or a decision now, for what-if forks. Forms:
+        event:ID (fire a scenario event), collapse:TABLE (talks end without a deal),
+        refuse:ACTOR:TABLE (the actor says no to everything there from now on),
+        breach:TABLE:ACTOR (the actor breaks the agreement in force at that table)."""
+        kind, _, rest = spec.partition(":")
+        parts = rest.split(":") if rest else []
+        if kind == "event" and len(parts) == 1:
+            event = next((e for e in self.situation.spec.events if e.id == parts[0]), None)
+            if event is None:
+                raise ValueError(
+                    f"no event '{parts[0]}' (events: {', '.join(e.id for e in self.situation.spec.events)})"
+                )
+            self.fired.add(event.id)
+            self.record_occurrence(event.id)
+            self.log(self.day, "event", event=event.id, text=f"(forced) {event.narrative}")
+            for eff in event.effects:
+                effects.apply(self, eff, event.id)
+        elif kind == "collapse" and len(parts) == 1:
+            table = self._table(parts[0])
+            table.status = "failed"
+            self.record_occurrence(f"talks_failed_{table.id}")
+            self.log(self.day, "failed", table=table.id)
+        elif kind == "refuse" and len(parts) == 2:
+            table = self._table(parts[1])
+            if parts[0] not in [a.actor_id for a in table.participants]:
+                raise ValueError(f"'{parts[0]}' does not sit at the '{table.id}' table")
+            self.refusals.add((parts[0], table.id))
+        elif kind == "breach" and len(parts) == 2:
+            table = self._table(parts[0])
+            agreement = self.agreement_in_force(table.id)
+            if agreement is None or agreement.status != "in_force":
+                raise ValueError(
+                    f"no agreement in force at the '{table.id}' table on day {self.day}"
+                )
+            if parts[1] not in agreement.parties:
+                raise ValueError(f"'{parts[1]}' is not a party to the '{table.id}' agreement")
+            compliance.breach(
+                self, table, agreement, parts[1], self.day, 0.0, 0.0, self.guarantees_at(table.id)
+            )
+        else:
+            raise ValueError(
+                f"cannot force '{spec}': expected event:ID, collapse:TABLE, refuse:ACTOR:TABLE or breach:TABLE:ACTOR"
+            )
+
+    def _table(self, table_id: str) -> Table:
+        if table_id not in self.tables:
+            raise ValueError(f"no table '{table_id}' (tables: {', '.join(self.tables)})")
+        return self.tables[table_id]
+
     def result(self) -> RunResult:
         return RunResult(
             scenario=self.situation.id,
@@ -465,6 +543,8 @@ class WargameModel(mesa.Model):
             ],
             occurrences=dict(sorted(self.occurrences.items())),
             utilities=actor_utilities(self),
+            evacuated_by_week=self._weekly("evacuated"),
+            lost_by_week=self._weekly("lost"),
             private={
                 a.actor_id: {k: round(v, 6) for k, v in a.private.items()} for a in self.actor_list
             },

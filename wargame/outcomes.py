@@ -29,6 +29,8 @@ class RunResult:
     occurrences: dict[str, int] = field(default_factory=dict)
     utilities: dict[str, float] = field(default_factory=dict)
     private: dict[str, dict[str, float]] = field(default_factory=dict)
+    evacuated_by_week: list[int] = field(default_factory=list)  # day 0, 7, 14, ... and the last day
+    lost_by_week: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -63,6 +65,8 @@ class RunResult:
             "agreements_signed": len(self.agreements),
             "agreements_broken": sum(1 for a in self.agreements if a["status"] == "broken"),
             **{f"utility_{a}": self.utilities.get(a) for a in actor_ids},
+            "evacuated_by_week": list(self.evacuated_by_week),
+            "lost_by_week": list(self.lost_by_week),
         }
         for a in actor_ids:
             for key, value in sorted(self.private.get(a, {}).items()):
