@@ -140,15 +140,17 @@ class TimeDependent(Strategy):
 
 def propose_above(turn: Turn, target: float) -> int:
     own = turn.value
-    candidates = np.flatnonzero(own >= target - EPS)
-    if candidates.size == 0:
+    ok = own >= target - EPS
+    if not ok.any():
         return int(np.argmax(own))
-    others = turn.others
-    if not others:
-        return int(candidates[np.argmax(own[candidates])])
-    slack = turn.space.utility[others][:, candidates] - turn.believed[others][:, None]
-    score = slack.min(axis=0) + 1e-6 * own[candidates]  # ties go to the proposer's own gain
-    return int(candidates[int(np.argmax(score))])
+    u = turn.space.utility
+    if u.shape[0] == 1:
+        return int(np.argmax(np.where(ok, own, -np.inf)))
+    # The least-satisfied other party's slack over what it is believed to need, on every offer at once.
+    slack = u - turn.believed[:, None]
+    slack[turn.me] = np.inf
+    score = slack.min(axis=0) + 1e-6 * own  # ties go to the proposer's own gain
+    return int(np.argmax(np.where(ok, score, -np.inf)))
 
 
 class Boulware(TimeDependent):
