@@ -1,0 +1,112 @@
+"""Speed of whole runs and of the Monte Carlo machinery (pytest-benchmark; figures in the README)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from wargame import WargameModel, load_scenario
+from wargame.montecarlo import Plan, monte_carlo, run_chunk
+
+from .synthetic import write_synthetic
+
+SEED = load_scenario("syria_dec2024")
+
+
+def test_bench_one_run_of_the_seed_scenario(benchmark):
+    """One whole 90-day run of syria_dec2024 on one core (goal in issue 4: 3 ms)."""
+    seeds = iter(range(10**9))
+    result = benchmark(lambda: WargameModel(SEED, rng=next(seeds), narrate=False).run())
+    assert result.days == 90
+
+
+@pytest.mark.parametrize("actors", [5, 10, 20, 40])
+def test_bench_growth_with_actors(benchmark, tmp_path, actors):
+    """Cost per run of synthetic scenarios with 5, 10, 20 and 40 actors (the exponent is fitted in the
+    README from these medians)."""
+    sc = load_scenario(write_synthetic(tmp_path, actors))
+    seeds = iter(range(10**9))
+    result = benchmark.pedantic(lambda: WargameModel(sc, rng=next(seeds), narrate=False).run(), rounds=8, iterations=1)
+    assert result.days == 60
+
+
+def test_bench_monte_carlo_overhead(benchmark, tmp_path):
+    """The Monte Carlo machinery (seeding, rows, Arrow tables, Parquet chunks, merge) against the bare
+    runs it wraps, serially: the extra share is recorded in extra_info."""
+    plan = Plan(scenario=str(SEED.path), runs=60, seed=1)
+    start = time.perf_counter()
+    for i in range(plan.total):
+        WargameModel(SEED, rng=i, narrate=False).run()
+    bare = time.perf_counter() - start
+    counter = iter(range(10**6))
+
+    def mc():
+        return monte_carlo(plan, tmp_path / f"mc{next(counter)}", workers=1, chunk_size=20, progress=False)
+
+    benchmark.pedantic(mc, rounds=3, iterations=1)
+    benchmark.extra_info["bare_seconds"] = bare
+    benchmark.extra_info["overhead_share"] = benchmark.stats.stats.median / bare - 1
+
+
+def test_bench_monte_carlo_two_workers_against_one(benchmark, tmp_path):
+    """Runs per second with 1 and 2 local workers on the same plan (speed-up in extra_info)."""
+    plan = Plan(scenario=str(SEED.path), runs=240, seed=2)
+    t0 = time.perf_counter()
+    monte_carlo(plan, tmp_path / "one", workers=1, progress=False)
+    one = time.perf_counter() - t0
+    counter = iter(range(10**6))
+    benchmark.pedantic(lambda: monte_carlo(plan, tmp_path / f"two{next(counter)}", workers=2, progress=False),
+                       rounds=2, iterations=1)
+    benchmark.extra_info["one_worker_seconds"] = one
+    benchmark.extra_info["speedup"] = one / benchmark.stats.stats.median
+
+
+def test_chunk_rows_cost_little_beside_the_runs(benchmark):
+    """run_chunk on 20 runs: the rows and the Arrow table are a small share of the chunk's time."""
+    plan = Plan(scenario=str(SEED.path), runs=20, seed=3)
+    table = benchmark.pedantic(run_chunk, args=(plan, 0, 20), rounds=3, iterations=1)
+    assert table.num_rows == 20
+
+
+def test_million_rows_to_parquet_with_flat_memory(tmp_path):
+    """1,000,000 result rows through the chunk writer and the merge in a fresh process: peak memory under
+    1 GB. (The rows repeat real runs' rows with new run ids; simulating a million runs would take hours.)"""
+    code = f"""
+import resource, json, sys
+from pathlib import Path
+import pyarrow as pa, pyarrow.parquet as pq
+from wargame.montecarlo import Plan, run_chunk, _write_chunk, _merge
+out = Path({str(tmp_path)!r}); (out / "chunks").mkdir()
+plan = Plan(scenario={str(SEED.path)!r}, runs=1_000_000, seed=1)
+sample = run_chunk(plan, 0, 100)
+size = 10_000
+grid = [(s, s + size) for s in range(0, 1_000_000, size)]
+for start, stop in grid:
+    reps = pa.concat_tables([sample] * (size // 100))
+    reps = reps.set_column(0, "run_id", pa.array(range(start, stop), pa.int64()))
+    _write_chunk(out, start, stop, reps)
+rows = _merge(out, plan, grid)
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"rows": rows, "peak_mb": peak_mb, "bytes": (out / "runs.parquet").stat().st_size}}))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert figures["rows"] == 1_000_000
+    assert figures["peak_mb"] < 1024, figures
+    meta = __import__("pyarrow.parquet", fromlist=["x"]).read_metadata(Path(tmp_path) / "runs.parquet")
+    assert meta.num_rows == 1_000_000
+    print(f"\n1,000,000 rows: peak {figures['peak_mb']:.0f} MB, file {figures['bytes'] / 1e6:.0f} MB")
+
+
+def fitted_exponent(sizes: list[int], seconds: list[float]) -> float:
+    """Least-squares slope of log(time) on log(actors)."""
+    xs, ys = [math.log(s) for s in sizes], [math.log(t) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
