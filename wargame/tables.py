@@ -176,7 +176,9 @@ class Table:
     def _answer(self, m: WargameModel, row: int, day: int, offer: int) -> bool:
         agent = self.participants[row]
         turn = self.turn(m, row, day)
-        accepted = agent.strategy.respond(turn, offer) and (agent.actor_id, self.id) not in m.refusals
+        accepted = (
+            agent.strategy.respond(turn, offer) and (agent.actor_id, self.id) not in m.refusals
+        )
         if m.narrate:  # what the answer was weighed on, for the narrative
             self.reasons[agent.actor_id] = (
                 float(turn.value[offer]),
