@@ -66,7 +66,7 @@ def test_results_files_and_manifest(tmp_path):
         and manifest["resolved_scenario"]["horizon_days"] == 60
     )
     assert manifest["package_version"] and manifest["started"] and manifest["finished"]
-    assert not list((tmp_path / "mc" / "chunks").glob("*.parquet"))
+    assert not (tmp_path / "mc" / "chunks").exists()
     # Plain pandas reads the file, without importing this package.
     code = (
         "import sys, pandas as pd; df = pd.read_parquet(sys.argv[1]);"

@@ -4,16 +4,38 @@ The public API, shared by the command line, notebooks and the browser UI:
     load_scenario(name_or_path, overrides)  -> Scenario (validated; ScenarioError on bad input)
     WargameModel(scenario, rng=seed)        -> a Mesa model; .step() is one day, .run() to the end
     run(scenario, seed)                     -> RunResult
+    wargame.montecarlo.monte_carlo(plan, out, ...), wargame.branching.branch_tree(runs), ...
+
+Names are imported on first use, so reading results (branching, drivers, report) does not load Mesa.
 """
 
 from __future__ import annotations
 
-from .errors import ScenarioError
-from .model import WargameModel
-from .outcomes import RunResult
-from .scenario import Scenario, list_scenarios, load_scenario
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "ScenarioError": "wargame.errors",
+    "WargameModel": "wargame.model",
+    "RunResult": "wargame.outcomes",
+    "Scenario": "wargame.scenario",
+    "list_scenarios": "wargame.scenario",
+    "load_scenario": "wargame.scenario",
+}
+
+if TYPE_CHECKING:
+    from .errors import ScenarioError
+    from .model import WargameModel
+    from .outcomes import RunResult
+    from .scenario import Scenario, list_scenarios, load_scenario
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'wargame' has no attribute '{name}'")
 
 
 def run(
@@ -22,8 +44,10 @@ def run(
     overrides: dict | None = None,
     days: int | None = None,
     narrate: bool = False,
-) -> RunResult:
-    """Play one run to its end and return its result."""
+):
+    """Play one run to its end and return its RunResult."""
+    from .model import WargameModel
+
     return WargameModel(scenario, rng=seed, overrides=overrides, days=days, narrate=narrate).run()
 
 

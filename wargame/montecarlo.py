@@ -198,6 +198,11 @@ def _merge(out: Path, plan: Plan, chunks: list[tuple[int, int]]) -> int:
         os.replace(tmp, out / RUNS_FILE)
     for start, stop in chunks:
         (out / CHUNKS / _chunk_name(start, stop)).unlink()
+    for leftover in (out / CHUNKS).glob(
+        ".*.tmp-*"
+    ):  # a chunk being written when a worker was killed
+        leftover.unlink()
+    (out / CHUNKS).rmdir()
     return rows
 
 
