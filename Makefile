@@ -9,6 +9,8 @@ PYTHON_FOUND := $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/ve
 
 SCENARIO ?= syria_dec2024
 SEED ?= 7
+RUNS ?= 2000
+OUT ?= out/$(SCENARIO)-mc
 
 .PHONY: run test lint format clean
 
@@ -19,8 +21,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# One run told day by day, then the scenario's Monte Carlo and its branch tree.
 run: $(STAMP)
 	$(VENV)/bin/wargame run $(SCENARIO) --seed $(SEED)
+	rm -rf $(OUT)
+	$(VENV)/bin/wargame mc $(SCENARIO) --runs $(RUNS) --seed 1 --out $(OUT)
+	$(VENV)/bin/wargame tree $(OUT) --min-share 0.03
+	$(VENV)/bin/wargame report $(OUT) --html $(OUT)/report.html
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wargame viz tests

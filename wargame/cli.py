@@ -100,6 +100,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     mc.add_argument("--no-progress", action="store_true")
 
+    tree = sub.add_parser("tree", help="the branch tree of a Monte Carlo's milestone paths")
+    tree.add_argument("folder", help="a results folder made by `wargame mc`")
+    tree.add_argument(
+        "--min-share",
+        type=float,
+        default=0.02,
+        help="fold branches rarer than this share (default 0.02)",
+    )
+    tree.add_argument("--depth", type=int, help="show at most this many milestones deep")
+    tree.add_argument("--json", action="store_true", help="the whole tree as JSON")
+
+    drv = sub.add_parser(
+        "drivers", help="which drawn values and swept settings move an outcome or a branch"
+    )
+    drv.add_argument("folder")
+    drv.add_argument("--outcome", help="an outcome id")
+    drv.add_argument(
+        "--node", help="a branch, milestones joined by '>' (e.g. passage_agreed>outposts_cleared)"
+    )
+    drv.add_argument("--top", type=int, default=10)
+    drv.add_argument("--json", action="store_true")
+
+    rep = sub.add_parser("report", help="a self-contained offline HTML report of a Monte Carlo")
+    rep.add_argument("folder")
+    rep.add_argument("--html", required=True, help="file to write")
+    rep.add_argument("--min-share", type=float, default=0.01)
+
     sub.add_parser("list", help="list the bundled scenarios")
     return p
 
@@ -145,6 +172,51 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "mc":
         return _monte_carlo(args)
+    if args.command in ("tree", "drivers"):
+        runs = _read_runs(args.folder)
+        if args.command == "tree":
+            from .branching import branch_tree, render_tree
+
+            if not 0 <= args.min_share < 1:
+                raise ScenarioError(
+                    "--min-share",
+                    "value out of range",
+                    expected="a share in [0, 1)",
+                    found=str(args.min_share),
+                )
+            root = branch_tree(runs, min_share=args.min_share, max_depth=args.depth)
+            if args.json:
+                print(json.dumps(root.to_dict(), indent=1))
+            else:
+                print("\n".join(render_tree(root, max_depth=args.depth)))
+            return 0
+        from .drivers import drivers, render_drivers
+
+        if not args.outcome and not args.node:
+            raise ScenarioError(
+                "wargame drivers",
+                "say what to explain",
+                expected="--outcome NAME or --node A>B",
+                found="neither",
+            )
+        node = tuple(args.node.split(">")) if args.node else None
+        found = drivers(runs, outcome=args.outcome, node=node, top=args.top)
+        if args.json:
+            print(json.dumps([d.to_dict() for d in found], indent=1))
+        else:
+            what = f"outcome {args.outcome}" if args.outcome else f"branch {args.node}"
+            print(f"What moves the chance of {what} ({runs.num_rows} runs):")
+            print("\n".join(render_drivers(found)))
+        return 0
+    if args.command == "report":
+        from .report import write_report
+
+        _read_runs(args.folder)  # a clear error for a folder that is not a Monte Carlo
+        path = write_report(args.folder, args.html, min_share=args.min_share)
+        print(
+            f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in any browser)"
+        )
+        return 0
     if args.command == "analyze":
         from .analysis import analyze, report
 
@@ -183,6 +255,33 @@ def _dispatch(args) -> int:
             print(line)
         return 0
     raise AssertionError(args.command)
+
+
+def _read_runs(folder: str):
+    """The runs of a results folder as an Arrow table (finished chunks of an interrupted one too)."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    from .montecarlo import CHUNKS, RUNS_FILE
+
+    path = Path(folder)
+    if (path / RUNS_FILE).exists():
+        return pq.read_table(path / RUNS_FILE)
+    chunks = sorted((path / CHUNKS).glob("runs-*.parquet")) if (path / CHUNKS).is_dir() else []
+    if not chunks:
+        raise ScenarioError(
+            folder,
+            "no Monte Carlo results here",
+            expected=f"{RUNS_FILE} made by `wargame mc`",
+            found="nothing"
+            if not path.exists()
+            else ", ".join(sorted(p.name for p in path.iterdir())[:5]) or "an empty folder",
+        )
+    import pyarrow as pa
+
+    print(f"note: {folder} is unfinished; using its {len(chunks)} finished chunks", file=sys.stderr)
+    return pa.concat_tables([pq.read_table(c) for c in chunks])
 
 
 def _monte_carlo(args) -> int:
