@@ -25,6 +25,11 @@ class _Prior(BaseModel):
         raise NotImplementedError
 
 
+def _ordered(low: float, high: float) -> None:
+    if not low < high:
+        raise ValueError(f"impossible bounds: low ({low}) must be below high ({high})")
+
+
 class Fixed(_Prior):
     dist: Literal["fixed"]
     value: float
@@ -45,11 +50,8 @@ class Uniform(_Prior):
     high: float
 
     @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low < self.high:
-            raise ValueError(
-                f"impossible bounds: low ({self.low}) must be below high ({self.high})"
-            )
+    def _bounds(self):
+        _ordered(self.low, self.high)
         return self
 
     def bounds(self):
@@ -96,11 +98,8 @@ class Normal(_Prior):
     high: float
 
     @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low < self.high:
-            raise ValueError(
-                f"impossible bounds: low ({self.low}) must be below high ({self.high})"
-            )
+    def _bounds(self):
+        _ordered(self.low, self.high)
         nd = NormalDist(self.mean_, self.sd)
         if nd.cdf(self.high) - nd.cdf(self.low) < 1e-9:
             raise ValueError(
@@ -131,11 +130,8 @@ class Beta(_Prior):
     high: float = 1.0
 
     @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low < self.high:
-            raise ValueError(
-                f"impossible bounds: low ({self.low}) must be below high ({self.high})"
-            )
+    def _bounds(self):
+        _ordered(self.low, self.high)
         return self
 
     def bounds(self):

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .branching import wilson_interval
+
 # The file names written by wargame.montecarlo (not imported: that module pulls in the scenario loader).
 RUNS_FILE = "runs.parquet"
 MANIFEST = "manifest.json"
@@ -32,7 +34,6 @@ CHUNKS = "chunks"
 NO_OUTCOME = "(none)"  # runs whose outcome is null
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
-Z95 = 1.959963984540054
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
     "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295",
@@ -116,15 +117,9 @@ def load_results(folder: str | Path) -> Results:
 # ---------------------------------------------------------------- statistics
 
 
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of the proportion k/n (95% by default); (0, 1) when n is 0."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """95% Wilson score interval of k/n (branching.wilson_interval); (0, 1) when n is 0."""
+    return (0.0, 1.0) if n <= 0 else wilson_interval(k, n)
 
 
 def week_days(length: int, days: int) -> list[int]:
