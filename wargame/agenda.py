@@ -109,7 +109,22 @@ class OfferSpace:
                     self.utility[row] += self.weights[row, k] * issue.value_function(p)[column]
         self.best = self.utility.max(axis=1)
         self._index: dict[tuple[int, ...], int] | None = None
+        self._frontier: np.ndarray | None = None
         self.worst = self.utility.min(axis=1)
+
+    @property
+    def frontier(self) -> np.ndarray:
+        """Offers no other offer Pareto-dominates in utility (computed once per space).
+
+        Why strategies may search only these: if offer b gives every party at least what a gives, each
+        other party's shortfall from its best, hence its temptation to break, is no larger under b, so b is
+        kept at least as surely; an offer's worth to a party, keep * u + (1 - keep) * (fallback), grows with
+        both keep and u whenever u is above the fallback, which holds for every offer a party would take."""
+        if self._frontier is None:
+            from .solutions import pareto_frontier
+
+            self._frontier = np.asarray(pareto_frontier(self.utility), dtype=np.int64)
+        return self._frontier
 
     def __len__(self) -> int:
         return len(self.offers)

@@ -71,34 +71,30 @@ def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[Guara
     return punishment + reputation
 
 
-def keep_probability(m: WargameModel, table: Table, observer: ActorAgent) -> np.ndarray | None:
-    """Per offer: the observer's estimate that every other party keeps it for the whole obligation period,
-    from its beliefs about their temptation to break and the deterrence they face (same rule as `review`).
-    None when the observer expects every offer to be kept."""
-    space = table.space
+def keep_terms(
+    m: WargameModel, table: Table, observer: ActorAgent
+) -> tuple[tuple[int, float, float], ...]:
+    """What the observer believes of each other party that might break a deal here: (row, believed
+    temptation, deterrence it faces). Empty when it expects every offer to be kept."""
     guarantees = m.guarantees_at(table.id)
-    inputs = []
+    terms = []
     for row, other in enumerate(table.participants):
         if other is observer:
             continue
         believed = observer.beliefs[other.actor_id]["breach_temptation"]
         if believed > 0:
-            inputs.append((row, believed, m.deterrence_today(table, other.actor_id, guarantees)))
-    if not inputs:
-        return None
-    key = (table.id, observer.actor_id, tuple(inputs))
-    cached = m.keep_cache.get(key)
-    if cached is not None:
-        return cached
-    days = table.spec.obligation_days
-    keep = np.ones(len(space))
-    for row, believed, cost in inputs:
-        gain = (space.best[row] - space.utility[row]) * (believed * TEMPTATION_SCALE)
+            terms.append((row, believed, m.deterrence_today(table, other.actor_id, guarantees)))
+    return tuple(terms)
+
+
+def keep_probability(space, terms: tuple, days: int, offers) -> np.ndarray | float:
+    """For the given offers (an index or an index array): the chance that every other party keeps the deal
+    for the whole obligation period, by the same rule `review` applies each day with the true values."""
+    keep = 1.0
+    for row, believed, cost in terms:
+        gain = (space.best[row] - space.utility[row, offers]) * (believed * TEMPTATION_SCALE)
         p = np.minimum(np.maximum((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
-        keep *= (1.0 - p) ** days
-    if len(m.keep_cache) > 512:
-        m.keep_cache.clear()
-    m.keep_cache[key] = keep
+        keep = keep * (1.0 - p) ** days
     return keep
 
 

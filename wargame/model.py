@@ -108,7 +108,6 @@ class WargameModel(mesa.Model):
         self.outcome: str | None = None
         self._reservations: dict[tuple[str, str], float] = {}
         self._deterrence: dict[tuple[str, str], float] = {}
-        self.keep_cache: dict[tuple, np.ndarray] = {}
         self.refusals: set[tuple[str, str]] = set()  # (actor, table) forced to refuse everything
         self.inbox: dict[
             tuple[str, str, int, str], object
@@ -261,7 +260,17 @@ class WargameModel(mesa.Model):
         return value
 
     def unilateral_safety(self, agent: ActorAgent) -> float:
-        """Share of the evacuating side's stranded people who could get out today without a deal, risk-weighted."""
+        """Share of the evacuating side's stranded people who could get out today without a deal, risk-weighted
+        (worked out once a day: it is read by every table the side sits at)."""
+        key = ("safety", agent.actor_id, self.day)
+        if self._reservation_day == self.day and key in self._reservations:
+            return self._reservations[key]
+        value = self._unilateral_safety(agent)
+        if self._reservation_day == self.day:
+            self._reservations[key] = value
+        return value
+
+    def _unilateral_safety(self, agent: ActorAgent) -> float:
         owner = agent.actor_id
         targets = logistics.hubs(self, owner) | logistics.exits(self, owner)
         hostile = logistics.hostility_towards(self, owner)

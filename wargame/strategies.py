@@ -34,8 +34,12 @@ class Turn:
     believed: np.ndarray  # the mover's belief about each participant's reservation value
     rng: np.random.Generator
     rationality: float | None = None  # logit precision; None = exact best response
-    keep: np.ndarray | None = None  # per offer: the mover's estimate that the others keep it
+    keep: np.ndarray | None = (
+        None  # per offer: the mover's estimate that the others keep it (if given)
+    )
     betrayal_cost: float = 0.0  # what the mover loses beyond its outside option if a deal is broken
+    keep_terms: tuple = ()  # or the beliefs it is computed from: (row, believed temptation, deterrence)
+    obligation_days: int = 0
     discounts: np.ndarray | None = None  # per participant: per-round discount factor
     history: list = field(default_factory=list)  # the table's earlier rounds (tables.Round)
     day: int = 0
@@ -47,15 +51,36 @@ class Turn:
     def utility(self) -> np.ndarray:
         return self.space.utility[self.me]
 
+    @property
+    def candidates(self) -> np.ndarray:
+        """The offers worth searching: the Pareto frontier of the table. An offer that another gives every
+        party at least as much utility is never better for anyone here: it is also less tempting to break,
+        so it is kept more surely and worth more net of that risk (proof in OfferSpace.frontier)."""
+        return self.space.frontier
+
+    def keep_at(self, offers):
+        """The mover's estimate that the others keep these offers (an index or an index array)."""
+        if self.keep is not None:
+            return self.keep[offers]
+        if not self.keep_terms:
+            return 1.0
+        from .agreements import keep_probability
+
+        return keep_probability(self.space, self.keep_terms, self.obligation_days, offers)
+
+    def value_at(self, offers):
+        """Own utility of these offers net of the risk they are broken: then the mover is back at its
+        outside option, less what it lost by relying on the deal (the commitment problem: Fearon 1995)."""
+        u = self.space.utility[self.me, offers]
+        if self.keep is None and not self.keep_terms:
+            return u
+        keep = self.keep_at(offers)
+        return keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
+
     @functools.cached_property
     def value(self) -> np.ndarray:
-        """Own utility of each offer net of the risk it is broken: then the mover is back at its outside
-        option, less what it lost by relying on the deal (the commitment problem: Fearon 1995)."""
-        if self.keep is None:
-            return self.utility
-        return self.keep * self.utility + (1.0 - self.keep) * (
-            self.reservation - self.betrayal_cost
-        )
+        """value_at over every offer."""
+        return np.asarray(self.value_at(slice(None)), dtype=float) * np.ones(len(self.space))
 
     @property
     def others(self) -> list[int]:
@@ -84,7 +109,7 @@ class Strategy:
         raise NotImplementedError
 
     def respond(self, turn: Turn, offer: int) -> bool:
-        margin = turn.value[offer] - self.threshold(turn)
+        margin = float(turn.value_at(offer)) - self.threshold(turn)
         if turn.rationality is None:
             return bool(margin >= -EPS)
         # Quantal response: accept with logistic probability in the margin (McKelvey and Palfrey 1995).
@@ -94,14 +119,14 @@ class Strategy:
 
 def best_for_me_given(turn: Turn, floors: dict[int, float]) -> int:
     """The offer of highest value to the mover among those giving each listed row at least its floor."""
-    ok = np.ones(len(turn.space), dtype=bool)
+    cand = turn.candidates
+    ok = np.ones(len(cand), dtype=bool)
     for row, floor in floors.items():
-        ok &= turn.space.utility[row] >= floor - EPS
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return int(np.argmax(turn.value))
-    own = turn.value[idx]
-    return int(idx[int(np.argmax(own))])
+        ok &= turn.space.utility[row, cand] >= floor - EPS
+    own = turn.value_at(cand)
+    if not ok.any():
+        return int(cand[int(np.argmax(own))])
+    return int(cand[int(np.argmax(np.where(ok, own, -np.inf)))])
 
 
 # ---------------------------------------------------------------- time-dependent concession
@@ -127,7 +152,7 @@ class TimeDependent(Strategy):
 
     def target(self, turn: Turn) -> float:
         r = turn.reservation
-        best = float(turn.utility.max())  # aspiration: what the best deal would give if kept
+        best = float(turn.space.best[turn.me])  # aspiration: what the best deal would give if kept
         t = min(max(turn.progress, 0.0), 1.0)
         return r + max(best - r, 0.0) * (1.0 - t ** (1.0 / self.e))
 
@@ -139,18 +164,19 @@ class TimeDependent(Strategy):
 
 
 def propose_above(turn: Turn, target: float) -> int:
-    own = turn.value
+    cand = turn.candidates
+    own = turn.value_at(cand)
     ok = own >= target - EPS
     if not ok.any():
-        return int(np.argmax(own))
-    u = turn.space.utility
+        return int(cand[int(np.argmax(own))])
+    u = turn.space.utility[:, cand]
     if u.shape[0] == 1:
-        return int(np.argmax(np.where(ok, own, -np.inf)))
-    # The least-satisfied other party's slack over what it is believed to need, on every offer at once.
+        return int(cand[int(np.argmax(np.where(ok, own, -np.inf)))])
+    # The least-satisfied other party's slack over what it is believed to need, on every candidate at once.
     slack = u - turn.believed[:, None]
     slack[turn.me] = np.inf
     score = slack.min(axis=0) + 1e-6 * own  # ties go to the proposer's own gain
-    return int(np.argmax(np.where(ok, score, -np.inf)))
+    return int(cand[int(np.argmax(np.where(ok, score, -np.inf)))])
 
 
 class Boulware(TimeDependent):
@@ -190,7 +216,7 @@ class TitForTat(Strategy):
 
     def target(self, turn: Turn) -> float:
         own = turn.utility
-        best = float(turn.utility.max())  # aspiration: what the best deal would give if kept
+        best = float(turn.space.best[turn.me])  # aspiration: what the best deal would give if kept
         received: dict[str, list[float]] = {}
         mine = turn.space.utility.shape[0]
         me_id = turn.actor
@@ -284,8 +310,9 @@ class NashProposer(Strategy):
 
         d = turn.believed.copy()
         d[turn.me] = turn.reservation
-        found = nash_solution(turn.space.utility, d)
-        return int(np.argmax(turn.value)) if found is None else int(found)
+        cand = turn.candidates
+        found = nash_solution(turn.space.utility[:, cand], d)
+        return int(cand[int(np.argmax(turn.value_at(cand)))]) if found is None else int(cand[found])
 
     def propose(self, turn: Turn) -> int:
         return self.solution(turn)
@@ -332,11 +359,9 @@ class Scripted(Strategy):
 
     def propose(self, turn: Turn) -> int:
         terms = self.offers.get(turn.day)
-        return (
-            _offer_from_terms(turn.space, terms)
-            if terms is not None
-            else int(np.argmax(turn.value))
-        )
+        if terms is not None:
+            return _offer_from_terms(turn.space, terms)
+        return int(turn.candidates[int(np.argmax(turn.value_at(turn.candidates)))])
 
     def threshold(self, turn: Turn) -> float:
         return turn.reservation

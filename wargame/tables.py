@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agenda import Issue, OfferSpace
-from .agreements import keep_probability
+from .agreements import keep_terms
 from .schema import TableSpec
 from .strategies import Turn
 
@@ -144,7 +144,8 @@ class Table:
             self.believed(m, agent),
             m.rng,
             agent.rationality,
-            keep=keep_probability(m, self, agent),
+            keep_terms=keep_terms(m, self, agent),
+            obligation_days=self.spec.obligation_days,
             betrayal_cost=self.spec.betrayal_cost,
             discounts=self.discounts,
             history=self.rounds,
@@ -181,7 +182,7 @@ class Table:
         )
         if m.narrate:  # what the answer was weighed on, for the narrative
             self.reasons[agent.actor_id] = (
-                float(turn.value[offer]),
+                float(turn.value_at(offer)),
                 float(agent.strategy.threshold(turn)),
             )
         return accepted
@@ -230,11 +231,12 @@ class Table:
         from .solutions import nash_solution
 
         needs = self._mediator_view(m, mediator)
-        found = nash_solution(self.space.utility, needs)
+        cand = self.space.frontier
+        u = self.space.utility[:, cand]
+        found = nash_solution(u, needs)
         if found is not None:
-            return int(found)
-        slack = (self.space.utility - needs[:, None]).min(axis=0)
-        return int(np.argmax(slack))
+            return int(cand[found])
+        return int(cand[int(np.argmax((u - needs[:, None]).min(axis=0)))])
 
     def _amend(self, m: WargameModel, mediator: ActorAgent, last: Round) -> int:
         """One step on one issue: raise the least-satisfied refuser most, keep acceptors above their needs."""

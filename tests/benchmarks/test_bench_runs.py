@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from wargame import WargameModel, load_scenario
@@ -32,7 +32,9 @@ def test_bench_growth_with_actors(benchmark, tmp_path, actors):
     README from these medians)."""
     sc = load_scenario(write_synthetic(tmp_path, actors))
     seeds = iter(range(10**9))
-    result = benchmark.pedantic(lambda: WargameModel(sc, rng=next(seeds), narrate=False).run(), rounds=8, iterations=1)
+    result = benchmark.pedantic(
+        lambda: WargameModel(sc, rng=next(seeds), narrate=False).run(), rounds=8, iterations=1
+    )
     assert result.days == 60
 
 
@@ -60,11 +62,14 @@ def test_bench_monte_carlo_overhead(benchmark, tmp_path):
         return (), {}
 
     def mc():
-        return monte_carlo(plan, tmp_path / f"mc{next(counter)}", workers=1, chunk_size=50, progress=False)
+        return monte_carlo(
+            plan, tmp_path / f"mc{next(counter)}", workers=1, chunk_size=50, progress=False
+        )
 
     benchmark.pedantic(mc, setup=setup, rounds=1, iterations=1)
     benchmark.extra_info["bare_seconds"] = bare_seconds
-    benchmark.extra_info["overhead_share"] = benchmark.stats.stats.median / bare_seconds - 1
+    if benchmark.stats:  # absent under --benchmark-disable
+        benchmark.extra_info["overhead_share"] = benchmark.stats.stats.median / bare_seconds - 1
 
 
 def test_bench_monte_carlo_two_workers_against_one(benchmark, tmp_path):
@@ -74,10 +79,14 @@ def test_bench_monte_carlo_two_workers_against_one(benchmark, tmp_path):
     monte_carlo(plan, tmp_path / "one", workers=1, progress=False)
     one = time.perf_counter() - t0
     counter = iter(range(10**6))
-    benchmark.pedantic(lambda: monte_carlo(plan, tmp_path / f"two{next(counter)}", workers=2, progress=False),
-                       rounds=2, iterations=1)
+    benchmark.pedantic(
+        lambda: monte_carlo(plan, tmp_path / f"two{next(counter)}", workers=2, progress=False),
+        rounds=2,
+        iterations=1,
+    )
     benchmark.extra_info["one_worker_seconds"] = one
-    benchmark.extra_info["speedup"] = one / benchmark.stats.stats.median
+    if benchmark.stats:
+        benchmark.extra_info["speedup"] = one / benchmark.stats.stats.median
 
 
 def test_chunk_rows_cost_little_beside_the_runs(benchmark):
@@ -113,13 +122,8 @@ print(json.dumps({{"rows": rows, "peak_mb": peak_mb, "bytes": (out / "runs.parqu
     figures = json.loads(proc.stdout.strip().splitlines()[-1])
     assert figures["rows"] == 1_000_000
     assert figures["peak_mb"] < 1024, figures
-    meta = __import__("pyarrow.parquet", fromlist=["x"]).read_metadata(Path(tmp_path) / "runs.parquet")
+    meta = pq.read_metadata(Path(tmp_path) / "runs.parquet")
     assert meta.num_rows == 1_000_000
-    print(f"\n1,000,000 rows: peak {figures['peak_mb']:.0f} MB, file {figures['bytes'] / 1e6:.0f} MB")
-
-
-def fitted_exponent(sizes: list[int], seconds: list[float]) -> float:
-    """Least-squares slope of log(time) on log(actors)."""
-    xs, ys = [math.log(s) for s in sizes], [math.log(t) for t in seconds]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+    print(
+        f"\n1,000,000 rows: peak {figures['peak_mb']:.0f} MB, file {figures['bytes'] / 1e6:.0f} MB"
+    )
