@@ -220,3 +220,19 @@ def test_single_text_mediation_reaches_agreement_in_the_mini_scenario():
             assert diff <= 1
         reached += any(a.table == "deal" for a in m.agreements)
     assert reached >= 3
+
+
+def test_searching_the_frontier_gives_the_same_runs_as_searching_every_offer(monkeypatch):
+    """Strategies search only the Pareto frontier (OfferSpace.frontier explains why nothing is lost);
+    a full search over every offer must give identical runs."""
+    from wargame import run
+    from wargame.agenda import OfferSpace
+
+    seeds = range(12)
+    scenario = load_scenario("syria_dec2024")
+    frontier = [run(scenario, seed=s).to_dict() for s in seeds]
+    monkeypatch.setattr(OfferSpace, "frontier", property(lambda self: np.arange(len(self.offers))))
+    everything = load_scenario(
+        "syria_dec2024", {"horizon_days": 90}
+    )  # a fresh scenario: fresh spaces
+    assert [run(everything, seed=s).to_dict() for s in seeds] == frontier
