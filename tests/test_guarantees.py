@@ -56,3 +56,10 @@ def test_a_broken_deal_is_punished_or_costs_the_guarantor_its_reputation():
             unenforced += 1
             assert m.actor("blue").reputation < blue_rep
     assert enforced and unenforced  # enforcement 0.5: both happen over 30 seeds
+
+
+def test_a_guarantee_never_deters_or_punishes_its_own_beneficiary():
+    m = WargameModel(load_scenario(MINI), rng=0)
+    table = m.tables["deal"]
+    with_guarantee = deterrence(m, table, "red", m.guarantees_at("deal"))
+    assert with_guarantee == pytest.approx(deterrence(m, table, "red", []))

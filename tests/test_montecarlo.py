@@ -128,6 +128,7 @@ def test_resume_after_sigkill_finishes_only_the_missing_runs(tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline and len(list(chunks.glob("runs-*.parquet"))) < 3:
         time.sleep(0.05)
+    assert time.time() < deadline, "the run wrote too few chunks to interrupt in 120 s"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     survivors = list(chunks.glob("runs-*.parquet"))
@@ -300,7 +301,7 @@ def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path):
                 with Client(f"tcp://127.0.0.1:{port}", timeout=5) as client:
                     client.wait_for_workers(2, timeout=60)
                 break
-            except OSError:
+            except (OSError, TimeoutError):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.5)
@@ -324,3 +325,53 @@ def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path):
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_overrides_with_lists_work_in_a_monte_carlo(tmp_path):
+    plan = Plan(scenario=SEED_SCENARIO, runs=2, seed=1, overrides=(("guarantees", []),))
+    monte_carlo(plan, tmp_path / "mc", workers=1, progress=False)
+    manifest = json.loads((tmp_path / "mc" / "manifest.json").read_text())
+    assert manifest["resolved_scenario"]["guarantees"] == []
+
+
+def test_resume_refuses_a_changed_actor_profile(workspace, tmp_path):
+    from wargame.errors import ScenarioError
+
+    plan = Plan(scenario=str(workspace / "scenario.yaml"), runs=4, seed=1)
+    monte_carlo(plan, tmp_path / "mc", workers=1, progress=False)
+    red = workspace / "actors" / "red.yaml"
+    red.write_text(red.read_text().replace("time_pressure: 0.8", "time_pressure: 0.1"))
+    from wargame import scenario
+
+    scenario._load_cached.cache_clear()
+    with pytest.raises(ScenarioError, match="actor profile has changed"):
+        monte_carlo(plan, tmp_path / "mc", resume=True, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--runs", "3", "--chunk-size", "0"], "--chunk-size"),
+        (["--runs", "0"], "--runs"),
+        (["--runs", "3", "--seed", "-1"], "--seed"),
+        (["--runs", "3", "--from-day", "500"], "--from-day"),
+    ],
+)
+def test_bad_numbers_on_the_command_line(tmp_path, args, flag):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wargame.cli",
+            "mc",
+            "syria_dec2024",
+            *args,
+            "--out",
+            str(tmp_path / "mc"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and proc.stderr.startswith(f"error: {flag}: value out of range")
+    assert not (tmp_path / "mc").exists()

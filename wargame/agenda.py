@@ -110,7 +110,6 @@ class OfferSpace:
         self.best = self.utility.max(axis=1)
         self._index: dict[tuple[int, ...], int] | None = None
         self._frontier: np.ndarray | None = None
-        self.worst = self.utility.min(axis=1)
 
     @property
     def frontier(self) -> np.ndarray:

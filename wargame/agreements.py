@@ -54,7 +54,10 @@ def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[Guara
     """Expected loss from breaking: guarantors' punishment plus reputation lost with the other parties."""
     punishment = 0.0
     for g in guarantees:
-        if g.guarantor != party:
+        if party not in (
+            g.guarantor,
+            g.beneficiary,
+        ):  # a guarantee protects its beneficiary, never binds it
             guarantor = m.actor(g.guarantor)
             if g.stake + g.signal_paid + REPUTATION_WEIGHT * guarantor.reputation < g.cost:
                 continue  # an empty threat: punishing would cost the guarantor more than looking away
@@ -127,6 +130,7 @@ def breach(
 ) -> None:
     agreement.status = "broken"
     agreement.broken_by = party
+    m.forget()
     agreement.broken_day = day
     effects.undo(m, agreement.undo)
     breaker = m.actor(party)
@@ -151,7 +155,7 @@ def breach(
         reopens=day + REOPEN_AFTER_BREACH if day < table.deadline else None,
     )
     for g in guarantees:
-        if g.guarantor == party:
+        if party in (g.guarantor, g.beneficiary):
             continue
         guarantor = m.actor(g.guarantor)
         # The guarantor punishes when what it would lose by looking away (its stake, the signal it paid and

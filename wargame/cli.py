@@ -153,9 +153,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _check_ranges(args) -> None:
+    """Numbers on the command line that would be accepted and then misbehave are refused up front."""
+    checks = [
+        ("--seed", getattr(args, "seed", None), 0, "a whole number >= 0"),
+        ("--days", getattr(args, "days", None), 1, "a whole number of days >= 1"),
+        ("--runs", getattr(args, "runs", None), 1, "a whole number >= 1"),
+        ("--workers", getattr(args, "workers", None), 1, "a whole number >= 1"),
+        ("--chunk-size", getattr(args, "chunk_size", None), 1, "a whole number >= 1"),
+        ("--points", getattr(args, "points", None), 1, "a whole number >= 1"),
+        ("--from-day", getattr(args, "from_day", None), 0, "a day >= 0"),
+        ("--top", getattr(args, "top", None), 1, "a whole number >= 1"),
+    ]
+    for flag, value, lowest, expected in checks:
+        if value is not None and value < lowest:
+            raise ScenarioError(flag, "value out of range", expected=expected, found=str(value))
+
+
 def _dispatch(args) -> int:
     from .scenario import list_scenarios, load_scenario
 
+    _check_ranges(args)
     if args.command == "list":
         for name in list_scenarios():
             sc = load_scenario(name)
@@ -341,6 +359,14 @@ def _monte_carlo(args) -> int:
         if args.from_day is not None:
             from .model import WargameModel
 
+            horizon = args.days or sc.spec.horizon_days
+            if args.from_day >= horizon:
+                raise ScenarioError(
+                    "--from-day",
+                    "value out of range",
+                    expected=f"a day before the horizon ({horizon})",
+                    found=str(args.from_day),
+                )
             probe = WargameModel(sc, rng=args.seed, narrate=False)
             while probe.running and probe.day < args.from_day:
                 probe.step()

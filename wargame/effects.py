@@ -36,9 +36,9 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
         road.holder = effect.road_holder.holder
     elif effect.overflight is not None:
         route = g.air_routes[effect.overflight.route]
-        undo.append(("overflight", route.id, dict(route.grants)))
         for by in route.grants:
             if effect.overflight.by in (None, by):
+                undo.append(("overflight", (route.id, by), route.grants[by]))
                 route.grants[by] = effect.overflight.open
     elif effect.trust is not None:
         m.actor(effect.trust.from_).shift_trust(effect.trust.to, effect.trust.delta)
@@ -77,6 +77,9 @@ def undo(m: WargameModel, records: list[Undo]) -> None:
         elif kind == "road_holder":
             g.roads[key].holder = previous
         elif kind == "overflight":
-            g.air_routes[key].grants = dict(previous)
+            route, by = key
+            g.air_routes[route].grants[by] = previous
         elif kind == "siege":
-            g.sites[key].besieged_by = previous
+            site = g.sites[key]
+            if site.waiting + site.personnel > 0:  # nobody is left to besiege at an emptied post
+                site.besieged_by = previous

@@ -158,7 +158,7 @@ class Ground:
             )
         out: dict[str, tuple] = {}
         if targets:
-            _, paths = nx.multi_source_dijkstra(self.graph, set(targets), weight="w")
+            _, paths = nx.multi_source_dijkstra(self.graph, sorted(targets), weight="w")
             for origin, path in paths.items():
                 if origin in targets:
                     continue
@@ -174,7 +174,3 @@ class Ground:
             self._routes.clear()
         self._routes[key] = out
         return out
-
-    def safest_route(self, origin: str, targets: set[str], mover: str, hostile: dict[str, float]):
-        """(destination, road ids, chance of at least one attack, km) of the safest way out, or None."""
-        return self.routes_out(frozenset(targets), mover, hostile).get(origin)

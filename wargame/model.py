@@ -12,7 +12,6 @@ At the horizon the first outcome whose conditions hold names the ending.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import pickle
 import random
 from pathlib import Path
@@ -29,15 +28,10 @@ from .agreements import Agreement
 from .conditions import holds
 from .geography import Ground
 from .outcomes import RunResult, actor_utilities
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, cached_scenario, load_scenario
 from .tables import Table
 
 DEFAULT_SCENARIO = "syria_dec2024"
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_scenario(name: str, overrides_key: tuple) -> Scenario:
-    return load_scenario(name, dict(overrides_key))
 
 
 def resolve_scenario(
@@ -47,8 +41,7 @@ def resolve_scenario(
         if overrides:
             return load_scenario(scenario.path, {**scenario.overrides, **overrides})
         return scenario
-    key = tuple(sorted((overrides or {}).items(), key=lambda kv: kv[0]))
-    return _cached_scenario(str(scenario or DEFAULT_SCENARIO), key)
+    return cached_scenario(scenario or DEFAULT_SCENARIO, overrides)
 
 
 class WargameModel(mesa.Model):
@@ -90,7 +83,6 @@ class WargameModel(mesa.Model):
                 site.waiting_t, site.equipment_t = site.equipment_t, 0.0
         self.initial_personnel = sum(s.personnel + s.waiting for s in self.ground.sites.values())
         self.initial_t = sum(s.equipment_t + s.waiting_t for s in self.ground.sites.values())
-        self.interior_initial = sum(s.waiting for s in self.ground.sites.values())
 
         self.tables = {
             t.id: Table.build(
@@ -115,7 +107,7 @@ class WargameModel(mesa.Model):
         self._guarantees = {
             t.id: [g for g in spec.guarantees if g.table == t.id] for t in spec.tables
         }
-        self._reservation_day = -1
+        self._safety: dict[str, float] = {}
 
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -135,7 +127,9 @@ class WargameModel(mesa.Model):
             return
         self.day += 1
         day = self.day
+        self.forget()
         self._play_events(day)
+        self.forget()
         for table in self.tables.values():
             self._bargain(table, day)
         logistics.run_sieges(self, day)
@@ -143,6 +137,7 @@ class WargameModel(mesa.Model):
         for agent in self.evacuators:
             logistics.dispatch_convoys(self, agent, day)
             logistics.fly_airlift(self, agent.actor_id, day)
+        self.forget()
         compliance.review(self, day)
         self._check_milestones(day)
         self.datacollector.collect(self)
@@ -182,6 +177,12 @@ class WargameModel(mesa.Model):
             self.log(day, "failed", table=table.id)
             return
         rnd = table.play_round(self, day)
+        if self.narrate:
+            self._narrate_round(table, rnd, day)
+        if rnd.passed:
+            self.sign(table, rnd.offer, day)
+
+    def _narrate_round(self, table: Table, rnd, day: int) -> None:
         self.log(
             day,
             "round",
@@ -201,8 +202,6 @@ class WargameModel(mesa.Model):
             self.log(
                 day, "belief", observers=observers, about=about, table=table.id, old=old, new=new
             )
-        if rnd.passed:
-            self.sign(table, rnd.offer, day)
 
     def _check_milestones(self, day: int) -> None:
         for m in self.situation.spec.milestones:
@@ -227,10 +226,6 @@ class WargameModel(mesa.Model):
         resolve it has. The evacuating side's also depends on how safely it could get its people
         out alone: the riskier the roads and the more people besieged, the lower.
         """
-        if self._reservation_day != self.day:
-            self._reservations.clear()
-            self._deterrence.clear()
-            self._reservation_day = self.day
         key = (agent.actor_id, table.id)
         cached = self._reservations.get(key)
         if cached is not None:
@@ -262,12 +257,9 @@ class WargameModel(mesa.Model):
     def unilateral_safety(self, agent: ActorAgent) -> float:
         """Share of the evacuating side's stranded people who could get out today without a deal, risk-weighted
         (worked out once a day: it is read by every table the side sits at)."""
-        key = ("safety", agent.actor_id, self.day)
-        if self._reservation_day == self.day and key in self._reservations:
-            return self._reservations[key]
-        value = self._unilateral_safety(agent)
-        if self._reservation_day == self.day:
-            self._reservations[key] = value
+        value = self._safety.get(agent.actor_id)
+        if value is None:
+            value = self._safety[agent.actor_id] = self._unilateral_safety(agent)
         return value
 
     def _unilateral_safety(self, agent: ActorAgent) -> float:
@@ -307,17 +299,21 @@ class WargameModel(mesa.Model):
                 for eff in spec.levels[level].effects:
                     agreement.undo.extend(effects.apply(self, eff, f"agreement:{table.id}"))
         self.agreements.append(agreement)
+        self.forget()
         table.status = "agreed"
         self.record_occurrence("agreement_signed")
         self.log(day, "signed", table=table.id, terms=agreement.labels)
         return agreement
 
+    def forget(self) -> None:
+        """Drop the remembered outside options, safety and deterrence: the world they were read from has
+        changed (a new day, a phase of the day done, a deal signed or broken)."""
+        self._reservations.clear()
+        self._deterrence.clear()
+        self._safety.clear()
+
     def deterrence_today(self, table: Table, party: str, guarantees) -> float:
-        """agreements.deterrence, remembered for the rest of the day (trust and capabilities move between days)."""
-        if self._reservation_day != self.day:
-            self._reservations.clear()
-            self._deterrence.clear()
-            self._reservation_day = self.day
+        """agreements.deterrence, remembered until the world changes (see `forget`)."""
         key = (table.id, party)
         value = self._deterrence.get(key)
         if value is None:

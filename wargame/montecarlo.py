@@ -10,8 +10,6 @@ replays it (with the same --set values and sweep point).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import json
 import multiprocessing
 import os
@@ -26,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ScenarioError
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, cached_scenario, resolved_hash
 
 CHUNKS = "chunks"
 RUNS_FILE = "runs.parquet"
@@ -73,19 +71,28 @@ def run_seed(root: int, run_id: int) -> int:
 # ---------------------------------------------------------------- one chunk (runs in a worker)
 
 
-@functools.lru_cache(maxsize=256)
 def _scenario(path: str, overrides: tuple) -> Scenario:
-    return load_scenario(path, dict(overrides))
+    return cached_scenario(path, dict(overrides))
 
 
-@functools.lru_cache(maxsize=8)
-def _fork_state(path: str, overrides: tuple, seed: int, day: int) -> bytes:
+_FORKS: dict[tuple, bytes] = {}
+
+
+def _fork_state(plan: Plan, overrides: tuple) -> bytes:
+    """The saved state of run `plan.seed` on day `plan.fork_day` (made once per process and point)."""
     from .model import WargameModel
 
-    model = WargameModel(_scenario(path, overrides), rng=seed, narrate=False)
-    while model.running and model.day < day:
-        model.step()
-    return model.save_state()
+    key = (plan.scenario, repr(overrides), plan.seed, plan.fork_day, plan.days)
+    if key not in _FORKS:
+        model = WargameModel(
+            _scenario(plan.scenario, overrides), rng=plan.seed, days=plan.days, narrate=False
+        )
+        while model.running and model.day < plan.fork_day:
+            model.step()
+        if len(_FORKS) > 8:
+            _FORKS.clear()
+        _FORKS[key] = model.save_state()
+    return _FORKS[key]
 
 
 def schema_for(plan: Plan, sc: Scenario) -> pa.Schema:
@@ -142,9 +149,7 @@ def run_chunk(plan: Plan, start: int, stop: int) -> pa.Table:
         if plan.fork_day is None:
             model = WargameModel(sc, rng=seed, days=plan.days, narrate=False)
         else:
-            model = WargameModel.load_state(
-                _fork_state(plan.scenario, overrides, plan.seed, plan.fork_day)
-            )
+            model = WargameModel.load_state(_fork_state(plan, overrides))
             model.reseed(seed)
             for spec in plan.force:
                 model.force(spec)
@@ -271,6 +276,14 @@ def monte_carlo(
                 expected=str({k: old.get("plan", {}).get(k) for k in diff}),
                 found=str({k: plan.describe()[k] for k in diff}),
             )
+        if old.get("resolved_sha256") != resolved_hash(sc):
+            raise ScenarioError(
+                str(out),
+                "cannot resume: the scenario or an actor profile has changed since",
+                field="resolved_sha256",
+                expected=old.get("resolved_sha256"),
+                found=resolved_hash(sc),
+            )
         if old.get("scenario_sha256") != sc.file_hash:
             raise ScenarioError(
                 str(out),
@@ -297,6 +310,7 @@ def monte_carlo(
             "scenario_id": sc.id,
             "scenario_file": str(Path(plan.scenario).resolve()),
             "scenario_sha256": sc.file_hash,
+            "resolved_sha256": resolved_hash(sc),
             "resolved_scenario": sc.resolved(),
             "root_seed": plan.seed,
             "total_runs": plan.total,
@@ -313,10 +327,17 @@ def monte_carlo(
     )
     _write_manifest(out, manifest)
 
+    if plan.total < 1 or chunk_size < 1:
+        raise ScenarioError(
+            str(out),
+            "nothing to run",
+            expected="runs >= 1 and chunk size >= 1",
+            found=f"{plan.total} runs in chunks of {chunk_size}",
+        )
     grid = [(s, min(s + chunk_size, plan.total)) for s in range(0, plan.total, chunk_size)]
     done = done_chunks(out)
     todo = [c for c in grid if c not in done]
-    bar = _progress(plan.total, len(grid) - len(todo), grid, done, progress)
+    bar = _progress(plan.total, grid, done, progress)
     t0 = dt.datetime.now(dt.UTC)
     try:
         for (start, stop), table in _execute(plan, todo, workers, scheduler):
@@ -350,7 +371,7 @@ class _NoBar:
         pass
 
 
-def _progress(total, _done_chunks, grid, done, enabled):
+def _progress(total, grid, done, enabled):
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
@@ -421,9 +442,3 @@ def _execute_dask(plan: Plan, todo: list[tuple[int, int]], scheduler: str):
             yield futures[future], future.result()
     finally:
         client.close()
-
-
-def plan_hash(plan: Plan) -> str:
-    return hashlib.sha256(
-        json.dumps(plan.describe(), sort_keys=True, default=str).encode()
-    ).hexdigest()[:16]

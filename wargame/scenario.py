@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import json
 import types
 import typing
 from dataclasses import dataclass, field
@@ -455,6 +457,24 @@ def load_scenario(
     )
     _cross_check(scenario, lines, file)
     return scenario
+
+
+@functools.lru_cache(maxsize=256)
+def _load_cached(name: str, overrides_json: str) -> Scenario:
+    return load_scenario(name, json.loads(overrides_json))
+
+
+def cached_scenario(name: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """load_scenario, remembered per process for the same name and overrides (any JSON-able values):
+    runs of a Monte Carlo share one validated scenario and its offer spaces."""
+    return _load_cached(str(name), json.dumps(overrides or {}, sort_keys=True, default=str))
+
+
+def resolved_hash(sc: Scenario) -> str:
+    """SHA-256 of the whole resolved scenario (profiles and overrides merged in)."""
+    return hashlib.sha256(
+        json.dumps(sc.resolved(), sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 # ---------------------------------------------------------------- cross-references
