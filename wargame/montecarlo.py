@@ -10,6 +10,7 @@ replays it (with the same --set values and sweep point).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -145,6 +146,9 @@ def run_chunk(plan: Plan, start: int, stop: int) -> pa.Table:
         sc = _scenario(plan.scenario, overrides)
         if schema is None:
             schema = schema_for(plan, sc)
+            # The scenario and its offer spaces live as long as the worker: keep them out of the
+            # garbage collector's scans, which otherwise cost each run several milliseconds.
+            gc.freeze()
         seed = run_seed(plan.seed, run_id)
         if plan.fork_day is None:
             model = WargameModel(sc, rng=seed, days=plan.days, narrate=False)
