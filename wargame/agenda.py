@@ -153,6 +153,23 @@ class OfferSpace:
                         out.append(index[key])
         return out
 
+    def offer_of(self, terms: dict[str, str | float]) -> int:
+        """The offer written as {issue: level label or value}; unnamed issues take their first level.
+        ValueError for a level the issue lacks or terms outside the table's budget."""
+        levels = []
+        for issue in self.issues:
+            want = terms.get(issue.id)
+            if want is None:
+                levels.append(0)
+            elif issue.values is not None and not isinstance(want, str):
+                levels.append(int(np.argmin(np.abs(np.array(issue.values) - float(want)))))
+            else:
+                levels.append(issue.labels.index(str(want)))
+        offer = self.index().get(tuple(levels))
+        if offer is None:
+            raise ValueError(f"terms {terms} are not an offer on this table (outside its budget?)")
+        return offer
+
     def level(self, offer: int, issue_id: str) -> int | None:
         for k, issue in enumerate(self.issues):
             if issue.id == issue_id:

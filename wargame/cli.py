@@ -276,30 +276,12 @@ def _dispatch(args) -> int:
 
 
 def _read_runs(folder: str):
-    """The runs of a results folder as an Arrow table (finished chunks of an interrupted one too)."""
-    from pathlib import Path
+    from .results_folder import read_runs
 
-    import pyarrow.parquet as pq
-
-    from .montecarlo import CHUNKS, RUNS_FILE
-
-    path = Path(folder)
-    if (path / RUNS_FILE).exists():
-        return pq.read_table(path / RUNS_FILE)
-    chunks = sorted((path / CHUNKS).glob("runs-*.parquet")) if (path / CHUNKS).is_dir() else []
-    if not chunks:
-        raise ScenarioError(
-            folder,
-            "no Monte Carlo results here",
-            expected=f"{RUNS_FILE} made by `wargame mc`",
-            found="nothing"
-            if not path.exists()
-            else ", ".join(sorted(p.name for p in path.iterdir())[:5]) or "an empty folder",
-        )
-    import pyarrow as pa
-
-    print(f"note: {folder} is unfinished; using its {len(chunks)} finished chunks", file=sys.stderr)
-    return pa.concat_tables([pq.read_table(c) for c in chunks])
+    runs, complete = read_runs(folder)
+    if not complete:
+        print(f"note: {folder} is unfinished; using its finished chunks", file=sys.stderr)
+    return runs
 
 
 def _monte_carlo(args) -> int:
@@ -319,17 +301,7 @@ def _monte_carlo(args) -> int:
                 expected="a folder made by `wargame mc`",
                 found="no manifest.json",
             )
-        p = _json.loads(manifest_file.read_text())["plan"]
-        plan = Plan(
-            scenario=p["scenario"],
-            runs=p["runs"],
-            seed=p["seed"],
-            overrides=tuple(sorted(p["overrides"].items())),
-            points=tuple(tuple(sorted(pt.items())) for pt in p["points"]),
-            days=p["days"],
-            fork_day=p["fork_day"],
-            force=tuple(p["force"]),
-        )
+        plan = Plan.from_description(_json.loads(manifest_file.read_text())["plan"])
         out = Path(args.resume)
     else:
         if not args.scenario or not args.runs or not args.out:

@@ -330,11 +330,7 @@ class WargameModel(mesa.Model):
     ) -> None:
         """Queue the offer a seat makes at a table on a day (default: the next day to be played)."""
         self._check_seat(actor_id, table_id)
-        from .strategies import _offer_from_terms
-
-        _offer_from_terms(
-            self.tables[table_id].space, terms
-        )  # refuse terms that are not an offer now
+        self.tables[table_id].space.offer_of(terms)  # refuse terms that are not an offer now
         self.inbox[(actor_id, table_id, day or self.day + 1, "offer")] = dict(terms)
 
     def submit_answer(

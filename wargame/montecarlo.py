@@ -25,11 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ScenarioError
+from .results_folder import CHUNKS, MANIFEST, RUNS_FILE
 from .scenario import Scenario, cached_scenario, resolved_hash
-
-CHUNKS = "chunks"
-RUNS_FILE = "runs.parquet"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,20 @@ class Plan:
 
     def overrides_for(self, point: int) -> dict[str, Any]:
         return {**dict(self.overrides), **dict(self.points[point])}
+
+    @classmethod
+    def from_description(cls, p: dict) -> Plan:
+        """The plan a manifest's "plan" entry describes (the inverse of `describe`)."""
+        return cls(
+            scenario=p["scenario"],
+            runs=p["runs"],
+            seed=p["seed"],
+            overrides=tuple(sorted(p["overrides"].items())),
+            points=tuple(tuple(sorted(pt.items())) for pt in p["points"]),
+            days=p["days"],
+            fork_day=p["fork_day"],
+            force=tuple(p["force"]),
+        )
 
     def describe(self) -> dict:
         data = asdict(self)

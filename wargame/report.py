@@ -26,11 +26,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .branching import wilson_interval
+from .results_folder import MANIFEST, RUNS_FILE, read_runs
 
-# The file names written by wargame.montecarlo (not imported: that module pulls in the scenario loader).
-RUNS_FILE = "runs.parquet"
-MANIFEST = "manifest.json"
-CHUNKS = "chunks"
 NO_OUTCOME = "(none)"  # runs whose outcome is null
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -86,17 +83,8 @@ def load_results(folder: str | Path) -> Results:
     if not manifest_file.exists():
         raise FileNotFoundError(f"{folder}: no {MANIFEST}: not a folder made by `wargame mc`")
     manifest = json.loads(manifest_file.read_text())
-    complete = True
-    if (folder / RUNS_FILE).exists():
-        runs = pd.read_parquet(folder / RUNS_FILE)
-    else:
-        chunks = (
-            sorted((folder / CHUNKS).glob("runs-*-*.parquet")) if (folder / CHUNKS).is_dir() else []
-        )
-        if not chunks:
-            raise FileNotFoundError(f"{folder}: no {RUNS_FILE} and no finished chunks")
-        runs = pd.concat([pd.read_parquet(c) for c in chunks], ignore_index=True)
-        complete = False
+    table, complete = read_runs(folder)
+    runs = table.to_pandas()
     runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
     runs["outcome"] = (
         runs["outcome"].astype(object).where(runs["outcome"].notna(), NO_OUTCOME).astype(str)

@@ -264,20 +264,7 @@ def validation_error(
             found=found_text,
             suggestion=closest(str(found), options) if isinstance(found, str) else None,
         )
-    if (
-        kind.endswith("_type")
-        or kind.endswith("_parsing")
-        or kind in ("model_type", "dict_type", "list_type")
-    ):
-        return ScenarioError(
-            file,
-            "wrong type",
-            line=line,
-            field=where,
-            expected=message.removeprefix("Input should be "),
-            found=found_text,
-        )
-    if kind in (
+    range_kinds = {
         "greater_than",
         "greater_than_equal",
         "less_than",
@@ -285,10 +272,11 @@ def validation_error(
         "too_short",
         "too_long",
         "string_pattern_mismatch",
-    ):
+    }
+    if kind.endswith(("_type", "_parsing")) or kind in range_kinds:
         return ScenarioError(
             file,
-            "value out of range",
+            "value out of range" if kind in range_kinds else "wrong type",
             line=line,
             field=where,
             expected=message.removeprefix("Input should be "),

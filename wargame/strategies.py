@@ -324,23 +324,6 @@ class NashProposer(Strategy):
 # ---------------------------------------------------------------- moves from outside the model
 
 
-def _offer_from_terms(space: OfferSpace, terms: dict[str, str | float]) -> int:
-    """The offer index of terms written as {issue: level label or value}; unnamed issues keep level 0."""
-    index = np.zeros(len(space.issues), dtype=int)
-    for k, issue in enumerate(space.issues):
-        if issue.id not in terms:
-            continue
-        want = terms[issue.id]
-        if issue.values is not None and not isinstance(want, str):
-            index[k] = int(np.argmin(np.abs(np.array(issue.values) - float(want))))
-        else:
-            index[k] = issue.labels.index(str(want))
-    match = np.flatnonzero((space.offers == index).all(axis=1))
-    if match.size == 0:
-        raise ValueError(f"terms {terms} are not an offer on this table (outside its budget?)")
-    return int(match[0])
-
-
 class Scripted(Strategy):
     """Replays moves written in YAML, to re-enact history or script an exercise:
     params {offers: [{day: 3, terms: {issue: level}}], answers: [{day: 3, accept: true}]}.
@@ -360,7 +343,7 @@ class Scripted(Strategy):
     def propose(self, turn: Turn) -> int:
         terms = self.offers.get(turn.day)
         if terms is not None:
-            return _offer_from_terms(turn.space, terms)
+            return turn.space.offer_of(terms)
         return int(turn.candidates[int(np.argmax(turn.value_at(turn.candidates)))])
 
     def threshold(self, turn: Turn) -> float:
@@ -394,7 +377,7 @@ class Seat(Strategy):
         if move is None:
             self.auto_played += 1
             return self.fallback.propose(turn)
-        return _offer_from_terms(turn.space, move)
+        return turn.space.offer_of(move)
 
     def threshold(self, turn: Turn) -> float:
         return self.fallback.threshold(turn)

@@ -99,10 +99,7 @@ class Table:
                 w = [rule.weights.get(a.actor_id, 0.0) for a in participants]
             table.weights = np.array(w)
         if spec.no_deal:
-            from .strategies import _offer_from_terms
-
-            terms = {k: v for k, v in spec.no_deal.items()}
-            table.no_deal_offer = _offer_from_terms(space, terms)
+            table.no_deal_offer = space.offer_of(spec.no_deal)
         return table
 
     @property
