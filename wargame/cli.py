@@ -340,8 +340,7 @@ def _monte_carlo(args) -> int:
                     found=str(args.from_day),
                 )
             probe = WargameModel(sc, rng=args.seed, narrate=False)
-            while probe.running and probe.day < args.from_day:
-                probe.step()
+            probe.run(until=args.from_day)
             for spec in args.force:
                 try:
                     probe.force(spec)

@@ -99,8 +99,7 @@ def _fork_state(plan: Plan, overrides: tuple) -> bytes:
         model = WargameModel(
             _scenario(plan.scenario, overrides), rng=plan.seed, days=plan.days, narrate=False
         )
-        while model.running and model.day < plan.fork_day:
-            model.step()
+        model.run(until=plan.fork_day)
         if len(_FORKS) > 8:
             _FORKS.clear()
         _FORKS[key] = model.save_state()
