@@ -26,12 +26,14 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
             if rr.segment
             else [r for r in g.roads.values() if r.holder == rr.held_by]
         )
+        g.road_revision += 1
         for road in roads:
             # A multiplier is undone by dividing it out, so undoing one deal keeps another's change.
             undo.append(("road_risk", road.id, road.risk, rr.multiply))
             road.risk = min(1.0, road.risk * rr.multiply) if rr.multiply is not None else rr.set
     elif effect.road_holder is not None:
         road = g.roads[effect.road_holder.segment]
+        g.road_revision += 1
         undo.append(("road_holder", road.id, road.holder))
         road.holder = effect.road_holder.holder
     elif effect.overflight is not None:
@@ -68,6 +70,7 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
 
 def undo(m: WargameModel, records: list[Undo]) -> None:
     g = m.ground
+    g.road_revision += 1
     for kind, key, previous, *factor in reversed(records):
         if kind == "road_risk":
             if factor and factor[0]:

@@ -112,6 +112,8 @@ class Ground:
     fleets: dict[str, Fleet]
     graph: nx.MultiGraph = field(repr=False)
     _routes: dict = field(default_factory=dict, repr=False)
+    # Bumped by every change to a road's risk or holder (effects.apply and effects.undo make them all).
+    road_revision: int = 0
 
     @classmethod
     def from_spec(cls, spec: ScenarioSpec) -> Ground:
@@ -141,12 +143,7 @@ class Ground:
         """For every site that can reach one of `targets`: (destination, road ids, chance of at least one
         attack, km) along the safest way there. One multi-source Dijkstra (networkx) from the targets,
         remembered until the roads, their holders or the holders' hostility change."""
-        key = (
-            targets,
-            mover,
-            tuple((r.risk, r.holder) for r in self.roads.values()),
-            tuple(sorted(hostile.items())),
-        )
+        key = (targets, mover, self.road_revision, tuple(sorted(hostile.items())))
         cached = self._routes.get(key)
         if cached is not None:
             return cached

@@ -103,14 +103,20 @@ def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
 
 def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
     owner = agent.actor_id
+    stranded = [
+        s for s in m.ground.sites.values() if s.waiting and s.garrison == owner and not s.exit
+    ]
+    if not stranded:
+        return
     air_hubs = hubs(m, owner)
+    stranded = [s for s in stranded if s.id not in air_hubs]
+    if not stranded:
+        return
     targets = air_hubs | exits(m, owner)
     hostile = hostility_towards(m, owner)
     tolerance = risk_tolerance(m, agent, day)
     routes = m.ground.routes_out(frozenset(targets), owner, hostile)
-    for site in m.ground.sites.values():
-        if site.waiting == 0 or site.garrison != owner or site.id in air_hubs or site.exit:
-            continue
+    for site in stranded:
         route = routes.get(site.id)
         if route is None:
             continue

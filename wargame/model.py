@@ -119,6 +119,7 @@ class WargameModel(mesa.Model):
         self.outcome: str | None = None
         self._reservations: dict[tuple[str, str], float] = {}
         self._deterrence: dict[tuple[str, str], float] = {}
+        self._keep_terms: dict[tuple[str, str], tuple] = {}
         self.refusals: set[tuple[str, str]] = set()  # (actor, table) forced to refuse everything
         self.inbox: dict[
             tuple[str, str, int, str], object
@@ -290,20 +291,26 @@ class WargameModel(mesa.Model):
 
     def _unilateral_safety(self, agent: ActorAgent) -> float:
         owner = agent.actor_id
+        stranded = [
+            s for s in self.ground.sites.values() if s.waiting and s.garrison == owner
+        ]  # in site order, as before
+        if not stranded:
+            return 1.0
         targets = logistics.hubs(self, owner) | logistics.exits(self, owner)
+        stranded = [s for s in stranded if s.id not in targets]
+        if not stranded:
+            return 1.0
         hostile = logistics.hostility_towards(self, owner)
         routes = self.ground.routes_out(frozenset(targets), owner, hostile)
         total = safe = 0.0
-        for site in self.ground.sites.values():
-            if site.waiting == 0 or site.garrison != owner or site.id in targets:
-                continue
+        for site in stranded:
             total += site.waiting
             if site.besieged_by is not None:
                 continue
             route = routes.get(site.id)
             if route is not None:
                 safe += site.waiting * (1.0 - route[2])
-        return 1.0 if total == 0 else safe / total
+        return safe / total
 
     def sign(self, table: Table, offer: int, day: int) -> Agreement:
         levels = {
@@ -336,6 +343,7 @@ class WargameModel(mesa.Model):
         changed (a new day, a phase of the day done, a deal signed or broken)."""
         self._reservations.clear()
         self._deterrence.clear()
+        self._keep_terms.clear()
         self._safety.clear()
 
     def deterrence_today(self, table: Table, party: str, guarantees) -> float:
@@ -344,6 +352,14 @@ class WargameModel(mesa.Model):
         value = self._deterrence.get(key)
         if value is None:
             value = self._deterrence[key] = compliance.deterrence(self, table, party, guarantees)
+        return value
+
+    def keep_terms_today(self, table: Table, observer: ActorAgent) -> tuple:
+        """agreements.keep_terms, remembered until the world changes (see `forget`)."""
+        key = (table.id, observer.actor_id)
+        value = self._keep_terms.get(key)
+        if value is None:
+            value = self._keep_terms[key] = compliance.keep_terms(self, table, observer)
         return value
 
     def guarantees_at(self, table_id: str):

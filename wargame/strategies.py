@@ -71,10 +71,31 @@ class Turn:
     def value_at(self, offers):
         """Own utility of these offers net of the risk they are broken: then the mover is back at its
         outside option, less what it lost by relying on the deal (the commitment problem: Fearon 1995)."""
+        if isinstance(offers, int | np.integer) and self.keep is None:
+            return self._value_of(int(offers))
         u = self.space.utility[self.me, offers]
         if self.keep is None and not self.keep_terms:
             return u
         keep = self.keep_at(offers)
+        return keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
+
+    def _value_of(self, offer: int) -> float:
+        u = self.space.rows[self.me][offer]
+        if not self.keep_terms:
+            return u
+        from .agreements import keep_probability_of
+
+        keep = keep_probability_of(self.space, self.keep_terms, self.obligation_days, offer)
+        return keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
+
+    @functools.cached_property
+    def candidate_value(self) -> np.ndarray:
+        """value_at over the candidates (the frontier), with the keep chances the table has already
+        worked out for the same beliefs."""
+        if self.keep is not None or not self.keep_terms:
+            return np.asarray(self.value_at(self.candidates), dtype=float)
+        keep = self.space.frontier_keep(self.keep_terms, self.obligation_days)
+        u = self.space.frontier_utility[self.me]
         return keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
 
     @functools.cached_property
@@ -122,8 +143,8 @@ def best_for_me_given(turn: Turn, floors: dict[int, float]) -> int:
     cand = turn.candidates
     ok = np.ones(len(cand), dtype=bool)
     for row, floor in floors.items():
-        ok &= turn.space.utility[row, cand] >= floor - EPS
-    own = turn.value_at(cand)
+        ok &= turn.space.frontier_utility[row] >= floor - EPS
+    own = turn.candidate_value
     if not ok.any():
         return int(cand[int(np.argmax(own))])
     return int(cand[int(np.argmax(np.where(ok, own, -np.inf)))])
@@ -165,11 +186,11 @@ class TimeDependent(Strategy):
 
 def propose_above(turn: Turn, target: float) -> int:
     cand = turn.candidates
-    own = turn.value_at(cand)
+    own = turn.candidate_value
     ok = own >= target - EPS
     if not ok.any():
         return int(cand[int(np.argmax(own))])
-    u = turn.space.utility[:, cand]
+    u = turn.space.frontier_utility
     if u.shape[0] == 1:
         return int(cand[int(np.argmax(np.where(ok, own, -np.inf)))])
     # The least-satisfied other party's slack over what it is believed to need, on every candidate at once.
@@ -311,8 +332,10 @@ class NashProposer(Strategy):
         d = turn.believed.copy()
         d[turn.me] = turn.reservation
         cand = turn.candidates
-        found = nash_solution(turn.space.utility[:, cand], d)
-        return int(cand[int(np.argmax(turn.value_at(cand)))]) if found is None else int(cand[found])
+        found = nash_solution(turn.space.frontier_utility, d)
+        return (
+            int(cand[int(np.argmax(turn.candidate_value))]) if found is None else int(cand[found])
+        )
 
     def propose(self, turn: Turn) -> int:
         return self.solution(turn)
@@ -344,7 +367,7 @@ class Scripted(Strategy):
         terms = self.offers.get(turn.day)
         if terms is not None:
             return turn.space.offer_of(terms)
-        return int(turn.candidates[int(np.argmax(turn.value_at(turn.candidates)))])
+        return int(turn.candidates[int(np.argmax(turn.candidate_value))])
 
     def threshold(self, turn: Turn) -> float:
         return turn.reservation

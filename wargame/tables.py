@@ -15,13 +15,14 @@ Everyone watching updates beliefs about the responders' reservation values from 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .agenda import Issue, OfferSpace
-from .agreements import keep_terms
 from .schema import TableSpec
 from .strategies import Turn
 
@@ -117,11 +118,16 @@ class Table:
         return (day - self.spec.opens_day) / span
 
     def choose_proposer(self, m: WargameModel) -> int:
+        """By rotation, or drawn with probability in proportion to capability: one uniform draw read
+        against the cumulative shares, as numpy's Generator.choice(n, p=...) does it."""
         n = len(self.participants)
         if self.spec.proposer == "rotation":
             return len(self.rounds) % n
-        caps = np.array([sum(a.capabilities.values()) for a in self.participants]) + 1e-9
-        return int(m.rng.choice(n, p=caps / caps.sum()))
+        caps = [sum(a.capabilities.values()) + 1e-9 for a in self.participants]
+        total = sum(caps)
+        cdf = list(itertools.accumulate(c / total for c in caps))
+        cdf = [c / cdf[-1] for c in cdf]
+        return bisect.bisect_right(cdf, m.rng.random())
 
     def believed(self, m: WargameModel, agent: ActorAgent) -> np.ndarray:
         return np.array(
@@ -141,7 +147,7 @@ class Table:
             self.believed(m, agent),
             m.rng,
             agent.rationality,
-            keep_terms=keep_terms(m, self, agent),
+            keep_terms=m.keep_terms_today(self, agent),
             obligation_days=self.spec.obligation_days,
             betrayal_cost=self.spec.betrayal_cost,
             discounts=self.discounts,
