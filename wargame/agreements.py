@@ -52,25 +52,25 @@ def temptation(shortfall, breach_temptation: float):
 
 def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[GuaranteeSpec]) -> float:
     """Expected loss from breaking: guarantors' punishment plus reputation lost with the other parties."""
+    actors = m._actors
     punishment = 0.0
     for g in guarantees:
-        if party not in (
-            g.guarantor,
-            g.beneficiary,
-        ):  # a guarantee protects its beneficiary, never binds it
-            guarantor = m.actor(g.guarantor)
-            if g.stake + g.signal_paid + REPUTATION_WEIGHT * guarantor.reputation < g.cost:
-                continue  # an empty threat: punishing would cost the guarantor more than looking away
-            power = guarantor.capabilities["military"]
-            punishment += (
-                g.enforcement
-                * power
-                * (g.stake + g.signal_paid)
-                * (0.5 + 0.5 * guarantor.reputation)
-            )
-    others = [a.actor_id for a in table.participants if a.actor_id != party]
-    trust_in_party = sum(m.actor(o).trust.get(party, 0.0) for o in others) / max(len(others), 1)
-    reputation = REPUTATION_WEIGHT * m.actor(party).reputation * (1.0 + trust_in_party)
+        if party == g.guarantor or party == g.beneficiary:
+            continue  # a guarantee protects its beneficiary, never binds it
+        guarantor = actors[g.guarantor]
+        if g.stake + g.signal_paid + REPUTATION_WEIGHT * guarantor.reputation < g.cost:
+            continue  # an empty threat: punishing would cost the guarantor more than looking away
+        power = guarantor.capabilities["military"]
+        punishment += (
+            g.enforcement * power * (g.stake + g.signal_paid) * (0.5 + 0.5 * guarantor.reputation)
+        )
+    trust, others = 0, 0
+    for other in table.participants:
+        if other.actor_id != party:
+            trust += other.trust.get(party, 0.0)
+            others += 1
+    trust_in_party = trust / max(others, 1)
+    reputation = REPUTATION_WEIGHT * actors[party].reputation * (1.0 + trust_in_party)
     return punishment + reputation
 
 

@@ -25,7 +25,7 @@ from . import effects, logistics
 from .actors import ActorAgent
 from .agenda import Issue
 from .agreements import Agreement
-from .conditions import holds
+from .conditions import compile_conditions
 from .geography import Ground
 from .outcomes import RunResult, actor_utilities
 from .scenario import Scenario, cached_scenario, load_scenario
@@ -84,7 +84,7 @@ class WargameModel(mesa.Model):
         self.records: list[tuple[int, str, dict]] = []
         self.day = 0
 
-        self.issues = {i.id: Issue.from_spec(i) for i in spec.issues}
+        self.issues, self._events, self._milestones, self._outcomes = self.compiled()
         self.actor_list = [ActorAgent(self, profile) for profile in self.situation.actors]
         self._actors = {a.actor_id: a for a in self.actor_list}
         for a in self.actor_list:
@@ -132,6 +132,22 @@ class WargameModel(mesa.Model):
         self.datacollector = DailyFigures()
         self.datacollector.collect(self)
 
+    def compiled(self) -> tuple:
+        """The scenario's issues and its events, milestones and outcomes with their conditions read into
+        tests: made once per scenario and shared by its runs (none of it changes during a run)."""
+        cache = self.situation.compiled
+        if "deck" not in cache:
+            spec = self.situation.spec
+            issues = {i.id: Issue.from_spec(i) for i in spec.issues}
+            cache["deck"] = (
+                issues,
+                *(
+                    tuple((item, compile_conditions(item.when, issues)) for item in items)
+                    for items in (spec.events, spec.milestones, spec.outcomes)
+                ),
+            )
+        return cache["deck"]
+
     # ------------------------------------------------------------ the day
 
     def step(self) -> None:
@@ -177,10 +193,10 @@ class WargameModel(mesa.Model):
             self._finish()
 
     def _play_events(self, day: int) -> None:
-        for event in self.situation.spec.events:
+        for event, test in self._events:
             if event.once and event.id in self.fired:
                 continue
-            if not holds(self, event.when):
+            if not test.holds(self):
                 continue
             if self.rng.random() >= event.hazard:
                 continue
@@ -231,15 +247,15 @@ class WargameModel(mesa.Model):
             )
 
     def _check_milestones(self, day: int) -> None:
-        for m in self.situation.spec.milestones:
-            if m.id not in self.milestones and holds(self, m.when):
+        for m, test in self._milestones:
+            if m.id not in self.milestones and test.holds(self):
                 self.milestones[m.id] = day
                 self.log(day, "milestone", milestone=m.id, label=m.label)
 
     def _finish(self) -> None:
         self.running = False
-        for outcome in self.situation.spec.outcomes:
-            if holds(self, outcome.when):
+        for outcome, test in self._outcomes:
+            if test.holds(self):
                 self.outcome = outcome.id
                 break
         self.log(self.day, "ending", outcome=self.outcome)

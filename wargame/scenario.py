@@ -80,6 +80,8 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     # Offer spaces of its tables, built once per scenario and shared by every run (they never change).
     offer_spaces: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Likewise its issues and its condition lists read into tests (see WargameModel.compiled).
+    compiled: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:

@@ -108,10 +108,10 @@ class Table:
         return self.spec.id
 
     def row(self, actor_id: str) -> int:
-        for i, a in enumerate(self.participants):
-            if a.actor_id == actor_id:
-                return i
-        raise KeyError(actor_id)
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self._rows = {a.actor_id: i for i, a in enumerate(self.participants)}
+        return rows[actor_id]
 
     def progress(self, day: int) -> float:
         span = max(self.deadline - self.spec.opens_day, 1)
