@@ -104,6 +104,43 @@ class Fleet:
         )
 
 
+class Routes:
+    """The safest way out from each site, as routes_out found them: `get(site)` gives (destination, road
+    ids, chance of at least one attack, km), or None where no road leads out. Each is put together from
+    the search's paths the first time it is asked for."""
+
+    def __init__(self, paths: dict, targets, risk: dict, between: dict, roads: dict) -> None:
+        self.paths, self.targets, self.risk, self.between, self.roads = (
+            paths,
+            targets,
+            risk,
+            between,
+            roads,
+        )
+        self.found: dict[str, tuple | None] = {}
+        self.safest: dict[tuple[str, str], str] = {}
+
+    def get(self, origin: str) -> tuple | None:
+        if origin in self.found:
+            return self.found[origin]
+        path = self.paths.get(origin)
+        route = None
+        if path is not None and origin not in self.targets:
+            risk, safest = self.risk, self.safest
+            nodes = path[::-1]
+            roads, survive, km = [], 1.0, 0.0
+            for u, v in zip(nodes, nodes[1:], strict=False):
+                road = safest.get((u, v))
+                if road is None:
+                    road = safest[u, v] = min(self.between[u, v], key=lambda k: (risk[k], k))
+                roads.append(road)
+                survive *= 1.0 - risk[road]
+                km += self.roads[road].km
+            route = (nodes[-1], roads, 1.0 - survive, km)
+        self.found[origin] = route
+        return route
+
+
 @dataclass
 class Ground:
     sites: dict[str, Site]
@@ -112,8 +149,14 @@ class Ground:
     fleets: dict[str, Fleet]
     graph: nx.MultiGraph = field(repr=False)
     _routes: dict = field(default_factory=dict, repr=False)
+    _between: dict = field(default_factory=dict, repr=False)
     # Bumped by every change to a road's risk or holder (effects.apply and effects.undo make them all).
     road_revision: int = 0
+
+    def __getstate__(self) -> dict:  # a saved run keeps the ground, not what was worked out from it
+        state = self.__dict__.copy()
+        state["_routes"], state["_between"] = {}, {}
+        return state
 
     @classmethod
     def from_spec(cls, spec: ScenarioSpec) -> Ground:
@@ -137,9 +180,7 @@ class Ground:
             return 0.0
         return min(1.0, road.risk * hostile.get(road.holder, 1.0))
 
-    def routes_out(
-        self, targets: frozenset[str], mover: str, hostile: dict[str, float]
-    ) -> dict[str, tuple]:
+    def routes_out(self, targets: frozenset[str], mover: str, hostile: dict[str, float]) -> Routes:
         """For every site that can reach one of `targets`: (destination, road ids, chance of at least one
         attack, km) along the safest way there. One multi-source Dijkstra (networkx) from the targets,
         remembered until the roads, their holders or the holders' hostility change."""
@@ -147,26 +188,22 @@ class Ground:
         cached = self._routes.get(key)
         if cached is not None:
             return cached
-        risk = {}
+        risk, weight = {}, {}
         for r in self.roads.values():
-            risk[r.id] = self.segment_risk(r, mover, hostile)
-            self.graph.edges[r.a, r.b, r.id]["w"] = (
-                -math.log1p(-min(risk[r.id], 0.999999)) + 1e-6 * r.km
-            )
-        out: dict[str, tuple] = {}
+            risk[r.id] = p = self.segment_risk(r, mover, hostile)
+            weight[r.id] = -math.log1p(-min(p, 0.999999)) + 1e-6 * r.km
+
+        def hop(u, v, roads) -> float:  # the safest of the roads between two sites
+            return min(weight[k] for k in roads)
+
+        if not self._between:  # the road ids joining each pair of sites, read once from the graph
+            for u, near in self.graph.adj.items():
+                for v, keys in near.items():
+                    self._between[u, v] = tuple(keys)
+        paths = {}
         if targets:
-            _, paths = nx.multi_source_dijkstra(self.graph, sorted(targets), weight="w")
-            for origin, path in paths.items():
-                if origin in targets:
-                    continue
-                nodes = path[::-1]
-                roads, survive, km = [], 1.0, 0.0
-                for u, v in zip(nodes, nodes[1:], strict=False):
-                    road = min(self.graph[u][v], key=lambda k: (risk[k], k))
-                    roads.append(road)
-                    survive *= 1.0 - risk[road]
-                    km += self.roads[road].km
-                out[origin] = (nodes[-1], roads, 1.0 - survive, km)
+            _, paths = nx.multi_source_dijkstra(self.graph, sorted(targets), weight=hop)
+        out = Routes(paths, targets, risk, self._between, self.roads)
         if len(self._routes) > 256:
             self._routes.clear()
         self._routes[key] = out
