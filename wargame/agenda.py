@@ -110,44 +110,32 @@ class OfferSpace:
         self.best = self.utility.max(axis=1)
         self._index: dict[tuple[int, ...], int] | None = None
         self._frontier: np.ndarray | None = None
-        self._derived: dict = {}  # look-up forms of the arrays above, made on first use (not saved)
+        self._derive()
+
+    def _derive(self) -> None:
+        """Look-up forms of the arrays above, used on every move (rebuilt, not saved, with a run's state)."""
+        self.rows: list[list[float]] = self.utility.tolist()  # scalar look-ups cost less in lists
+        self.shortfall = self.best[:, None] - self.utility  # each party's shortfall from its best
+        self.shortfall_rows: list[list[float]] = self.shortfall.tolist()
+        self.frontier_utility = self.utility[:, self.frontier]  # participants x frontier offers
+        self._keep_memo: dict = {}
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_derived"] = {}
+        for name in ("rows", "shortfall", "shortfall_rows", "frontier_utility", "_keep_memo"):
+            del state[name]
         return state
 
-    def _made(self, name: str, make):
-        value = self._derived.get(name)
-        if value is None:
-            value = self._derived[name] = make()
-        return value
-
-    @property
-    def rows(self) -> list[list[float]]:
-        """utility as Python lists (a scalar look-up there is several times cheaper than in numpy)."""
-        return self._made("rows", self.utility.tolist)
-
-    @property
-    def shortfall(self) -> np.ndarray:
-        """Each participant's shortfall from its best offer: best - utility, per offer."""
-        return self._made("shortfall", lambda: self.best[:, None] - self.utility)
-
-    @property
-    def shortfall_rows(self) -> list[list[float]]:
-        return self._made("shortfall_rows", lambda: self.shortfall.tolist())
-
-    @property
-    def frontier_utility(self) -> np.ndarray:
-        """utility restricted to the frontier's offers (participants x frontier)."""
-        return self._made("frontier_utility", lambda: self.utility[:, self.frontier])
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._derive()
 
     def frontier_keep(self, terms: tuple, days: int) -> np.ndarray | float:
         """keep_probability over the frontier for these beliefs, remembered (the same beliefs and
         deterrence recur day after day while nothing happens at a table)."""
         from .agreements import keep_probability
 
-        memo = self._made("frontier_keep", dict)
+        memo = self._keep_memo
         key = (terms, days)
         keep = memo.get(key)
         if keep is None:

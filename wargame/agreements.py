@@ -117,19 +117,20 @@ def keep_probability_of(space, terms: tuple, days: int, offer: int) -> float:
 def review(m: WargameModel, day: int) -> None:
     """Each party to each agreement in force keeps or breaks it today (agreements in signing order)."""
     for actor in m.actor_list:
-        actor.reputation = min(1.0, actor.reputation + REPUTATION_RECOVERY)
+        if actor.reputation < 1.0:
+            actor.set_reputation(min(1.0, actor.reputation + REPUTATION_RECOVERY))
     for agreement in list(m.agreements):
         if agreement.status != "in_force":
             continue
         if day > agreement.expires_day:
             agreement.status = "completed"
+            m.deals_changed()
             m.log(day, "completed", table=agreement.table)
             continue
         table = m.tables[agreement.table]
         guarantees = m.guarantees_at(agreement.table)
         for party in agreement.parties:
-            row = table.row(party)
-            shortfall = float(table.space.best[row] - table.space.utility[row, agreement.offer])
+            shortfall = table.space.shortfall_rows[table.row(party)][agreement.offer]
             gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
             cost = m.deterrence_today(table, party, guarantees)
             p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
@@ -142,12 +143,13 @@ def breach(
     m, table, agreement: Agreement, party: str, day: int, gain: float, cost: float, guarantees
 ) -> None:
     agreement.status = "broken"
+    m.deals_changed()
     agreement.broken_by = party
     m.forget()
     agreement.broken_day = day
     effects.undo(m, agreement.undo)
     breaker = m.actor(party)
-    breaker.reputation = max(0.0, breaker.reputation - 0.3)
+    breaker.set_reputation(max(0.0, breaker.reputation - 0.3))
     for other in agreement.parties:
         if other == party:
             continue
@@ -155,6 +157,7 @@ def breach(
         observer.shift_trust(party, -0.4)
         belief = observer.beliefs[party]
         belief["breach_temptation"] = min(1.0, belief["breach_temptation"] + 0.2)
+        m.standing_changed()
     m.record_occurrence("agreement_broken")
     m.log(
         day,
@@ -181,7 +184,7 @@ def breach(
             m.record_occurrence("guarantee_enforced")
             m.log(day, "enforced", guarantee=g.id, guarantor=g.guarantor, against=party)
         else:
-            guarantor.reputation = max(0.0, guarantor.reputation - g.stake)
+            guarantor.set_reputation(max(0.0, guarantor.reputation - g.stake))
             m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
             m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)
     if day < table.deadline:

@@ -181,7 +181,16 @@ def _run_gauntlet(
 
 def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
     """Each fleet flies the open route with the most people waiting at its origin, within its sorties."""
-    routes = [r for r in m.ground.air_routes.values() if r.usable]
+    sites = m.ground.sites
+    routes = [
+        r
+        for r in m.ground.air_routes.values()
+        if sites[r.origin].garrison == owner
+        and (sites[r.origin].waiting > 0 or sites[r.origin].waiting_t > 0)
+        and r.usable
+    ]
+    if not routes:
+        return
     for fleet in m.ground.fleets.values():
         if fleet.operator != owner or fleet.count == 0:
             continue
@@ -189,8 +198,6 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
             (fleet.sorties_per_day.get(r.id, 0.0), r)
             for r in routes
             if fleet.sorties_per_day.get(r.id, 0.0) > 0
-            and m.ground.sites[r.origin].garrison == owner
-            and (m.ground.sites[r.origin].waiting > 0 or m.ground.sites[r.origin].waiting_t > 0)
         ]
         if not options:
             continue

@@ -110,6 +110,9 @@ class WargameModel(mesa.Model):
             for t in spec.tables
         }
         self.agreements: list[Agreement] = []
+        self._deals: dict[
+            tuple, object
+        ] = {}  # answers read from the agreements (see deals_changed)
         self.convoys: list[logistics.Convoy] = []
         self.occurrences: dict[str, int] = {}
         self.milestones: dict[str, int] = {}
@@ -193,10 +196,13 @@ class WargameModel(mesa.Model):
             self._finish()
 
     def _play_events(self, day: int) -> None:
+        fired = self.fired
         for event, test in self._events:
-            if event.once and event.id in self.fired:
+            if day < test.first_day or day > test.last_day:
                 continue
-            if not test.holds(self):
+            if event.once and event.id in fired:
+                continue
+            if test.checks and not test.holds(self):
                 continue
             if self.rng.random() >= event.hazard:
                 continue
@@ -247,8 +253,11 @@ class WargameModel(mesa.Model):
             )
 
     def _check_milestones(self, day: int) -> None:
+        reached = self.milestones
         for m, test in self._milestones:
-            if m.id not in self.milestones and test.holds(self):
+            if day < test.first_day or day > test.last_day or m.id in reached:
+                continue
+            if test.holds(self):
                 self.milestones[m.id] = day
                 self.log(day, "milestone", milestone=m.id, label=m.label)
 
@@ -348,6 +357,7 @@ class WargameModel(mesa.Model):
                 for eff in spec.levels[level].effects:
                     agreement.undo.extend(effects.apply(self, eff, f"agreement:{table.id}"))
         self.agreements.append(agreement)
+        self.deals_changed()
         self.forget()
         table.status = "agreed"
         self.record_occurrence("agreement_signed")
@@ -355,15 +365,20 @@ class WargameModel(mesa.Model):
         return agreement
 
     def forget(self) -> None:
-        """Drop the remembered outside options, safety and deterrence: the world they were read from has
-        changed (a new day, a phase of the day done, a deal signed or broken)."""
+        """Drop the remembered outside options and safety: the world they were read from has changed (a new
+        day, a phase of the day done, a deal signed or broken)."""
         self._reservations.clear()
-        self._deterrence.clear()
-        self._keep_terms.clear()
         self._safety.clear()
 
+    def standing_changed(self) -> None:
+        """Drop the remembered deterrence and keep terms: someone's trust, reputation, capabilities or
+        belief about a breach changed (the actors' methods that change them call this)."""
+        if self._deterrence or self._keep_terms:
+            self._deterrence.clear()
+            self._keep_terms.clear()
+
     def deterrence_today(self, table: Table, party: str, guarantees) -> float:
-        """agreements.deterrence, remembered until the world changes (see `forget`)."""
+        """agreements.deterrence, remembered until an actor's standing changes (see `standing_changed`)."""
         key = (table.id, party)
         value = self._deterrence.get(key)
         if value is None:
@@ -371,7 +386,7 @@ class WargameModel(mesa.Model):
         return value
 
     def keep_terms_today(self, table: Table, observer: ActorAgent) -> tuple:
-        """agreements.keep_terms, remembered until the world changes (see `forget`)."""
+        """agreements.keep_terms, remembered until an actor's standing changes (see `standing_changed`)."""
         key = (table.id, observer.actor_id)
         value = self._keep_terms.get(key)
         if value is None:
@@ -404,26 +419,44 @@ class WargameModel(mesa.Model):
         if actor_id not in [a.actor_id for a in self.tables[table_id].participants]:
             raise ValueError(f"'{actor_id}' does not sit at the '{table_id}' table")
 
+    def deals_changed(self) -> None:
+        """An agreement was signed, completed or broken: forget the answers read from the list."""
+        self._deals.clear()
+
+    def _deal(self, key: tuple, find):
+        if key not in self._deals:
+            self._deals[key] = find()
+        return self._deals[key]
+
     def agreement_in_force(self, table_id: str) -> Agreement | None:
-        for a in reversed(self.agreements):
-            if a.table == table_id and a.status in ("in_force", "completed"):
-                return a
-        return None
+        """The latest agreement of a table that stands (in force, or completed), if any."""
+
+        def find():
+            for a in reversed(self.agreements):
+                if a.table == table_id and a.status in ("in_force", "completed"):
+                    return a
+            return None
+
+        return self._deal(("table", table_id), find)
 
     def agreed_level(self, issue_id: str) -> int | None:
-        for a in reversed(self.agreements):
-            if a.status in ("in_force", "completed") and issue_id in a.levels:
-                return a.levels[issue_id]
-        return None
+        def find():
+            for a in reversed(self.agreements):
+                if a.status in ("in_force", "completed") and issue_id in a.levels:
+                    return a.levels[issue_id]
+            return None
+
+        return self._deal(("level", issue_id), find)
 
     def has_deal_between(self, a: str | None, b: str | None) -> bool:
-        return (
-            a is not None
-            and b is not None
-            and any(
+        if a is None or b is None:
+            return False
+        return self._deal(
+            ("pair", a, b),
+            lambda: any(
                 ag.status in ("in_force", "completed") and a in ag.parties and b in ag.parties
                 for ag in self.agreements
-            )
+            ),
         )
 
     # ------------------------------------------------------------ the ground
