@@ -118,11 +118,22 @@ class OfferSpace:
         self.shortfall = self.best[:, None] - self.utility  # each party's shortfall from its best
         self.shortfall_rows: list[list[float]] = self.shortfall.tolist()
         self.frontier_utility = self.utility[:, self.frontier]  # participants x frontier offers
+        n = len(self.utility)
+        self.others_of = [
+            np.array([r for r in range(n) if r != me], dtype=np.intp) for me in range(n)
+        ]
         self._keep_memo: dict = {}
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for name in ("rows", "shortfall", "shortfall_rows", "frontier_utility", "_keep_memo"):
+        for name in (
+            "rows",
+            "shortfall",
+            "shortfall_rows",
+            "frontier_utility",
+            "others_of",
+            "_keep_memo",
+        ):
             del state[name]
         return state
 

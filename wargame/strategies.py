@@ -23,6 +23,25 @@ from .agenda import OfferSpace
 EPS = 1e-9
 
 
+class _GivenOrMade:
+    """A Turn field given either as a value or as a function that makes it, called on first read (so a
+    responder that never looks at it does not pay for it)."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError(self.slot)  # no default value for the dataclass field
+        value = obj.__dict__[self.slot]
+        if callable(value):
+            value = obj.__dict__[self.slot] = value()
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class Turn:
     """What a strategy may see when it moves at a table."""
@@ -31,7 +50,8 @@ class Turn:
     me: int  # row of the mover in the table's utility matrix
     progress: float  # 0 when the table opens, 1 at its deadline
     reservation: float  # the mover's current reservation value (its outside option now)
-    believed: np.ndarray  # the mover's belief about each participant's reservation value
+    # The mover's belief about each participant's reservation value (or a function giving it).
+    believed: np.ndarray = _GivenOrMade()
     rng: np.random.Generator
     rationality: float | None = None  # logit precision; None = exact best response
     keep: np.ndarray | None = (
@@ -190,14 +210,15 @@ def propose_above(turn: Turn, target: float) -> int:
     ok = own >= target - EPS
     if not ok.any():
         return int(cand[int(np.argmax(own))])
-    u = turn.space.frontier_utility
-    if u.shape[0] == 1:
+    space = turn.space
+    if space.utility.shape[0] == 1:
         return int(cand[int(np.argmax(np.where(ok, own, -np.inf)))])
     # The least-satisfied other party's slack over what it is believed to need, on every candidate at once.
-    slack = u - turn.believed[:, None]
-    slack[turn.me] = np.inf
+    others = space.others_of[turn.me]
+    slack = space.frontier_utility[others] - turn.believed[others][:, None]
     score = slack.min(axis=0) + 1e-6 * own  # ties go to the proposer's own gain
-    return int(cand[int(np.argmax(np.where(ok, score, -np.inf)))])
+    score[~ok] = -np.inf
+    return int(cand[int(np.argmax(score))])
 
 
 class Boulware(TimeDependent):

@@ -144,7 +144,7 @@ class Table:
             row,
             self.progress(day),
             m.reservation(agent, self),
-            self.believed(m, agent),
+            lambda: self.believed(m, agent),
             m.rng,
             agent.rationality,
             keep_terms=m.keep_terms_today(self, agent),
@@ -271,7 +271,7 @@ class Table:
         )
         if proposer is not None:
             # An offer says what its proposer asks: its reservation is at most what the offer gives it.
-            asked = float(self.space.utility[self.row(proposer), rnd.offer])
+            asked = self.space.rows[self.row(proposer)][rnd.offer]
             for observer in watchers:
                 if observer.actor_id != proposer:
                     belief = observer.beliefs[proposer]
@@ -285,7 +285,7 @@ class Table:
         for responder, accepted in rnd.answers.items():
             if responder == rnd.proposer and rnd.proposer != self.spec.mediator:
                 continue
-            value = float(self.space.utility[self.row(responder), rnd.offer])
+            value = self.space.rows[self.row(responder)][rnd.offer]
             for observer in watchers:
                 if observer.actor_id == responder:
                     continue
