@@ -152,20 +152,31 @@ class Ground:
     _between: dict = field(default_factory=dict, repr=False)
     # Bumped by every change to a road's risk or holder (effects.apply and effects.undo make them all).
     road_revision: int = 0
+    interior: list[Site] = field(init=False, repr=False)  # the sites that are not bases
+
+    def __post_init__(self) -> None:
+        self.interior = [s for s in self.sites.values() if not s.is_base]
 
     def __getstate__(self) -> dict:  # a saved run keeps the ground, not what was worked out from it
         state = self.__dict__.copy()
         state["_routes"], state["_between"] = {}, {}
         return state
 
+    @staticmethod
+    def road_graph(spec: ScenarioSpec) -> nx.MultiGraph:
+        """Sites joined by roads (keyed by road id). Never changed by a run, so runs may share one."""
+        graph = nx.MultiGraph()
+        graph.add_nodes_from(s.id for s in spec.sites)
+        for r in spec.roads:
+            graph.add_edge(r.from_, r.to, key=r.id)
+        return graph
+
     @classmethod
-    def from_spec(cls, spec: ScenarioSpec) -> Ground:
+    def from_spec(cls, spec: ScenarioSpec, graph: nx.MultiGraph | None = None) -> Ground:
         sites = {s.id: Site.from_spec(s) for s in spec.sites}
         roads = {r.id: Road.from_spec(r) for r in spec.roads}
-        graph = nx.MultiGraph()
-        graph.add_nodes_from(sites)
-        for r in roads.values():
-            graph.add_edge(r.a, r.b, key=r.id)
+        if graph is None:
+            graph = cls.road_graph(spec)
         return cls(
             sites=sites,
             roads=roads,

@@ -91,7 +91,7 @@ class WargameModel(mesa.Model):
             a.init_beliefs(self.actor_list)
         self.evacuators = [a for a in self.actor_list if a.profile.evacuates]
 
-        self.ground = Ground.from_spec(spec)
+        self.ground = Ground.from_spec(spec, self._shared("road_graph", Ground.road_graph))
         evacuating = {a.actor_id for a in self.evacuators}
         for site in self.ground.sites.values():
             if site.garrison in evacuating and not site.is_base:
@@ -134,6 +134,13 @@ class WargameModel(mesa.Model):
 
         self.datacollector = DailyFigures()
         self.datacollector.collect(self)
+
+    def _shared(self, name: str, make):
+        """Something made from the scenario alone, made once and shared by all its runs."""
+        cache = self.situation.compiled
+        if name not in cache:
+            cache[name] = make(self.situation.spec)
+        return cache[name]
 
     def compiled(self) -> tuple:
         """The scenario's issues and its events, milestones and outcomes with their conditions read into
@@ -423,41 +430,44 @@ class WargameModel(mesa.Model):
         """An agreement was signed, completed or broken: forget the answers read from the list."""
         self._deals.clear()
 
-    def _deal(self, key: tuple, find):
-        if key not in self._deals:
-            self._deals[key] = find()
-        return self._deals[key]
-
     def agreement_in_force(self, table_id: str) -> Agreement | None:
         """The latest agreement of a table that stands (in force, or completed), if any."""
-
-        def find():
-            for a in reversed(self.agreements):
-                if a.table == table_id and a.status in ("in_force", "completed"):
-                    return a
-            return None
-
-        return self._deal(("table", table_id), find)
+        key = ("table", table_id)
+        deals = self._deals
+        if key in deals:
+            return deals[key]
+        found = None
+        for a in reversed(self.agreements):
+            if a.table == table_id and a.status in ("in_force", "completed"):
+                found = a
+                break
+        deals[key] = found
+        return found
 
     def agreed_level(self, issue_id: str) -> int | None:
-        def find():
-            for a in reversed(self.agreements):
-                if a.status in ("in_force", "completed") and issue_id in a.levels:
-                    return a.levels[issue_id]
-            return None
-
-        return self._deal(("level", issue_id), find)
+        key = ("level", issue_id)
+        deals = self._deals
+        if key in deals:
+            return deals[key]
+        found = None
+        for a in reversed(self.agreements):
+            if a.status in ("in_force", "completed") and issue_id in a.levels:
+                found = a.levels[issue_id]
+                break
+        deals[key] = found
+        return found
 
     def has_deal_between(self, a: str | None, b: str | None) -> bool:
         if a is None or b is None:
             return False
-        return self._deal(
-            ("pair", a, b),
-            lambda: any(
+        key = ("pair", a, b)
+        deals = self._deals
+        if key not in deals:
+            deals[key] = any(
                 ag.status in ("in_force", "completed") and a in ag.parties and b in ag.parties
                 for ag in self.agreements
-            ),
-        )
+            )
+        return deals[key]
 
     # ------------------------------------------------------------ the ground
 
@@ -466,8 +476,13 @@ class WargameModel(mesa.Model):
 
     @property
     def present(self) -> int:
-        sites = sum(s.personnel + s.waiting for s in self.ground.sites.values())
-        return sites + sum(c.personnel for c in self.convoys)
+        """Personnel still in the country: at the sites (staying or waiting) and on the roads."""
+        total = 0
+        for s in self.ground.sites.values():
+            total += s.personnel + s.waiting
+        for c in self.convoys:
+            total += c.personnel
+        return total
 
     @property
     def agreements_in_force(self) -> int:
@@ -476,7 +491,10 @@ class WargameModel(mesa.Model):
     def interior_cleared(self) -> bool:
         if self.convoys:
             return False
-        return all(s.waiting == 0 for s in self.ground.sites.values() if not s.is_base)
+        for s in self.ground.interior:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if s.waiting:
+                return False
+        return True
 
     def evacuate(self, personnel: int, tonnes: float) -> None:
         self.evacuated += personnel
