@@ -149,9 +149,41 @@ def test_bad_targets_are_explained():
         drivers(table)
 
 
+def test_q_values_adjust_for_every_input_tested():
+    """Forty inputs of pure noise and one real driver: by chance some noise has p < 0.05, none keeps
+    q < 0.05 (Benjamini and Hochberg 1995: q of the i-th smallest of m p-values is the least of
+    p_(j) m / j over j >= i), and the real driver keeps a tiny q."""
+    rng = np.random.default_rng(5)
+    n = 600
+    noise = {f"draw_noise_{k:02d}": rng.random(n) for k in range(40)}
+    signal = rng.random(n)
+    hit = rng.random(n) < 0.2 + 0.6 * signal
+    table = pa.table(
+        {"outcome": np.where(hit, "w", "l").tolist(), "draw_a_signal": signal, **noise}
+    )
+    found = drivers(table, outcome="w", top=None)
+    ranked = sorted((d.p_value, d.name) for d in found)
+    m, running, expected = len(ranked), 1.0, {}
+    for i in range(m - 1, -1, -1):
+        running = min(running, ranked[i][0] * m / (i + 1))
+        expected[ranked[i][1]] = running
+    assert {d.name: d.q_value for d in found} == pytest.approx(expected)
+    chance = [d for d in found if d.name.startswith("draw_noise_")]
+    assert any(d.p_value < 0.05 for d in chance)
+    assert all(d.q_value >= 0.05 for d in chance)
+    assert by_name(found)["draw_a_signal"].q_value < 1e-6
+    # the adjustment counts every input tested, not only the ones listed
+    top = drivers(table, outcome="w", top=3)
+    assert [d.q_value for d in top] == [by_name(found)[d.name].q_value for d in top]
+    assert "(noise?)" in next(
+        line for line in render_drivers(found) if line.startswith(chance[0].name)
+    )
+
+
 def test_every_run_in_the_target_gives_no_p_value():
     (d,) = drivers(pa.table({"outcome": ["w"] * 6, "draw_a_x": np.arange(6.0)}), outcome="w")
     assert (d.low_rate, d.high_rate, d.effect, d.p_value, d.direction) == (1, 1, 0, None, "none")
+    assert d.q_value is None
 
 
 def test_render_drivers_draws_a_tornado():
@@ -166,7 +198,7 @@ def test_render_drivers_draws_a_tornado():
     assert first.startswith("draw_a_resolve")
     assert first[centre + 1 : centre + 11] == "█" * 10  # the largest effect fills its half
     assert first[centre - 10 : centre].strip() == ""
-    assert "<0.001" in first and "+" in first.split()[-2]
+    assert "<0.001" in first and "+" in first.split()[-3]  # ... effect, p, q
     idle = next(line for line in rows if line.startswith("draw_b_reservation"))
     assert "(noise?)" in idle
     temptation = drivers(planted(), node=("talks",))

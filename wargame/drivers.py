@@ -36,6 +36,9 @@ class Driver:
     effect: float  # high_rate - low_rate
     direction: str  # "raises" (effect > 0), "lowers" (effect < 0) or "none"
     p_value: float | None  # two-sided Mann-Whitney U, input among target vs other runs
+    # p adjusted for testing every input at once (Benjamini and Hochberg 1995, false discovery rate):
+    # with many inputs some raw p fall under 0.05 by chance; q under 0.05 keeps such false leads rare.
+    q_value: float | None
     n: int  # runs compared (those with a value)
     low_value: float  # the low group holds runs with input <= low_value
     high_value: float  # the high group holds runs with input >= high_value
@@ -129,6 +132,7 @@ def _driver(name: str, x: np.ndarray, population: np.ndarray, target: np.ndarray
         effect=effect,
         direction="raises" if effect > 0 else "lowers" if effect < 0 else "none",
         p_value=p_value,
+        q_value=None,
         n=int(len(x)),
         low_value=low_value,
         high_value=high_value,
@@ -145,7 +149,8 @@ def drivers(
     The target is the runs that ended in `outcome`, or the runs whose milestone path starts with
     `node`; given both, the runs beneath `node` that ended in `outcome`, compared with the other
     runs beneath `node`. Each draw_* and numeric set_* column is split into its lowest and highest
-    thirds (lowest and highest value when it has at most FEW_LEVELS values, as a sweep does).
+    thirds (lowest and highest value when it has at most FEW_LEVELS values, as a sweep does). q values
+    adjust the p values for all the inputs tested, not only the `top` listed.
     """
     population, target = _target(runs, outcome, node)
     inputs = [c for c in column_names(runs) if c.startswith(("draw_", "set_"))]
@@ -153,6 +158,11 @@ def drivers(
     kinds = {c: table.schema.field(c).type for c in inputs}
     names = [c for c in inputs if pa.types.is_integer(kinds[c]) or pa.types.is_floating(kinds[c])]
     found = [d for name in names if (d := _driver(name, _floats(table, name), population, target))]
+    tested = [d for d in found if d.p_value is not None]
+    if tested:
+        adjusted = stats.false_discovery_control([d.p_value for d in tested], method="bh")
+        for d, q in zip(tested, adjusted, strict=True):
+            d.q_value = float(q)
     found.sort(key=lambda d: (-abs(d.effect), d.p_value if d.p_value is not None else 2.0, d.name))
     return found if top is None else found[:top]
 
@@ -182,22 +192,25 @@ def render_drivers(found: list[Driver], width: int = 30) -> list[str]:
     axis = "lowers <- | -> raises" if half >= 10 else "- | +"
     lines = [
         f"{'input'.ljust(name_w)}  {'low':>4}  {axis.center(2 * half + 1)}"
-        f"  {'high':>4}  {'effect':>6}  {'p':>6}"
+        f"  {'high':>4}  {'effect':>6}  {'p':>6}  {'q':>6}"
     ]
     for d in found:
         cells = abs(d.effect) / scale * half
         full = int(round(cells))
         left = ("█" * full).rjust(half) if d.effect < 0 else " " * half
         right = ("█" * full).ljust(half) if d.effect > 0 else " " * half
-        noise = "" if d.p_value is not None and d.p_value < 0.05 else "  (noise?)"
+        noise = "" if d.q_value is not None and d.q_value < 0.05 else "  (noise?)"
         lines.append(
             f"{d.name.ljust(name_w)}  {_rate(d.low_rate):>4}  {left}│{right}  {_rate(d.high_rate):>4}"
-            f"  {100 * d.effect:+5.1f}  {_p(d.p_value):>6}{noise}"
+            f"  {100 * d.effect:+5.1f}  {_p(d.p_value):>6}  {_p(d.q_value):>6}{noise}"
         )
     lines.append(
         "low/high: target rate in the lowest/highest third of the input (lowest/highest value"
     )
     lines.append(
-        "for a sweep); effect in points; p: Mann-Whitney U, input among target vs other runs"
+        "for a sweep); effect in points; p: Mann-Whitney U, input among target vs other runs;"
+    )
+    lines.append(
+        "q: p adjusted for every input tested (Benjamini-Hochberg); (noise?) where q >= 0.05"
     )
     return lines

@@ -588,7 +588,9 @@ def _group(d, side: str) -> str:
 
 
 def _significant(d, level: float = 0.05) -> bool:
-    return d.p_value is not None and not math.isnan(float(d.p_value)) and float(d.p_value) < level
+    """Below the level after adjusting for every input tested (the q value; drivers.Driver)."""
+    q = d.q_value
+    return q is not None and not math.isnan(float(q)) and float(q) < level
 
 
 def tornado_figure(res: Results, drivers: list, outcome: str, base: float) -> go.Figure | None:
@@ -611,13 +613,20 @@ def tornado_figure(res: Results, drivers: list, outcome: str, base: float) -> go
                 name=name,
                 marker={"color": color, "opacity": [1.0 if _significant(d) else 0.4 for d in rows]},
                 customdata=[
-                    [100 * r, _group(d, side), _pvalue(d.p_value), f"{100 * float(d.effect):+.1f}"]
+                    [
+                        100 * r,
+                        _group(d, side),
+                        _pvalue(d.p_value),
+                        f"{100 * float(d.effect):+.1f}",
+                        _pvalue(d.q_value),
+                    ]
                     for r, d in zip(rates, rows, strict=True)
                 ],
                 hovertemplate="<b>%{y}</b><br>"
                 + side
                 + " (%{customdata[1]}): %{customdata[0]:.1f}% end in this outcome"
-                "<br>effect %{customdata[3]} points, p = %{customdata[2]}<extra></extra>",
+                "<br>effect %{customdata[3]} points, p = %{customdata[2]},"
+                " q = %{customdata[4]}<extra></extra>",
             )
         )
     fig.add_vline(x=100 * base, line={"color": "#333", "width": 1, "dash": "dot"})
@@ -868,7 +877,9 @@ value of a swept setting. The bars start at the outcome's share over all runs; t
 the gap between the two. Only inputs are candidates: results such as losses or utilities are consequences
 of the same run. A driver is an association within this model, not proof of cause; the p-value (a
 Mann-Whitney test of the input between the runs with and without the outcome) says how surely it is not
-chance in this many runs. Many inputs are tested at once, so treat p-values near 0.05 with care.</li>
+chance in this many runs. Many inputs are tested at once, and among twenty pure-noise inputs one will
+show p below 0.05 by chance: the q value adjusts p for all the inputs tested (Benjamini and Hochberg
+1995), and the bars of inputs with q of 0.05 or more are drawn pale.</li>
 <li>To replay a run, use its seed: <code>wargame run SCENARIO --seed SEED</code>, with the same
 <code>--set</code> values (and the run's sweep point).</li>
 </ul>
@@ -959,11 +970,12 @@ def _drivers_table(res: Results, drivers: list) -> str:
     rows = [
         [_Html(f'{_esc(_driver_label(res, d))}<br><span class="small"><code>{_esc(d.name)}</code>'
                f" · {_esc(d.kind)}</span>"),
-         share(d, "low"), share(d, "high"), f"{100 * float(d.effect):+.1f}", d.direction, _pvalue(d.p_value)]
+         share(d, "low"), share(d, "high"), f"{100 * float(d.effect):+.1f}", d.direction, _pvalue(d.p_value),
+         _pvalue(d.q_value)]
         for d in drivers
     ]  # fmt: skip
     return _table(["input", "share when low", "share when high", "effect (points)", "direction",
-                   "p (Mann-Whitney)"], rows, numeric={1, 2, 3, 5})  # fmt: skip
+                   "p (Mann-Whitney)", "q (adjusted for all inputs)"], rows, numeric={1, 2, 3, 5, 6})  # fmt: skip
 
 
 def _div(fig: go.Figure, div_id: str) -> str:
