@@ -130,13 +130,27 @@ def review(m: WargameModel, day: int) -> None:
         table = m.tables[agreement.table]
         guarantees = m.guarantees_at(agreement.table)
         for party in agreement.parties:
-            shortfall = table.space.shortfall_rows[table.row(party)][agreement.offer]
-            gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
-            cost = m.deterrence_today(table, party, guarantees)
-            p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
+            gain, cost, p_break = break_chance(m, table, agreement, party, guarantees)
             if p_break > 0 and m.rng.random() < p_break:
                 breach(m, table, agreement, party, day, gain, cost, guarantees)
                 break
+
+
+def break_chance(
+    m: WargameModel, table: Table, agreement: Agreement, party: str, guarantees
+) -> tuple[float, float, float]:
+    """(gain from breaking, deterrence, daily chance of breaking) for one party to an agreement: the gain
+    is fixed by the terms and the party's private temptation, so this changes only with deterrence and
+    is remembered as long as it is (see WargameModel.standing_changed)."""
+    key = (table.id, agreement.signed_day, party)
+    known = m._break_chances.get(key)
+    if known is None:
+        shortfall = table.space.shortfall_rows[table.row(party)][agreement.offer]
+        gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
+        cost = m.deterrence_today(table, party, guarantees)
+        p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
+        known = m._break_chances[key] = (gain, cost, p_break)
+    return known
 
 
 def breach(

@@ -85,6 +85,7 @@ class WargameModel(mesa.Model):
         self.day = 0
 
         self.issues, self._events, self._milestones, self._outcomes = self.compiled()
+        self._live_events = list(self._events)
         self.actor_list = [ActorAgent(self, profile) for profile in self.situation.actors]
         self._actors = {a.actor_id: a for a in self.actor_list}
         for a in self.actor_list:
@@ -123,6 +124,7 @@ class WargameModel(mesa.Model):
         self._reservations: dict[tuple[str, str], float] = {}
         self._deterrence: dict[tuple[str, str], float] = {}
         self._keep_terms: dict[tuple[str, str], tuple] = {}
+        self._break_chances: dict[tuple, tuple[float, float, float]] = {}
         self.refusals: set[tuple[str, str]] = set()  # (actor, table) forced to refuse everything
         self.inbox: dict[
             tuple[str, str, int, str], object
@@ -203,13 +205,12 @@ class WargameModel(mesa.Model):
             self._finish()
 
     def _play_events(self, day: int) -> None:
-        fired = self.fired
-        for event, test in self._events:
-            if day < test.first_day or day > test.last_day:
+        live = []  # the deck from tomorrow on: without events fired once and events past their days
+        for event, test in self._live_events:
+            if day > test.last_day or (event.once and event.id in self.fired):
                 continue
-            if event.once and event.id in fired:
-                continue
-            if test.checks and not test.holds(self):
+            live.append((event, test))
+            if day < test.first_day or (test.checks and not test.holds(self)):
                 continue
             if self.rng.random() >= event.hazard:
                 continue
@@ -218,6 +219,7 @@ class WargameModel(mesa.Model):
             self.log(day, "event", event=event.id, text=event.narrative)
             for eff in event.effects:
                 effects.apply(self, eff, event.id)
+        self._live_events = live
 
     def _bargain(self, table: Table, day: int) -> None:
         if table.status == "waiting":
@@ -262,7 +264,7 @@ class WargameModel(mesa.Model):
     def _check_milestones(self, day: int) -> None:
         reached = self.milestones
         for m, test in self._milestones:
-            if day < test.first_day or day > test.last_day or m.id in reached:
+            if m.id in reached or day < test.first_day or day > test.last_day:
                 continue
             if test.holds(self):
                 self.milestones[m.id] = day
@@ -383,6 +385,7 @@ class WargameModel(mesa.Model):
         if self._deterrence or self._keep_terms:
             self._deterrence.clear()
             self._keep_terms.clear()
+            self._break_chances.clear()
 
     def deterrence_today(self, table: Table, party: str, guarantees) -> float:
         """agreements.deterrence, remembered until an actor's standing changes (see `standing_changed`)."""

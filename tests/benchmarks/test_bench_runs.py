@@ -40,25 +40,29 @@ def test_bench_growth_with_actors(benchmark, tmp_path, actors):
 
 def test_bench_monte_carlo_overhead(benchmark, tmp_path):
     """The Monte Carlo machinery (seeding, rows, Arrow tables, Parquet chunks, merge, manifest) against the
-    bare loop a user would write (load the scenario, run each seed), both serial and from a cold start;
-    the extra share is in extra_info (goal in issue 4: at most 10%)."""
+    bare loop a user would write (load the scenario, run each seed), both serial and from a cold start.
+    Each of three rounds runs the bare loop, then the Monte Carlo; the extra share compares the fastest
+    of each (the least disturbed by other work on the machine) and is in extra_info (goal in issue 4:
+    at most 10%)."""
     from wargame import montecarlo
     from wargame import scenario as scenario_module
 
     runs = 150
     plan = Plan(scenario=str(SEED.path), runs=runs, seed=1)
+    bare_seconds: list[float] = []
 
     def bare():
         sc = load_scenario(SEED.path)
         for i in range(runs):
             WargameModel(sc, rng=montecarlo.run_seed(1, i), narrate=False).run()
 
-    start = time.perf_counter()
-    bare()
-    bare_seconds = time.perf_counter() - start
     counter = iter(range(10**6))
 
     def setup():
+        scenario_module._load_cached.cache_clear()
+        start = time.perf_counter()
+        bare()
+        bare_seconds.append(time.perf_counter() - start)
         scenario_module._load_cached.cache_clear()
         return (), {}
 
@@ -67,10 +71,11 @@ def test_bench_monte_carlo_overhead(benchmark, tmp_path):
             plan, tmp_path / f"mc{next(counter)}", workers=1, chunk_size=50, progress=False
         )
 
-    benchmark.pedantic(mc, setup=setup, rounds=1, iterations=1)
+    result = benchmark.pedantic(mc, setup=setup, rounds=3, iterations=1)
+    assert result.total == runs and pq.read_metadata(result.runs_file).num_rows == runs
     benchmark.extra_info["bare_seconds"] = bare_seconds
     if benchmark.stats:  # absent under --benchmark-disable
-        benchmark.extra_info["overhead_share"] = benchmark.stats.stats.median / bare_seconds - 1
+        benchmark.extra_info["overhead_share"] = benchmark.stats.stats.min / min(bare_seconds) - 1
 
 
 def test_bench_monte_carlo_two_workers_against_one(benchmark, tmp_path):
