@@ -79,21 +79,30 @@ def test_bench_monte_carlo_overhead(benchmark, tmp_path):
 
 
 def test_bench_monte_carlo_two_workers_against_one(benchmark, tmp_path):
-    """10,000 runs (the classroom scenario, ~6 ms a run, so CI can afford it) with 1 and with 2 local
-    workers: the speed-up is in extra_info (goal in issue 4: at least 1.8x)."""
+    """10,000 runs (the classroom scenario, a few ms a run, so CI can afford it) with 1 and with 2 local
+    workers: the speed-up is in extra_info (goal in issue 4: at least 1.8x). One worker and two take
+    turns twice, and the speed-up compares the fastest of each, so that a spell of other work on a
+    shared host does not tilt the comparison."""
     plan = Plan(scenario=str(load_scenario("classroom_passage").path), runs=10_000, seed=2)
-    t0 = time.perf_counter()
-    monte_carlo(plan, tmp_path / "one", workers=1, progress=False)
-    one = time.perf_counter() - t0
     counter = iter(range(10**6))
-    benchmark.pedantic(
+    one: list[float] = []
+
+    def one_worker_first():
+        start = time.perf_counter()
+        monte_carlo(plan, tmp_path / f"one{next(counter)}", workers=1, progress=False)
+        one.append(time.perf_counter() - start)
+        return (), {}
+
+    result = benchmark.pedantic(
         lambda: monte_carlo(plan, tmp_path / f"two{next(counter)}", workers=2, progress=False),
-        rounds=1,
+        setup=one_worker_first,
+        rounds=2,
         iterations=1,
     )
+    assert result.total == 10_000
     benchmark.extra_info["one_worker_seconds"] = one
     if benchmark.stats:
-        benchmark.extra_info["speedup"] = one / benchmark.stats.stats.median
+        benchmark.extra_info["speedup"] = min(one) / benchmark.stats.stats.min
 
 
 def test_chunk_rows_cost_little_beside_the_runs(benchmark):
