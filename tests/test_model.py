@@ -118,3 +118,48 @@ def test_model_state_pickles_and_continues_identically(mini):
     restored = pickle.loads(saved)
     assert restored.day == 8
     assert restored.run().to_dict() == rest
+
+
+def test_run_until_a_day_keeps_mesa_clock_and_matches_stepping(mini):
+    """run(until=D) plays days without Mesa's event list, but leaves Mesa's step counter and clock where
+    stepping would, and stepping on from there gives the same run as stepping all the way."""
+    fast = WargameModel(mini, rng=4)
+    fast.run(until=10)
+    assert (fast.day, fast.steps, fast.time) == (10, 10, 10)
+    fast.step()  # Mesa's own step still plays exactly one day after a direct run
+    assert (fast.day, fast.steps, fast.time) == (11, 11, 11)
+    slow = WargameModel(mini, rng=4)
+    for _ in range(11):
+        slow.step()
+    assert fast.datacollector.get_model_vars_dataframe().equals(
+        slow.datacollector.get_model_vars_dataframe()
+    )
+    assert fast.run().to_dict() == slow.run().to_dict()
+    assert fast.steps == fast.day == 30
+    fast.step()  # past the end: nothing more happens
+    assert fast.day == 30
+
+
+def test_remembered_deterrence_follows_every_change_of_standing(mini):
+    """Deterrence and keep terms are remembered across days; any change of trust, reputation or
+    capability made through the actors' methods must show at once."""
+    from wargame.agreements import deterrence, keep_terms
+
+    m = WargameModel(mini, rng=2)
+    m.run(until=2)
+    table = next(iter(m.tables.values()))
+    party = table.participants[0]
+    other = table.participants[1]
+    guarantees = m.guarantees_at(table.id)
+
+    def fresh():
+        return deterrence(m, table, party.actor_id, guarantees)
+
+    before = m.deterrence_today(table, party.actor_id, guarantees)
+    terms_before = m.keep_terms_today(table, other)
+    assert before == fresh()
+    other.shift_trust(party.actor_id, -0.5)
+    assert m.deterrence_today(table, party.actor_id, guarantees) == fresh() != before
+    party.set_reputation(0.2)
+    assert m.deterrence_today(table, party.actor_id, guarantees) == fresh()
+    assert m.keep_terms_today(table, other) == keep_terms(m, table, other) != terms_before

@@ -236,3 +236,20 @@ def test_searching_the_frontier_gives_the_same_runs_as_searching_every_offer(mon
         "syria_dec2024", {"horizon_days": 90}
     )  # a fresh scenario: fresh spaces
     assert [run(everything, seed=s).to_dict() for s in seeds] == frontier
+
+
+def test_a_turn_makes_its_beliefs_only_when_read_and_once():
+    space = spaces("linear")
+    calls = []
+
+    def believe():
+        calls.append(1)
+        return np.full(space.utility.shape[0], 0.3)
+
+    turn = make_turn(space, np.random.default_rng(0))
+    lazy = Turn(space, 0, 0.3, 0.3, believe, np.random.default_rng(0), None)
+    assert calls == []
+    assert make_strategy("linear").respond(lazy, 0) == make_strategy("linear").respond(turn, 0)
+    assert calls == []  # answering never needs the beliefs about others
+    assert make_strategy("linear").propose(lazy) == make_strategy("linear").propose(turn)
+    assert lazy.believed is lazy.believed and calls == [1]
