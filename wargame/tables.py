@@ -107,11 +107,11 @@ class Table:
     def id(self) -> str:
         return self.spec.id
 
+    def __post_init__(self) -> None:
+        self.row_of = {a.actor_id: i for i, a in enumerate(self.participants)}  # actor -> row
+
     def row(self, actor_id: str) -> int:
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            rows = self._rows = {a.actor_id: i for i, a in enumerate(self.participants)}
-        return rows[actor_id]
+        return self.row_of[actor_id]
 
     def progress(self, day: int) -> float:
         span = max(self.deadline - self.spec.opens_day, 1)
