@@ -122,6 +122,8 @@ class OfferSpace:
         self.others_of = [
             np.array([r for r in range(n) if r != me], dtype=np.intp) for me in range(n)
         ]
+        self.frontier_others = [self.frontier_utility[others] for others in self.others_of]
+        self.best_values: list[float] = self.best.tolist()
         self._keep_memo: dict = {}
 
     def __getstate__(self) -> dict:
@@ -132,6 +134,8 @@ class OfferSpace:
             "shortfall_rows",
             "frontier_utility",
             "others_of",
+            "frontier_others",
+            "best_values",
             "_keep_memo",
         ):
             del state[name]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .actors import ActorAgent
+    from .geography import Routes
     from .model import WargameModel
 
 BREAKOUT_SUPPLY_DAYS = 2  # a besieged garrison tries to break out when this little supply is left
@@ -29,6 +30,31 @@ class Convoy:
     personnel: int
     equipment_t: float
     arrive_day: int
+
+
+@dataclass(slots=True)
+class WayOut:
+    """What the evacuating side sees of the ground today: its air hubs, every place its people may head
+    for (hubs and usable exits), how hostile each actor is to it, and the safest route from each site.
+    Read once and shared by its outside option and its convoys until the world changes (WargameModel
+    drops it with the other remembered values)."""
+
+    hubs: set[str]
+    targets: frozenset[str]
+    hostile: dict[str, float]
+    routes: Routes
+
+
+def way_out(m: WargameModel, owner: str) -> WayOut:
+    view = m._ways_out.get(owner)
+    if view is None:
+        air_hubs = hubs(m, owner)
+        targets = frozenset(air_hubs | exits(m, owner))
+        hostile = hostility_towards(m, owner)
+        view = m._ways_out[owner] = WayOut(
+            air_hubs, targets, hostile, m.ground.routes_out(targets, owner, hostile)
+        )
+    return view
 
 
 def hostility_towards(m: WargameModel, mover: str) -> dict[str, float]:
@@ -108,14 +134,12 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
     ]
     if not stranded:
         return
-    air_hubs = hubs(m, owner)
-    stranded = [s for s in stranded if s.id not in air_hubs]
+    view = way_out(m, owner)
+    stranded = [s for s in stranded if s.id not in view.hubs]
     if not stranded:
         return
-    targets = air_hubs | exits(m, owner)
-    hostile = hostility_towards(m, owner)
+    hostile, routes = view.hostile, view.routes
     tolerance = risk_tolerance(m, agent, day)
-    routes = m.ground.routes_out(frozenset(targets), owner, hostile)
     for site in stranded:
         route = routes.get(site.id)
         if route is None:

@@ -133,6 +133,7 @@ class WargameModel(mesa.Model):
             t.id: [g for g in spec.guarantees if g.table == t.id] for t in spec.tables
         }
         self._safety: dict[str, float] = {}
+        self._ways_out: dict[str, logistics.WayOut] = {}
 
         self.datacollector = DailyFigures()
         self.datacollector.collect(self)
@@ -330,12 +331,11 @@ class WargameModel(mesa.Model):
         ]  # in site order, as before
         if not stranded:
             return 1.0
-        targets = logistics.hubs(self, owner) | logistics.exits(self, owner)
-        stranded = [s for s in stranded if s.id not in targets]
+        view = logistics.way_out(self, owner)
+        stranded = [s for s in stranded if s.id not in view.targets]
         if not stranded:
             return 1.0
-        hostile = logistics.hostility_towards(self, owner)
-        routes = self.ground.routes_out(frozenset(targets), owner, hostile)
+        routes = view.routes
         total = safe = 0.0
         for site in stranded:
             total += site.waiting
@@ -378,10 +378,12 @@ class WargameModel(mesa.Model):
         day, a phase of the day done, a deal signed or broken)."""
         self._reservations.clear()
         self._safety.clear()
+        self._ways_out.clear()
 
     def standing_changed(self) -> None:
         """Drop the remembered deterrence and keep terms: someone's trust, reputation, capabilities or
         belief about a breach changed (the actors' methods that change them call this)."""
+        self._ways_out.clear()  # hostility on the roads follows trust
         if self._deterrence or self._keep_terms:
             self._deterrence.clear()
             self._keep_terms.clear()

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .agenda import OfferSpace
+from .agreements import keep_probability, keep_probability_of
 
 EPS = 1e-9
 
@@ -84,8 +85,6 @@ class Turn:
             return self.keep[offers]
         if not self.keep_terms:
             return 1.0
-        from .agreements import keep_probability
-
         return keep_probability(self.space, self.keep_terms, self.obligation_days, offers)
 
     def value_at(self, offers):
@@ -103,8 +102,6 @@ class Turn:
         u = self.space.rows[self.me][offer]
         if not self.keep_terms:
             return u
-        from .agreements import keep_probability_of
-
         keep = keep_probability_of(self.space, self.keep_terms, self.obligation_days, offer)
         return keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
 
@@ -193,7 +190,7 @@ class TimeDependent(Strategy):
 
     def target(self, turn: Turn) -> float:
         r = turn.reservation
-        best = float(turn.space.best[turn.me])  # aspiration: what the best deal would give if kept
+        best = turn.space.best_values[turn.me]  # aspiration: what the best deal would give if kept
         t = min(max(turn.progress, 0.0), 1.0)
         return r + max(best - r, 0.0) * (1.0 - t ** (1.0 / self.e))
 
@@ -215,7 +212,7 @@ def propose_above(turn: Turn, target: float) -> int:
         return int(cand[int(np.argmax(np.where(ok, own, -np.inf)))])
     # The least-satisfied other party's slack over what it is believed to need, on every candidate at once.
     others = space.others_of[turn.me]
-    slack = space.frontier_utility[others] - turn.believed[others][:, None]
+    slack = space.frontier_others[turn.me] - turn.believed[others][:, None]
     score = slack.min(axis=0) + 1e-6 * own  # ties go to the proposer's own gain
     score[~ok] = -np.inf
     return int(cand[int(np.argmax(score))])
@@ -258,7 +255,7 @@ class TitForTat(Strategy):
 
     def target(self, turn: Turn) -> float:
         own = turn.utility
-        best = float(turn.space.best[turn.me])  # aspiration: what the best deal would give if kept
+        best = turn.space.best_values[turn.me]  # aspiration: what the best deal would give if kept
         received: dict[str, list[float]] = {}
         mine = turn.space.utility.shape[0]
         me_id = turn.actor
