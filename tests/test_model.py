@@ -163,3 +163,61 @@ def test_remembered_deterrence_follows_every_change_of_standing(mini):
     party.set_reputation(0.2)
     assert m.deterrence_today(table, party.actor_id, guarantees) == fresh()
     assert m.keep_terms_today(table, other) == keep_terms(m, table, other) != terms_before
+
+
+def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
+    """Each fleet flies the open route with the most sorties among those with people still waiting at
+    its origin, read after the fleets before it have flown (a regression: the list of routes with
+    people waiting was once read only before the first fleet)."""
+    from wargame import logistics
+
+    m = WargameModel(load_scenario("syria_dec2024"), rng=2, narrate=False)
+    g = m.ground
+    g.air_routes["turkish_route"].grants["turkey"] = True  # Hmeimim's short route is open
+    g.fleets = {k: g.fleets[k] for k in ("An-124", "Il-76")}  # the An-124s fly first
+    for site in g.sites.values():
+        site.waiting, site.waiting_t = 0, 0.0
+    g.sites["hmeimim"].waiting = 100  # the An-124s (2 x 0.8 sorties x 150 seats) lift them all
+    g.sites["qamishli_airport"].waiting = 300
+    logistics.fly_airlift(m, "russia", 1)
+    assert g.sites["hmeimim"].waiting == 0
+    # the Il-76s' best route (Hmeimim, 1 sortie a day) has nobody left: they fly from Qamishli instead,
+    # 4 aircraft x 0.35 sorties x 120 seats
+    assert g.sites["qamishli_airport"].waiting == 300 - 168
+    assert m.evacuated == 100 + 168
+
+
+def test_forget_all_after_editing_the_state_directly():
+    """The engine remembers routes and deterrence across days; an edit made from outside (not through
+    effects or the actors' methods) shows once the editor calls forget_all()."""
+    from wargame import logistics
+    from wargame.agreements import deterrence
+
+    m = WargameModel(load_scenario("classroom_passage"), rng=3, narrate=False)
+    m.run(until=2)
+    owner = m.evacuators[0].actor_id
+    before = logistics.way_out(m, owner).routes
+    for road in m.ground.roads.values():
+        if road.holder != owner:
+            road.risk = 0.9  # direct edit
+    m.forget_all()
+    after = logistics.way_out(m, owner).routes
+    assert before.get("tal_rifaat")[2] < 0.5  # chance of an attack on the way out, before the edit
+    assert after.get("tal_rifaat")[2] >= 1 - 0.1**3 - 1e-12  # three roads now at 0.9 or worse
+    table = next(iter(m.tables.values()))
+    party = table.participants[0].actor_id
+    m.deterrence_today(table, party, m.guarantees_at(table.id))
+    table.participants[1].trust[party] = -1.0  # direct edit
+    m.forget_all()
+    assert m.deterrence_today(table, party, m.guarantees_at(table.id)) == deterrence(
+        m, table, party, m.guarantees_at(table.id)
+    )
+
+
+def test_offer_spaces_shared_by_runs_are_read_only():
+    m = WargameModel(load_scenario("syria_dec2024"), rng=1, narrate=False)
+    space = m.tables["passage"].space
+    with pytest.raises(ValueError):
+        space.utility[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        space.frontier_utility[0, 0] = 1.0

@@ -125,6 +125,16 @@ class OfferSpace:
         self.frontier_others = [self.frontier_utility[others] for others in self.others_of]
         self.best_values: list[float] = self.best.tolist()
         self._keep_memo: dict = {}
+        # Every run of a scenario shares its offer spaces: nothing may write into them.
+        for array in (
+            self.offers,
+            self.utility,
+            self.best,
+            self.shortfall,
+            self.frontier_utility,
+            *self.frontier_others,
+        ):
+            array.flags.writeable = False
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -157,6 +167,8 @@ class OfferSpace:
             if len(memo) >= 4096:
                 memo.clear()
             keep = memo[key] = keep_probability(self, terms, days, self.frontier)
+            if isinstance(keep, np.ndarray):
+                keep.flags.writeable = False
         return keep
 
     @property

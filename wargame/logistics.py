@@ -206,12 +206,16 @@ def _run_gauntlet(
 def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
     """Each fleet flies the open route with the most people waiting at its origin, within its sorties."""
     sites = m.ground.sites
+
+    def waiting(
+        r,
+    ) -> bool:  # read afresh for each fleet: an earlier fleet may have emptied the place
+        return sites[r.origin].waiting > 0 or sites[r.origin].waiting_t > 0
+
     routes = [
         r
         for r in m.ground.air_routes.values()
-        if sites[r.origin].garrison == owner
-        and (sites[r.origin].waiting > 0 or sites[r.origin].waiting_t > 0)
-        and r.usable
+        if sites[r.origin].garrison == owner and waiting(r) and r.usable
     ]
     if not routes:
         return
@@ -221,7 +225,7 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         options = [
             (fleet.sorties_per_day.get(r.id, 0.0), r)
             for r in routes
-            if fleet.sorties_per_day.get(r.id, 0.0) > 0
+            if fleet.sorties_per_day.get(r.id, 0.0) > 0 and waiting(r)
         ]
         if not options:
             continue

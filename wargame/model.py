@@ -380,6 +380,17 @@ class WargameModel(mesa.Model):
         self._safety.clear()
         self._ways_out.clear()
 
+    def forget_all(self) -> None:
+        """Drop every remembered value. The engine changes the world through effects and the actors'
+        methods, which say what they changed; whoever edits the state directly (a notebook, an
+        instructor's console) calls this afterwards, so that the next day reads the world afresh."""
+        self.forget()
+        self._deterrence.clear()
+        self._keep_terms.clear()
+        self._break_chances.clear()
+        self.deals_changed()
+        self.ground.road_revision += 1
+
     def standing_changed(self) -> None:
         """Drop the remembered deterrence and keep terms: someone's trust, reputation, capabilities or
         belief about a breach changed (the actors' methods that change them call this)."""
