@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .agreements import keep_probability
 from .schema import ActorProfile, IssueSpec
 
 MAX_OFFERS = (
@@ -136,20 +137,19 @@ class OfferSpace:
         ):
             array.flags.writeable = False
 
+    DERIVED = (
+        "rows",
+        "shortfall",
+        "shortfall_rows",
+        "frontier_utility",
+        "others_of",
+        "frontier_others",
+        "best_values",
+        "_keep_memo",
+    )  # what _derive makes
+
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        for name in (
-            "rows",
-            "shortfall",
-            "shortfall_rows",
-            "frontier_utility",
-            "others_of",
-            "frontier_others",
-            "best_values",
-            "_keep_memo",
-        ):
-            del state[name]
-        return state
+        return {k: v for k, v in self.__dict__.items() if k not in self.DERIVED}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -158,8 +158,6 @@ class OfferSpace:
     def frontier_keep(self, terms: tuple, days: int) -> np.ndarray | float:
         """keep_probability over the frontier for these beliefs, remembered (the same beliefs and
         deterrence recur day after day while nothing happens at a table)."""
-        from .agreements import keep_probability
-
         memo = self._keep_memo
         key = (terms, days)
         keep = memo.get(key)

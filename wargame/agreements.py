@@ -52,12 +52,11 @@ def temptation(shortfall, breach_temptation: float):
 
 def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[GuaranteeSpec]) -> float:
     """Expected loss from breaking: guarantors' punishment plus reputation lost with the other parties."""
-    actors = m._actors
     punishment = 0.0
     for g in guarantees:
         if party == g.guarantor or party == g.beneficiary:
             continue  # a guarantee protects its beneficiary, never binds it
-        guarantor = actors[g.guarantor]
+        guarantor = m.actor(g.guarantor)
         if g.stake + g.signal_paid + REPUTATION_WEIGHT * guarantor.reputation < g.cost:
             continue  # an empty threat: punishing would cost the guarantor more than looking away
         power = guarantor.capabilities["military"]
@@ -70,7 +69,7 @@ def deterrence(m: WargameModel, table: Table, party: str, guarantees: list[Guara
             trust += other.trust.get(party, 0.0)
             others += 1
     trust_in_party = trust / max(others, 1)
-    reputation = REPUTATION_WEIGHT * actors[party].reputation * (1.0 + trust_in_party)
+    reputation = REPUTATION_WEIGHT * m.actor(party).reputation * (1.0 + trust_in_party)
     return punishment + reputation
 
 
@@ -130,27 +129,20 @@ def review(m: WargameModel, day: int) -> None:
         table = m.tables[agreement.table]
         guarantees = m.guarantees_at(agreement.table)
         for party in agreement.parties:
-            gain, cost, p_break = break_chance(m, table, agreement, party, guarantees)
+            gain, cost, p_break = m.break_chance_today(table, agreement, party)
             if p_break > 0 and m.rng.random() < p_break:
                 breach(m, table, agreement, party, day, gain, cost, guarantees)
                 break
 
 
 def break_chance(
-    m: WargameModel, table: Table, agreement: Agreement, party: str, guarantees
+    m: WargameModel, table: Table, agreement: Agreement, party: str
 ) -> tuple[float, float, float]:
-    """(gain from breaking, deterrence, daily chance of breaking) for one party to an agreement: the gain
-    is fixed by the terms and the party's private temptation, so this changes only with deterrence and
-    is remembered as long as it is (see WargameModel.standing_changed)."""
-    key = (table.id, agreement.signed_day, party)
-    known = m._break_chances.get(key)
-    if known is None:
-        shortfall = table.space.shortfall_rows[table.row(party)][agreement.offer]
-        gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
-        cost = m.deterrence_today(table, party, guarantees)
-        p_break = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
-        known = m._break_chances[key] = (gain, cost, p_break)
-    return known
+    """(gain from breaking, deterrence, daily chance of breaking) for one party to an agreement."""
+    shortfall = table.space.shortfall_rows[table.row(party)][agreement.offer]
+    gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
+    cost = m.deterrence_today(table, party, m.guarantees_at(table.id))
+    return gain, cost, min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
 
 
 def breach(

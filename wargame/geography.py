@@ -110,13 +110,11 @@ class Routes:
     the search's paths the first time it is asked for."""
 
     def __init__(self, paths: dict, targets, risk: dict, between: dict, roads: dict) -> None:
-        self.paths, self.targets, self.risk, self.between, self.roads = (
-            paths,
-            targets,
-            risk,
-            between,
-            roads,
-        )
+        self.paths = paths  # networkx's path from a target to each site it reaches
+        self.targets = targets
+        self.risk = risk  # road id -> chance of an attack on it
+        self.between = between  # (site, site) -> road ids joining them
+        self.roads = roads
         self.found: dict[str, tuple | None] = {}
         self.safest: dict[tuple[str, str], str] = {}
 

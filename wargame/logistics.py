@@ -36,8 +36,7 @@ class Convoy:
 class WayOut:
     """What the evacuating side sees of the ground today: its air hubs, every place its people may head
     for (hubs and usable exits), how hostile each actor is to it, and the safest route from each site.
-    Read once and shared by its outside option and its convoys until the world changes (WargameModel
-    drops it with the other remembered values)."""
+    Read once and shared by its outside option and its convoys (WargameModel.way_out_today)."""
 
     hubs: set[str]
     targets: frozenset[str]
@@ -46,15 +45,10 @@ class WayOut:
 
 
 def way_out(m: WargameModel, owner: str) -> WayOut:
-    view = m._ways_out.get(owner)
-    if view is None:
-        air_hubs = hubs(m, owner)
-        targets = frozenset(air_hubs | exits(m, owner))
-        hostile = hostility_towards(m, owner)
-        view = m._ways_out[owner] = WayOut(
-            air_hubs, targets, hostile, m.ground.routes_out(targets, owner, hostile)
-        )
-    return view
+    air_hubs = hubs(m, owner)
+    targets = frozenset(air_hubs | exits(m, owner))
+    hostile = hostility_towards(m, owner)
+    return WayOut(air_hubs, targets, hostile, m.ground.routes_out(targets, owner, hostile))
 
 
 def hostility_towards(m: WargameModel, mover: str) -> dict[str, float]:
@@ -134,7 +128,7 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
     ]
     if not stranded:
         return
-    view = way_out(m, owner)
+    view = m.way_out_today(owner)
     stranded = [s for s in stranded if s.id not in view.hubs]
     if not stranded:
         return

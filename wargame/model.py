@@ -111,9 +111,8 @@ class WargameModel(mesa.Model):
             for t in spec.tables
         }
         self.agreements: list[Agreement] = []
-        self._deals: dict[
-            tuple, object
-        ] = {}  # answers read from the agreements (see deals_changed)
+        # answers read from the agreements (see deals_changed)
+        self._deals: dict[tuple, object] = {}
         self.convoys: list[logistics.Convoy] = []
         self.occurrences: dict[str, int] = {}
         self.milestones: dict[str, int] = {}
@@ -148,18 +147,18 @@ class WargameModel(mesa.Model):
     def compiled(self) -> tuple:
         """The scenario's issues and its events, milestones and outcomes with their conditions read into
         tests: made once per scenario and shared by its runs (none of it changes during a run)."""
-        cache = self.situation.compiled
-        if "deck" not in cache:
-            spec = self.situation.spec
+
+        def deck(spec) -> tuple:
             issues = {i.id: Issue.from_spec(i) for i in spec.issues}
-            cache["deck"] = (
+            return (
                 issues,
                 *(
                     tuple((item, compile_conditions(item.when, issues)) for item in items)
                     for items in (spec.events, spec.milestones, spec.outcomes)
                 ),
             )
-        return cache["deck"]
+
+        return self._shared("deck", deck)
 
     # ------------------------------------------------------------ the day
 
@@ -319,19 +318,14 @@ class WargameModel(mesa.Model):
     def unilateral_safety(self, agent: ActorAgent) -> float:
         """Share of the evacuating side's stranded people who could get out today without a deal, risk-weighted
         (worked out once a day: it is read by every table the side sits at)."""
-        value = self._safety.get(agent.actor_id)
-        if value is None:
-            value = self._safety[agent.actor_id] = self._unilateral_safety(agent)
-        return value
+        return self._remembered(self._safety, agent.actor_id, self._unilateral_safety, agent)
 
     def _unilateral_safety(self, agent: ActorAgent) -> float:
         owner = agent.actor_id
-        stranded = [
-            s for s in self.ground.sites.values() if s.waiting and s.garrison == owner
-        ]  # in site order, as before
+        stranded = [s for s in self.ground.sites.values() if s.waiting and s.garrison == owner]
         if not stranded:
             return 1.0
-        view = logistics.way_out(self, owner)
+        view = self.way_out_today(owner)
         stranded = [s for s in stranded if s.id not in view.targets]
         if not stranded:
             return 1.0
@@ -373,48 +367,75 @@ class WargameModel(mesa.Model):
         self.log(day, "signed", table=table.id, terms=agreement.labels)
         return agreement
 
+    # ------------------------------------------------------------ remembered values
+    # Each is worked out by a function of its module, remembered here, and forgotten when what it reads
+    # may have changed.
+
+    @staticmethod
+    def _remembered(store: dict, key, work_out, *args):
+        value = store.get(key)
+        if value is None:
+            value = store[key] = work_out(*args)
+        return value
+
     def forget(self) -> None:
-        """Drop the remembered outside options and safety: the world they were read from has changed (a new
-        day, a phase of the day done, a deal signed or broken)."""
+        """Drop the remembered outside options, safety and ways out: the world they were read from has
+        changed (a new day, a phase of the day done, a deal signed or broken)."""
         self._reservations.clear()
         self._safety.clear()
         self._ways_out.clear()
+
+    def standing_changed(self) -> None:
+        """Drop what was read from the actors' standing: someone's trust, reputation, capabilities or
+        belief about a breach changed (the actors' methods that change them call this)."""
+        self._deterrence.clear()
+        self._keep_terms.clear()
+        self._break_chances.clear()
+        self._ways_out.clear()  # hostility on the roads follows trust
 
     def forget_all(self) -> None:
         """Drop every remembered value. The engine changes the world through effects and the actors'
         methods, which say what they changed; whoever edits the state directly (a notebook, an
         instructor's console) calls this afterwards, so that the next day reads the world afresh."""
         self.forget()
-        self._deterrence.clear()
-        self._keep_terms.clear()
-        self._break_chances.clear()
+        self.standing_changed()
         self.deals_changed()
         self.ground.road_revision += 1
 
-    def standing_changed(self) -> None:
-        """Drop the remembered deterrence and keep terms: someone's trust, reputation, capabilities or
-        belief about a breach changed (the actors' methods that change them call this)."""
-        self._ways_out.clear()  # hostility on the roads follows trust
-        if self._deterrence or self._keep_terms:
-            self._deterrence.clear()
-            self._keep_terms.clear()
-            self._break_chances.clear()
-
     def deterrence_today(self, table: Table, party: str, guarantees) -> float:
-        """agreements.deterrence, remembered until an actor's standing changes (see `standing_changed`)."""
-        key = (table.id, party)
-        value = self._deterrence.get(key)
-        if value is None:
-            value = self._deterrence[key] = compliance.deterrence(self, table, party, guarantees)
-        return value
+        """agreements.deterrence, remembered until an actor's standing changes."""
+        return self._remembered(
+            self._deterrence,
+            (table.id, party),
+            compliance.deterrence,
+            self,
+            table,
+            party,
+            guarantees,
+        )
 
     def keep_terms_today(self, table: Table, observer: ActorAgent) -> tuple:
-        """agreements.keep_terms, remembered until an actor's standing changes (see `standing_changed`)."""
-        key = (table.id, observer.actor_id)
-        value = self._keep_terms.get(key)
-        if value is None:
-            value = self._keep_terms[key] = compliance.keep_terms(self, table, observer)
-        return value
+        """agreements.keep_terms, remembered until an actor's standing changes."""
+        return self._remembered(
+            self._keep_terms,
+            (table.id, observer.actor_id),
+            compliance.keep_terms,
+            self,
+            table,
+            observer,
+        )
+
+    def break_chance_today(self, table: Table, agreement: Agreement, party: str) -> tuple:
+        """agreements.break_chance, remembered until an actor's standing changes (the gain from breaking
+        is fixed by the terms; only the deterrence moves)."""
+        key = (table.id, agreement.signed_day, party)
+        return self._remembered(
+            self._break_chances, key, compliance.break_chance, self, table, agreement, party
+        )
+
+    def way_out_today(self, owner: str) -> logistics.WayOut:
+        """logistics.way_out, remembered for a phase of the day, or until trust changes."""
+        return self._remembered(self._ways_out, owner, logistics.way_out, self, owner)
 
     def guarantees_at(self, table_id: str):
         return self._guarantees[table_id]

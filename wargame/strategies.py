@@ -55,9 +55,8 @@ class Turn:
     believed: np.ndarray = _GivenOrMade()
     rng: np.random.Generator
     rationality: float | None = None  # logit precision; None = exact best response
-    keep: np.ndarray | None = (
-        None  # per offer: the mover's estimate that the others keep it (if given)
-    )
+    # Per offer: the mover's estimate that the others keep it (if given).
+    keep: np.ndarray | None = None
     betrayal_cost: float = 0.0  # what the mover loses beyond its outside option if a deal is broken
     keep_terms: tuple = ()  # or the beliefs it is computed from: (row, believed temptation, deterrence)
     obligation_days: int = 0

@@ -60,9 +60,8 @@ class Table:
     reopens: int = 0  # after a broken deal, the day talks resume
     # Some agreed level changes roads, sieges or air routes: a passage table.
     moves_people: bool = False
-    reasons: dict[str, tuple[float, float]] = field(
-        default_factory=dict
-    )  # last answers: value, threshold
+    reasons: dict[str, tuple[float, float]] = field(default_factory=dict)  # last: value, threshold
+    row_of: dict[str, int] = field(init=False, repr=False)  # actor -> row of the utility matrix
 
     @classmethod
     def build(
@@ -103,12 +102,12 @@ class Table:
             table.no_deal_offer = space.offer_of(spec.no_deal)
         return table
 
+    def __post_init__(self) -> None:
+        self.row_of = {a.actor_id: i for i, a in enumerate(self.participants)}
+
     @property
     def id(self) -> str:
         return self.spec.id
-
-    def __post_init__(self) -> None:
-        self.row_of = {a.actor_id: i for i, a in enumerate(self.participants)}  # actor -> row
 
     def row(self, actor_id: str) -> int:
         return self.row_of[actor_id]
@@ -130,6 +129,8 @@ class Table:
         return bisect.bisect_right(cdf, m.rng.random())
 
     def believed(self, m: WargameModel, agent: ActorAgent) -> np.ndarray:
+        """What `agent` believes each participant needs (its own outside option where it sits here); the
+        agent may be a mediator who does not."""
         return np.array(
             [
                 m.reservation(a, self) if a is agent else agent.beliefs[a.actor_id]["reservation"]
@@ -217,25 +218,14 @@ class Table:
         }
         return self._close_round(m, day, mediator.actor_id, self.text, answers)
 
-    def _mediator_view(self, m: WargameModel, mediator: ActorAgent) -> np.ndarray:
-        """What the mediator believes each participant needs (its own reservation if it sits at the table)."""
-        return np.array(
-            [
-                m.reservation(a, self)
-                if a is mediator
-                else mediator.beliefs[a.actor_id]["reservation"]
-                for a in self.participants
-            ]
-        )
-
     def _draft(self, m: WargameModel, mediator: ActorAgent) -> int:
         """The first text: the Nash bargaining solution over what the mediator believes the parties need,
         or, if it sees no zone of agreement, the text that leaves the worst-off party least short."""
         from .solutions import nash_solution
 
-        needs = self._mediator_view(m, mediator)
+        needs = self.believed(m, mediator)
         cand = self.space.frontier
-        u = self.space.utility[:, cand]
+        u = self.space.frontier_utility
         found = nash_solution(u, needs)
         if found is not None:
             return int(cand[found])
@@ -243,7 +233,7 @@ class Table:
 
     def _amend(self, m: WargameModel, mediator: ActorAgent, last: Round) -> int:
         """One step on one issue: raise the least-satisfied refuser most, keep acceptors above their needs."""
-        needs = self._mediator_view(m, mediator)
+        needs = self.believed(m, mediator)
         u = self.space.utility
         refusers = [self.row(a) for a, ok in last.answers.items() if not ok]
         keepers = [self.row(a) for a, ok in last.answers.items() if ok]
