@@ -150,10 +150,14 @@ def run_chunk(plan: Plan, start: int, stop: int) -> pa.Table:
 
     rows = []
     schema = None
+    point = None
     for run_id in range(start, stop):
-        point = run_id // plan.runs
-        overrides = tuple(sorted(plan.overrides_for(point).items()))
-        sc = _scenario(plan.scenario, overrides)
+        if run_id // plan.runs != point:  # a chunk's runs share one or a few sweep points
+            point = run_id // plan.runs
+            overrides = tuple(sorted(plan.overrides_for(point).items()))
+            sc = _scenario(plan.scenario, overrides)
+            milestone_ids = [m.id for m in sc.spec.milestones]
+            actor_ids = [a.id for a in sc.actors]
         if schema is None:
             schema = schema_for(plan, sc)
             # The scenario and its offer spaces live as long as the worker: keep them out of the
@@ -171,7 +175,7 @@ def run_chunk(plan: Plan, start: int, stop: int) -> pa.Table:
         row = {"run_id": run_id, "seed": seed, "point": point}
         for path, value in plan.points[point]:
             row[f"set_{path}"] = value
-        row.update(result.to_row([m.id for m in sc.spec.milestones], [a.id for a in sc.actors]))
+        row.update(result.to_row(milestone_ids, actor_ids))
         rows.append(row)
     return pa.Table.from_pylist(rows, schema=schema)
 
