@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .branching import wilson_interval
+from .branching import END, OTHER, branch_tree, wilson_interval
+from .drivers import drivers
 from .results_folder import MANIFEST, RUNS_FILE, read_runs
 
 NO_OUTCOME = "(none)"  # runs whose outcome is null
@@ -354,8 +355,6 @@ def outcome_by_point_figure(res: Results) -> go.Figure | None:
 def _node_ids(pairs: list) -> list[str]:
     """Unique ids: "all/<milestone>/<milestone>..." for milestone nodes; the "(end)" and "other"
     children carry their parent's path, so theirs is the parent's id plus their label."""
-    from .branching import END, OTHER
-
     ids: list[str] = []
     of_node: dict[int, str] = {}
     taken: set[str] = set()
@@ -382,8 +381,6 @@ def _walk(node, parent, out: list) -> None:
 
 
 def _tree_label(res: Results, node, is_root: bool) -> str:
-    from .branching import END, OTHER
-
     if is_root:
         return "All runs"
     if node.label == END:
@@ -395,8 +392,6 @@ def _tree_label(res: Results, node, is_root: bool) -> str:
 
 def tree_nodes(res: Results, root) -> list[dict]:
     """The branch tree flattened for the icicle: id, parent id, label, runs, hover text, outcome counts."""
-    from .branching import END
-
     pairs: list = []
     _walk(root, None, pairs)
     ids = _node_ids(pairs)
@@ -643,14 +638,10 @@ def tornado_figure(res: Results, drivers: list, outcome: str, base: float) -> go
 
 
 def _tree(res: Results, min_share: float):
-    from .branching import branch_tree
-
     return branch_tree(res.runs, min_share=min_share, examples=3)
 
 
 def _drivers(res: Results, outcome: str, top: int = 10) -> list:
-    from .drivers import drivers
-
     return list(drivers(res.runs, outcome=outcome, top=top))
 
 
@@ -989,8 +980,6 @@ def _div(fig: go.Figure, div_id: str) -> str:
 def _tree_top_paths(res: Results, root, limit: int = 12) -> str:
     """The most frequent complete paths (leaves other than "other") as a table, for readers who
     prefer text."""
-    from .branching import OTHER
-
     leaves: list = []
 
     def walk(node):
