@@ -12,7 +12,13 @@ import pyarrow as pa
 import pytest
 from scipy.stats import binomtest
 
-from wargame.branching import BranchNode, branch_tree, render_tree, runs_beneath, wilson_interval
+from wargame.analysis.branching import (
+    BranchNode,
+    branch_tree,
+    render_tree,
+    runs_beneath,
+    wilson_interval,
+)
 
 MILESTONES = ("a", "b", "c")
 
@@ -255,8 +261,8 @@ def test_render_tree_is_aligned_and_shows_the_figures():
 def real_sample(tmp_path_factory) -> pa.Table:
     import pyarrow.parquet as pq
 
-    from wargame.montecarlo import Plan, monte_carlo
-    from wargame.scenario import find_scenario
+    from wargame.batch.montecarlo import Plan, monte_carlo
+    from wargame.language.scenario import find_scenario
 
     out = tmp_path_factory.mktemp("mc")
     plan = Plan(scenario=str(find_scenario("syria_dec2024")), runs=100, seed=3)

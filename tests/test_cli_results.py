@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from wargame.montecarlo import Plan, monte_carlo
-from wargame.scenario import load_scenario
+from wargame.batch.montecarlo import Plan, monte_carlo
+from wargame.engine.scenarios import load_scenario
 
 
 @pytest.fixture(scope="module")

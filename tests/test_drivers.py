@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from wargame.drivers import Driver, drivers, render_drivers
-from wargame.errors import ScenarioError
+from wargame.analysis.drivers import Driver, drivers, render_drivers
+from wargame.language.errors import ScenarioError
 
 
 def planted(n: int = 3000, seed: int = 11) -> pa.Table:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wargame import WargameModel, load_scenario
-from wargame.agreements import deterrence
+from wargame.engine.commitment.agreements import deterrence
 
 from .conftest import MINI
 
@@ -39,7 +39,7 @@ def test_an_empty_threat_does_not_deter():
 
 
 def test_a_broken_deal_is_punished_or_costs_the_guarantor_its_reputation():
-    from wargame.agreements import breach
+    from wargame.engine.commitment.agreements import breach
 
     enforced = unenforced = 0
     for seed in range(30):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from wargame import WargameModel, load_scenario, run
-from wargame.analysis import analyze
-from wargame.solutions import (
+from wargame.analysis.bargaining import analyze
+from wargame.engine.bargaining.solutions import (
     baron_ferejohn_closed_rule,
     fearon_range,
     nash_linear_frontier,

@@ -8,7 +8,7 @@ import mesa
 import pytest
 
 from wargame import WargameModel, load_scenario, run
-from wargame.narrative import story
+from wargame.presentation.narrative import story
 
 from .conftest import MINI
 
@@ -84,7 +84,7 @@ def test_an_agreed_open_route_lifts_the_siege(mini):
     assert m.ground.sites["outpost"].besieged_by is None
     risk = m.ground.roads["r1"].risk
     assert risk == pytest.approx(0.3 * 0.1)
-    from wargame.agreements import breach
+    from wargame.engine.commitment.agreements import breach
 
     breach(m, table, agreement, "green", 2, 0.5, 0.1, [])
     assert m.ground.sites["outpost"].besieged_by == "green" and m.ground.roads[
@@ -143,7 +143,7 @@ def test_run_until_a_day_keeps_mesa_clock_and_matches_stepping(mini):
 def test_remembered_deterrence_follows_every_change_of_standing(mini):
     """Deterrence and keep terms are remembered across days; any change of trust, reputation or
     capability made through the actors' methods must show at once."""
-    from wargame.agreements import deterrence, keep_terms
+    from wargame.engine.commitment.agreements import deterrence, keep_terms
 
     m = WargameModel(mini, rng=2)
     m.run(until=2)
@@ -169,7 +169,7 @@ def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
     """Each fleet flies the open route with the most sorties among those with people still waiting at
     its origin, read after the fleets before it have flown (a regression: the list of routes with
     people waiting was once read only before the first fleet)."""
-    from wargame import logistics
+    from wargame.engine.ground import logistics
 
     m = WargameModel(load_scenario("syria_dec2024"), rng=2, narrate=False)
     g = m.ground
@@ -190,8 +190,8 @@ def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
 def test_forget_all_after_editing_the_state_directly():
     """The engine remembers routes and deterrence across days; an edit made from outside (not through
     effects or the actors' methods) shows once the editor calls forget_all()."""
-    from wargame import logistics
-    from wargame.agreements import deterrence
+    from wargame.engine.commitment.agreements import deterrence
+    from wargame.engine.ground import logistics
 
     m = WargameModel(load_scenario("classroom_passage"), rng=3, narrate=False)
     m.run(until=2)

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from wargame import WargameModel, load_scenario
-from wargame.montecarlo import Plan, monte_carlo, run_seed
-from wargame.sweeps import design_points, parse_sweep
+from wargame.batch.montecarlo import Plan, monte_carlo, run_seed
+from wargame.batch.sweeps import design_points, parse_sweep
 
 from .conftest import MINI
 
@@ -82,7 +82,7 @@ def test_results_files_and_manifest(tmp_path):
 
 
 def test_refuses_a_non_empty_folder_and_a_resume_with_other_settings(tmp_path):
-    from wargame.errors import ScenarioError
+    from wargame.language.errors import ScenarioError
 
     plan = Plan(scenario=SEED_SCENARIO, runs=2, seed=1)
     monte_carlo(plan, tmp_path / "mc", workers=1, progress=False)
@@ -335,13 +335,13 @@ def test_overrides_with_lists_work_in_a_monte_carlo(tmp_path):
 
 
 def test_resume_refuses_a_changed_actor_profile(workspace, tmp_path):
-    from wargame.errors import ScenarioError
+    from wargame.language.errors import ScenarioError
 
     plan = Plan(scenario=str(workspace / "scenario.yaml"), runs=4, seed=1)
     monte_carlo(plan, tmp_path / "mc", workers=1, progress=False)
     red = workspace / "actors" / "red.yaml"
     red.write_text(red.read_text().replace("time_pressure: 0.8", "time_pressure: 0.1"))
-    from wargame import scenario
+    from wargame.engine import scenarios as scenario
 
     scenario._load_cached.cache_clear()
     with pytest.raises(ScenarioError, match="actor profile has changed"):

@@ -57,7 +57,7 @@ def test_installed_wheel_runs_from_another_folder(wheel, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (
-        "import wargame, wargame.scenario as s;"
+        "import wargame, wargame.language.scenario as s;"
         "print(wargame.__file__); print(s.data_dir('scenarios'));"
         "r = wargame.run('syria_dec2024', seed=1, days=5); print(r.days)"
     )

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from wargame import WargameModel, load_scenario, run
-from wargame.narrative import story
+from wargame.presentation.narrative import story
 
 SEEDS = range(50)
 

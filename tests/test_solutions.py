@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from wargame import WargameModel, load_scenario
-from wargame.solutions import (
+from wargame.engine.bargaining.solutions import (
     ZopaSummary,
     baron_ferejohn_closed_rule,
     fearon_range,

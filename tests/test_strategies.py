@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from wargame import WargameModel, load_scenario
-from wargame.agenda import Issue, OfferSpace
-from wargame.schema import ActorProfile, IssueSpec
-from wargame.strategies import REGISTRY, Turn, make_strategy
+from wargame.engine.bargaining.agenda import Issue, OfferSpace
+from wargame.engine.bargaining.strategies import REGISTRY, Turn, make_strategy
+from wargame.language.schema import ActorProfile, IssueSpec
 
 from .conftest import MINI
 
@@ -226,7 +226,7 @@ def test_searching_the_frontier_gives_the_same_runs_as_searching_every_offer(mon
     """Strategies search only the Pareto frontier (OfferSpace.frontier explains why nothing is lost);
     a full search over every offer must give identical runs."""
     from wargame import run
-    from wargame.agenda import OfferSpace
+    from wargame.engine.bargaining.agenda import OfferSpace
 
     seeds = range(12)
     scenario = load_scenario("syria_dec2024")

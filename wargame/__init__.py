@@ -17,19 +17,20 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "ScenarioError": "wargame.errors",
-    "WargameModel": "wargame.model",
-    "RunResult": "wargame.outcomes",
-    "Scenario": "wargame.scenario",
-    "list_scenarios": "wargame.scenario",
-    "load_scenario": "wargame.scenario",
+    "ScenarioError": "wargame.language.errors",
+    "WargameModel": "wargame.engine.model",
+    "RunResult": "wargame.engine.outcomes",
+    "Scenario": "wargame.language.scenario",
+    "list_scenarios": "wargame.language.scenario",
+    "load_scenario": "wargame.engine.scenarios",
 }
 
 if TYPE_CHECKING:
-    from .errors import ScenarioError
-    from .model import WargameModel
-    from .outcomes import RunResult
-    from .scenario import Scenario, list_scenarios, load_scenario
+    from wargame.engine.model import WargameModel
+    from wargame.engine.outcomes import RunResult
+    from wargame.engine.scenarios import load_scenario
+    from wargame.language.errors import ScenarioError
+    from wargame.language.scenario import Scenario, list_scenarios
 
 
 def __getattr__(name: str):
@@ -46,7 +47,7 @@ def run(
     narrate: bool = False,
 ):
     """Play one run to its end and return its RunResult."""
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
     return WargameModel(scenario, rng=seed, overrides=overrides, days=days, narrate=narrate).run()
 

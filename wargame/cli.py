@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from .errors import ScenarioError
+from wargame.language.errors import ScenarioError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,7 +171,8 @@ def _check_ranges(args) -> None:
 
 
 def _dispatch(args) -> int:
-    from .scenario import list_scenarios, load_scenario
+    from wargame.engine.scenarios import load_scenario
+    from wargame.language.scenario import list_scenarios
 
     _check_ranges(args)
     if args.command == "list":
@@ -193,7 +194,7 @@ def _dispatch(args) -> int:
     if args.command in ("tree", "drivers"):
         runs = _read_runs(args.folder)
         if args.command == "tree":
-            from .branching import branch_tree, render_tree
+            from wargame.analysis.branching import branch_tree, render_tree
 
             if not 0 <= args.min_share < 1:
                 raise ScenarioError(
@@ -208,7 +209,7 @@ def _dispatch(args) -> int:
             else:
                 print("\n".join(render_tree(root, max_depth=args.depth)))
             return 0
-        from .drivers import drivers, render_drivers
+        from wargame.analysis.drivers import drivers, render_drivers
 
         if not args.outcome and not args.node:
             raise ScenarioError(
@@ -227,7 +228,7 @@ def _dispatch(args) -> int:
             print("\n".join(render_drivers(found)))
         return 0
     if args.command == "report":
-        from .report import write_report
+        from wargame.presentation.report import write_report
 
         _read_runs(args.folder)  # a clear error for a folder that is not a Monte Carlo
         path = write_report(args.folder, args.html, min_share=args.min_share)
@@ -236,7 +237,7 @@ def _dispatch(args) -> int:
         )
         return 0
     if args.command == "analyze":
-        from .analysis import analyze, report
+        from wargame.analysis.bargaining import analyze, report
 
         analyses = analyze(load_scenario(args.scenario, args.overrides), seed=args.seed)
         if args.json:
@@ -252,8 +253,8 @@ def _dispatch(args) -> int:
                 expected="a whole number of days >= 1",
                 found=str(args.days),
             )
-        from .model import WargameModel
-        from .narrative import ending, story
+        from wargame.engine.model import WargameModel
+        from wargame.presentation.narrative import ending, story
 
         sc = load_scenario(args.scenario, args.overrides)
         model = WargameModel(sc, rng=args.seed, days=args.days, narrate=not args.json)
@@ -276,7 +277,7 @@ def _dispatch(args) -> int:
 
 
 def _read_runs(folder: str):
-    from .results_folder import read_runs
+    from wargame.batch.results_folder import read_runs
 
     runs, complete = read_runs(folder)
     if not complete:
@@ -288,9 +289,10 @@ def _monte_carlo(args) -> int:
     import json as _json
     from pathlib import Path
 
-    from .montecarlo import MANIFEST, Plan, monte_carlo
-    from .scenario import find_scenario, load_scenario, parse_set
-    from .sweeps import design_points, parse_sweep
+    from wargame.batch.montecarlo import MANIFEST, Plan, monte_carlo
+    from wargame.batch.sweeps import design_points, parse_sweep
+    from wargame.engine.scenarios import load_scenario
+    from wargame.language.scenario import find_scenario, parse_set
 
     if args.resume:
         manifest_file = Path(args.resume) / MANIFEST
@@ -329,7 +331,7 @@ def _monte_carlo(args) -> int:
                 found=" ".join(args.force),
             )
         if args.from_day is not None:
-            from .model import WargameModel
+            from wargame.engine.model import WargameModel
 
             horizon = args.days or sc.spec.horizon_days
             if args.from_day >= horizon:

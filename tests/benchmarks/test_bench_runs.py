@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from wargame import WargameModel, load_scenario
-from wargame.montecarlo import Plan, monte_carlo, run_chunk
+from wargame.batch.montecarlo import Plan, monte_carlo, run_chunk
 
 from .synthetic import write_synthetic
 
@@ -44,8 +44,8 @@ def test_bench_monte_carlo_overhead(benchmark, tmp_path):
     Each of three rounds runs the bare loop, then the Monte Carlo; the extra share compares the fastest
     of each (the least disturbed by other work on the machine) and is in extra_info (goal in issue 4:
     at most 10%)."""
-    from wargame import montecarlo
-    from wargame import scenario as scenario_module
+    from wargame.batch import montecarlo
+    from wargame.engine import scenarios as scenario_module
 
     runs = 150
     plan = Plan(scenario=str(SEED.path), runs=runs, seed=1)
@@ -119,7 +119,7 @@ def test_million_rows_to_parquet_with_flat_memory(tmp_path):
 import resource, json, sys
 from pathlib import Path
 import pyarrow as pa, pyarrow.parquet as pq
-from wargame.montecarlo import Plan, run_chunk, _write_chunk, _merge
+from wargame.batch.montecarlo import Plan, run_chunk, _write_chunk, _merge
 out = Path({str(tmp_path)!r}); (out / "chunks").mkdir()
 plan = Plan(scenario={str(SEED.path)!r}, runs=1_000_000, seed=1)
 sample = run_chunk(plan, 0, 100)

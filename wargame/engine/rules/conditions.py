@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from .schema import Condition
+from wargame.language.schema import Condition
 
 if TYPE_CHECKING:
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
 NEVER = 10**9
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ScenarioError
+from wargame.language.errors import ScenarioError
 
 
 @dataclass(frozen=True)

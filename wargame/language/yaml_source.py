@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ScenarioError
+from wargame.language.errors import ScenarioError
 
 # Only the plain data tags are allowed: anything that would construct an object is refused.
 _SAFE_TAGS = {

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import WargameModel
-from .scenario import Scenario
-from .solutions import kalai_smorodinsky, nash_solution, pareto_frontier, zopa
+from wargame.engine.bargaining.solutions import (
+    kalai_smorodinsky,
+    nash_solution,
+    pareto_frontier,
+    zopa,
+)
+from wargame.engine.model import WargameModel
+from wargame.language.scenario import Scenario
 
 
 @dataclass

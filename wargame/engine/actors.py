@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .schema import ActorProfile
-from .strategies import Strategy, make_strategy
+from wargame.engine.bargaining.strategies import Strategy, make_strategy
+from wargame.language.schema import ActorProfile
 
 if TYPE_CHECKING:
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
 # Values an actor keeps private; when a profile gives no prior, these are the (public) defaults.
 PRIVATE_DEFAULTS = {"resolve": 0.5, "breach_temptation": 0.1}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .actors import ActorAgent
-    from .geography import Routes
-    from .model import WargameModel
+    from wargame.engine.actors import ActorAgent
+    from wargame.engine.ground.geography import Routes
+    from wargame.engine.model import WargameModel
 
 BREAKOUT_SUPPLY_DAYS = 2  # a besieged garrison tries to break out when this little supply is left
 BREAKOUT_RISK = 0.6

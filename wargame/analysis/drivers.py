@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import stats
 
-from .branching import as_arrow, column_names, milestone_paths
-from .errors import ScenarioError, closest
+from wargame.analysis.branching import as_arrow, column_names, milestone_paths
+from wargame.language.errors import ScenarioError, closest
 
 # an input with at most this many distinct values (a sweep) is compared lowest vs highest value
 FEW_LEVELS = 5

@@ -24,9 +24,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ScenarioError
-from .results_folder import CHUNKS, MANIFEST, RUNS_FILE
-from .scenario import Scenario, cached_scenario, resolved_hash
+from wargame.batch.results_folder import CHUNKS, MANIFEST, RUNS_FILE
+from wargame.engine.scenarios import cached_scenario
+from wargame.language.errors import ScenarioError
+from wargame.language.scenario import Scenario, resolved_hash
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ _FORKS: dict[tuple, bytes] = {}
 
 def _fork_state(plan: Plan, overrides: tuple) -> bytes:
     """The saved state of run `plan.seed` on day `plan.fork_day` (made once per process and point)."""
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
     key = (plan.scenario, repr(overrides), plan.seed, plan.fork_day, plan.days)
     if key not in _FORKS:
@@ -146,7 +147,7 @@ def schema_for(plan: Plan, sc: Scenario) -> pa.Schema:
 
 def run_chunk(plan: Plan, start: int, stop: int) -> pa.Table:
     """Runs start..stop-1 of the plan, as one Arrow table."""
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
     rows = []
     schema = None
@@ -377,7 +378,7 @@ def monte_carlo(
 
 
 def _version() -> str:
-    from . import __version__
+    from wargame import __version__
 
     return __version__
 
@@ -415,7 +416,7 @@ def _execute(plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: s
         # from this multi-threaded process - Arrow and tqdm run threads - risks deadlocks).
         context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
         if sys.platform != "win32":
-            context.set_forkserver_preload(["wargame.montecarlo", "wargame.model"])
+            context.set_forkserver_preload(["wargame.batch.montecarlo", "wargame.engine.model"])
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending = {}
             queue = list(todo)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .schema import Effect
+from wargame.language.schema import Effect
 
 if TYPE_CHECKING:
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
 Undo = tuple
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .agreements import keep_probability
-from .schema import ActorProfile, IssueSpec
+from wargame.engine.commitment.agreements import keep_probability
+from wargame.language.schema import ActorProfile, IssueSpec
 
 MAX_OFFERS = (
     200_000  # above this a table's agenda is too large to enumerate (before any budget filter)
@@ -178,7 +178,7 @@ class OfferSpace:
         kept at least as surely; an offer's worth to a party, keep * u + (1 - keep) * (fallback), grows with
         both keep and u whenever u is above the fallback, which holds for every offer a party would take."""
         if self._frontier is None:
-            from .solutions import pareto_frontier
+            from wargame.engine.bargaining.solutions import pareto_frontier
 
             self._frontier = np.asarray(pareto_frontier(self.utility), dtype=np.int64)
         return self._frontier

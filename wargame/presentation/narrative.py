@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
 
 def _terms(terms: dict[str, str]) -> str:

@@ -1,12 +1,13 @@
 """Loading a scenario: find the file, read profiles, apply overrides, validate, cross-check references.
 
-`load_scenario(name_or_path, overrides)` is the one entry point; every fault is a ScenarioError.
+`read_scenario(name_or_path, overrides)` reads and checks everything the language says; every fault is a
+ScenarioError. The engine adds its own checks (strategies exist and take their parameters) in
+`wargame.engine.scenarios.load_scenario`, the entry point everyone else uses.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import json
 import types
@@ -18,12 +19,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import ScenarioError, closest
-from .schema import ActorProfile, Condition, Effect, ScenarioSpec
-from .strategies import REGISTRY, make_strategy
-from .yaml_source import LineMap, dotted, read_yaml
+from wargame.language.errors import ScenarioError, closest
+from wargame.language.schema import ActorProfile, Condition, Effect, ScenarioSpec
+from wargame.language.yaml_source import LineMap, dotted, read_yaml
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the wargame package
 
 # Occurrences the engine itself records (events add their own ids, effects may add more).
 ENGINE_OCCURRENCES = (
@@ -82,6 +82,8 @@ class Scenario:
     offer_spaces: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # Likewise its issues and its condition lists read into tests (see WargameModel.compiled).
     compiled: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The line of each actor's entry in the file, for errors found after reading (a strategy unknown).
+    actor_lines: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -382,7 +384,7 @@ def _validate_profile(raw: Any, lines: LineMap, file: str, prefix: tuple = ()) -
         raise validation_error(exc, ActorProfile, file, lines, prefix) from None
 
 
-def load_scenario(
+def read_scenario(
     name_or_path: str | Path, overrides: dict[str, Any] | list[str] | None = None
 ) -> Scenario:
     """Read, validate and cross-check a scenario and its actors. Raises ScenarioError on any fault."""
@@ -443,21 +445,15 @@ def load_scenario(
         profiles.append(base)
 
     scenario = Scenario(
-        spec=spec, actors=profiles, path=path, file_hash=digest, overrides=overrides
+        spec=spec,
+        actors=profiles,
+        path=path,
+        file_hash=digest,
+        overrides=overrides,
+        actor_lines={p.id: lines.line_of(("actors", i)) for i, p in enumerate(profiles)},
     )
     _cross_check(scenario, lines, file)
     return scenario
-
-
-@functools.lru_cache(maxsize=256)
-def _load_cached(name: str, overrides_json: str) -> Scenario:
-    return load_scenario(name, json.loads(overrides_json))
-
-
-def cached_scenario(name: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """load_scenario, remembered per process for the same name and overrides (any JSON-able values):
-    runs of a Monte Carlo share one validated scenario and its offer spaces."""
-    return _load_cached(str(name), json.dumps(overrides or {}, sort_keys=True, default=str))
 
 
 def resolved_hash(sc: Scenario) -> str:
@@ -636,30 +632,8 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             expected="no conditions",
             found="conditions",
         )
-    # Each actor's strategy must exist and accept its parameters; its ideals must be levels of the issues.
-    for i, actor in enumerate(sc.actors):
-        try:
-            make_strategy(actor.strategy.name, actor.strategy.params)
-        except KeyError:
-            raise ScenarioError(
-                file,
-                f"actor '{actor.id}': unknown strategy '{actor.strategy.name}'",
-                line=lines.line_of(("actors", i)),
-                field=f"{actor.id}.strategy.name",
-                expected=f"one of: {', '.join(REGISTRY)}",
-                found=actor.strategy.name,
-                suggestion=closest(actor.strategy.name, REGISTRY),
-            ) from None
-        except (TypeError, ValueError) as exc:
-            raise ScenarioError(
-                file,
-                f"actor '{actor.id}': bad parameters for strategy '{actor.strategy.name}'",
-                line=lines.line_of(("actors", i)),
-                field=f"{actor.id}.strategy.params",
-                expected="parameters the strategy takes",
-                found=str(exc),
-            ) from None
-
+    # Each actor's ideals must be levels of the issues (its strategy is the engine's to check).
+    for actor in sc.actors:
         for issue_id, interest in actor.interests.items():
             issue = issue_by_id.get(issue_id)
             if issue is None:

@@ -20,28 +20,18 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import agreements as compliance
-from . import effects, logistics
-from .actors import ActorAgent
-from .agenda import Issue
-from .agreements import Agreement
-from .conditions import compile_conditions
-from .geography import Ground
-from .outcomes import RunResult, actor_utilities
-from .scenario import Scenario, cached_scenario, load_scenario
-from .tables import Table
-
-DEFAULT_SCENARIO = "syria_dec2024"
-
-
-def resolve_scenario(
-    scenario: Scenario | str | Path | None, overrides: dict | None = None
-) -> Scenario:
-    if isinstance(scenario, Scenario):
-        if overrides:
-            return load_scenario(scenario.path, {**scenario.overrides, **overrides})
-        return scenario
-    return cached_scenario(scenario or DEFAULT_SCENARIO, overrides)
+from wargame.engine.actors import ActorAgent
+from wargame.engine.bargaining.agenda import Issue
+from wargame.engine.bargaining.tables import Table
+from wargame.engine.commitment import agreements as compliance
+from wargame.engine.commitment.agreements import Agreement
+from wargame.engine.ground import logistics
+from wargame.engine.ground.geography import Ground
+from wargame.engine.outcomes import RunResult, actor_utilities
+from wargame.engine.rules import effects
+from wargame.engine.rules.conditions import compile_conditions
+from wargame.engine.scenarios import resolve_scenario
+from wargame.language.scenario import Scenario
 
 
 class DailyFigures(mesa.DataCollector):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .priors import Prior
+from wargame.language.priors import Prior
 
 Unit = Field(ge=0.0, le=1.0)
 

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .branching import END, OTHER, branch_tree, wilson_interval
-from .drivers import drivers
-from .results_folder import MANIFEST, RUNS_FILE, read_runs
+from wargame.analysis.branching import END, OTHER, branch_tree, wilson_interval
+from wargame.analysis.drivers import drivers
+from wargame.batch.results_folder import MANIFEST, RUNS_FILE, read_runs
 
 NO_OUTCOME = "(none)"  # runs whose outcome is null
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .schema import AircraftSpec, AirRouteSpec, RoadSpec, ScenarioSpec, SiteSpec
+from wargame.language.schema import AircraftSpec, AirRouteSpec, RoadSpec, ScenarioSpec, SiteSpec
 
 BASE_KINDS = ("air_base", "naval_base")
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import effects
-from .schema import GuaranteeSpec
+from wargame.engine.rules import effects
+from wargame.language.schema import GuaranteeSpec
 
 if TYPE_CHECKING:
-    from .actors import ActorAgent
-    from .model import WargameModel
-    from .tables import Table
+    from wargame.engine.actors import ActorAgent
+    from wargame.engine.bargaining.tables import Table
+    from wargame.engine.model import WargameModel
 
 BREAK_RATE = 0.5  # daily chance of breaking per unit of net temptation
 MAX_DAILY_BREAK = 0.25

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agenda import Issue, OfferSpace
-from .schema import TableSpec
-from .strategies import Turn
+from wargame.engine.bargaining.agenda import Issue, OfferSpace
+from wargame.engine.bargaining.strategies import Turn
+from wargame.language.schema import TableSpec
 
 if TYPE_CHECKING:
-    from .actors import ActorAgent
-    from .model import WargameModel
+    from wargame.engine.actors import ActorAgent
+    from wargame.engine.model import WargameModel
 
 BELIEF_STEP = 0.5  # share of the gap a belief moves towards what an answer reveals
 
@@ -221,7 +221,7 @@ class Table:
     def _draft(self, m: WargameModel, mediator: ActorAgent) -> int:
         """The first text: the Nash bargaining solution over what the mediator believes the parties need,
         or, if it sees no zone of agreement, the text that leaves the worst-off party least short."""
-        from .solutions import nash_solution
+        from wargame.engine.bargaining.solutions import nash_solution
 
         needs = self.believed(m, mediator)
         cand = self.space.frontier

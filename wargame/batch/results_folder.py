@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ScenarioError
+from wargame.language.errors import ScenarioError
 
 RUNS_FILE = "runs.parquet"
 MANIFEST = "manifest.json"

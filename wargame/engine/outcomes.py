@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import WargameModel
+    from wargame.engine.model import WargameModel
 
 
 @dataclass

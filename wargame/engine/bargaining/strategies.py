@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .agenda import OfferSpace
-from .agreements import keep_probability, keep_probability_of
+from wargame.engine.bargaining.agenda import OfferSpace
+from wargame.engine.commitment.agreements import keep_probability, keep_probability_of
 
 EPS = 1e-9
 
@@ -344,7 +344,7 @@ class NashProposer(Strategy):
     source = "Nash (1950), Econometrica 18(2)"
 
     def solution(self, turn: Turn) -> int:
-        from .solutions import nash_solution
+        from wargame.engine.bargaining.solutions import nash_solution
 
         d = turn.believed.copy()
         d[turn.me] = turn.reservation

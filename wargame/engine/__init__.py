@@ -1,0 +1,1 @@
+"""The engine: the Mesa model and the parts it is made of (bargaining, commitment, ground, rules)."""

@@ -1,0 +1,1 @@
+"""Bargaining: offer spaces, tables and their protocols, strategies, and the closed-form solutions."""

@@ -1,0 +1,75 @@
+"""A scenario as the engine takes it: read by the scenario language, then checked for what only the
+engine knows (each actor's strategy exists and takes its parameters). Every layer above the engine loads
+scenarios here."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from wargame.engine.bargaining.strategies import REGISTRY, make_strategy
+from wargame.language.errors import ScenarioError, closest
+from wargame.language.scenario import Scenario, read_scenario
+
+DEFAULT_SCENARIO = "syria_dec2024"
+
+
+def load_scenario(
+    name_or_path: str | Path, overrides: dict[str, Any] | list[str] | None = None
+) -> Scenario:
+    """Read, validate and cross-check a scenario, its actors and their strategies. Raises ScenarioError on
+    any fault."""
+    scenario = read_scenario(name_or_path, overrides)
+    check_strategies(scenario)
+    return scenario
+
+
+def check_strategies(scenario: Scenario) -> None:
+    file = str(scenario.path)
+    for actor in scenario.actors:
+        line = scenario.actor_lines.get(actor.id)
+        try:
+            make_strategy(actor.strategy.name, actor.strategy.params)
+        except KeyError:
+            raise ScenarioError(
+                file,
+                f"actor '{actor.id}': unknown strategy '{actor.strategy.name}'",
+                line=line,
+                field=f"{actor.id}.strategy.name",
+                expected=f"one of: {', '.join(REGISTRY)}",
+                found=actor.strategy.name,
+                suggestion=closest(actor.strategy.name, REGISTRY),
+            ) from None
+        except (TypeError, ValueError) as exc:
+            raise ScenarioError(
+                file,
+                f"actor '{actor.id}': bad parameters for strategy '{actor.strategy.name}'",
+                line=line,
+                field=f"{actor.id}.strategy.params",
+                expected="parameters the strategy takes",
+                found=str(exc),
+            ) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _load_cached(name: str, overrides_json: str) -> Scenario:
+    return load_scenario(name, json.loads(overrides_json))
+
+
+def cached_scenario(name: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """load_scenario, remembered per process for the same name and overrides (any JSON-able values):
+    runs of a Monte Carlo share one validated scenario and its offer spaces."""
+    return _load_cached(str(name), json.dumps(overrides or {}, sort_keys=True, default=str))
+
+
+def resolve_scenario(
+    scenario: Scenario | str | Path | None, overrides: dict | None = None
+) -> Scenario:
+    """A Scenario from a Scenario, a bundled name or a path (default: the seed scenario), with overrides."""
+    if isinstance(scenario, Scenario):
+        if overrides:
+            return load_scenario(scenario.path, {**scenario.overrides, **overrides})
+        return scenario
+    return cached_scenario(scenario or DEFAULT_SCENARIO, overrides)
