@@ -187,9 +187,9 @@ def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
     assert m.evacuated == 100 + 168
 
 
-def test_forget_all_after_editing_the_state_directly():
+def test_a_direct_edit_shows_once_it_comes_through_the_door():
     """The engine remembers routes and deterrence across days; an edit made from outside (not through
-    effects or the actors' methods) shows once the editor calls forget_all()."""
+    effects or the actors' methods) shows once the editor says so through the one door, changed()."""
     from wargame.engine.commitment.agreements import deterrence
     from wargame.engine.ground import logistics
 
@@ -200,7 +200,7 @@ def test_forget_all_after_editing_the_state_directly():
     for road in m.ground.roads.values():
         if road.holder != owner:
             road.risk = 0.9  # direct edit
-    m.forget_all()
+    m.changed()
     after = logistics.way_out(m, owner).routes
     assert before.get("tal_rifaat")[2] < 0.5  # chance of an attack on the way out, before the edit
     assert after.get("tal_rifaat")[2] >= 1 - 0.1**3 - 1e-12  # three roads now at 0.9 or worse
@@ -208,7 +208,7 @@ def test_forget_all_after_editing_the_state_directly():
     party = table.participants[0].actor_id
     m.deterrence_today(table, party, m.guarantees_at(table.id))
     table.participants[1].trust[party] = -1.0  # direct edit
-    m.forget_all()
+    m.changed()
     assert m.deterrence_today(table, party, m.guarantees_at(table.id)) == deterrence(
         m, table, party, m.guarantees_at(table.id)
     )

@@ -69,7 +69,6 @@ def make_turn(
         day=day,
         table="t",
         actor=f"p{me + 1}",
-        inbox={},
     )
 
 
@@ -159,27 +158,12 @@ def test_noise_makes_answers_vary_with_the_seed():
     assert answers == {True, False}
 
 
-def test_seat_plays_queued_moves_and_falls_back_otherwise():
-    sc = load_scenario(MINI, {"actors.blue.strategy.name": "seat"})
-    m = WargameModel(sc, rng=0)
-    # Day 2 is blue's turn to propose under rotation (red proposes on day 1).
-    m.submit_offer("blue", "deal", {"route": "escorted", "price": 50}, day=2)
-    m.submit_answer("blue", "deal", False, day=1)
-    m.step()
-    m.step()
-    rounds = m.tables["deal"].rounds
-    assert rounds[0].answers["blue"] is False
-    assert rounds[1].proposer == "blue" and m.tables["deal"].space.describe(rounds[1].offer) == {
-        "route": "escorted",
-        "price": "50",
-    }
-    assert m.actor("blue").strategy.auto_played == 0
-    m.step()
-    assert m.actor("blue").strategy.auto_played == 1
-    with pytest.raises(ValueError, match="does not sit"):
-        m.submit_answer("nobody", "deal", True)
-    with pytest.raises(ValueError):
-        m.submit_offer("blue", "deal", {"route": "teleport"})
+def test_an_unheld_seat_plays_its_fallback():
+    """Nobody at the seat (a batch run): the seat strategy plays exactly as its fallback would."""
+    seat = load_scenario(MINI, {"actors.blue.strategy.name": "seat"})
+    linear = load_scenario(MINI, {"actors.blue.strategy.name": "linear"})
+    a, b = WargameModel(seat, rng=4).run(), WargameModel(linear, rng=4).run()
+    assert a.to_dict() == b.to_dict()
 
 
 def test_scripted_strategy_replays_its_script():

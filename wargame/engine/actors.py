@@ -62,25 +62,25 @@ class ActorAgent(mesa.Agent):
     def resolve(self) -> float:
         return self.private["resolve"]
 
-    # Trust, reputation and capabilities change only through these methods, which tell the model (whose
-    # remembered deterrence and keep chances are read from them: see WargameModel.standing_changed).
+    # Trust, reputation, capabilities, time pressure and outside options change only through these
+    # methods, which tell the model through its one door (WargameModel.changed).
 
     def shift_trust(self, other: str, delta: float) -> None:
         self.trust[other] = min(1.0, max(-1.0, self.trust.get(other, 0.0) + delta))
-        self.model.standing_changed()
+        self.model.changed("standing")
 
     def set_reputation(self, value: float) -> None:
         self.reputation = value
-        self.model.standing_changed()
+        self.model.changed("standing")
 
     def shift(self, field: str, delta: float) -> None:
-        self.model.standing_changed()
         if field == "time_pressure":
             self.time_pressure = min(1.0, max(0.0, self.time_pressure + delta))
         elif field == "outside_option":
             self.outside_option_shift += delta
         else:
             self.capabilities[field] = min(1.0, max(0.0, self.capabilities[field] + delta))
+        self.model.changed("standing")
 
     def hostility(self, other: str) -> float:
         """How much more dangerous ground held by `other` is, from trust in [-1, 1] to a factor in [0.25, 1.75]."""

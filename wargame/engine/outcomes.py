@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from wargame.engine.model import WargameModel
+
+# The private values drawn for each actor (actors.ActorAgent.private), in to_row's (sorted) order.
+PRIVATE_VALUES = ("breach_temptation", "reservation", "resolve")
+# Fields of RunResult that no results-table column holds, and why.
+NOT_IN_ROWS = {
+    "scenario": "the same in every row: the manifest names the scenario",
+    "seed": "the batch writes each run's seed beside its run_id",
+    "outcome_label": "the manifest's resolved scenario labels every outcome",
+    "occurrences": "how often each event fired: in the narrative and `wargame run --json` only",
+}
 
 
 @dataclass
@@ -72,6 +84,58 @@ class RunResult:
             for key, value in sorted(self.private.get(a, {}).items()):
                 row[f"draw_{a}_{key}"] = value
         return row
+
+    @classmethod
+    def arrow_fields(cls, milestone_ids: list[str], actor_ids: list[str]) -> list[pa.Field]:
+        """The columns of `to_row`, in its order, with their Arrow types: the results table's schema.
+
+        Each field of RunResult is either turned into columns here or named in NOT_IN_ROWS; a field
+        that is neither raises, so a new figure cannot be left out of the results unnoticed (and the
+        batch checks that `to_row` gives exactly these columns).
+        """
+        import pyarrow as pa  # here, so that playing one run never loads Arrow
+
+        columns: list[tuple[str, list[tuple[str, pa.DataType]]]] = [
+            ("outcome", [("outcome", pa.string())]),
+            ("days", [("days", pa.int32())]),
+            (
+                "milestones",
+                [
+                    ("milestone_path", pa.list_(pa.string())),
+                    *[(f"day_{m}", pa.int32()) for m in milestone_ids],
+                ],
+            ),
+            *[
+                (name, [(name, pa.int64())])
+                for name in (
+                    "personnel_initial",
+                    "personnel_evacuated",
+                    "personnel_lost",
+                    "personnel_captured",
+                    "personnel_present",
+                )
+            ],
+            *[
+                (name, [(name, pa.float64())])
+                for name in ("equipment_initial_t", "equipment_out_t", "equipment_lost_t")
+            ],
+            ("agreements", [("agreements_signed", pa.int32()), ("agreements_broken", pa.int32())]),
+            ("utilities", [(f"utility_{a}", pa.float64()) for a in actor_ids]),
+            ("evacuated_by_week", [("evacuated_by_week", pa.list_(pa.int64()))]),
+            ("lost_by_week", [("lost_by_week", pa.list_(pa.int64()))]),
+            (
+                "private",
+                [(f"draw_{a}_{k}", pa.float64()) for a in actor_ids for k in PRIVATE_VALUES],
+            ),
+        ]
+        covered = {source for source, _ in columns} | set(NOT_IN_ROWS)
+        forgotten = [f.name for f in fields(cls) if f.name not in covered]
+        if forgotten:
+            raise TypeError(
+                f"RunResult.{', '.join(forgotten)}: give it columns in RunResult.arrow_fields "
+                "or say in NOT_IN_ROWS why no column holds it"
+            )
+        return [pa.field(name, kind) for _, group in columns for name, kind in group]
 
 
 def actor_utilities(m: WargameModel) -> dict[str, float]:

@@ -65,7 +65,6 @@ class Turn:
     day: int = 0
     table: str = ""
     actor: str = ""
-    inbox: dict | None = None  # moves queued from outside the model (human seats)
 
     @property
     def utility(self) -> np.ndarray:
@@ -396,38 +395,28 @@ class Scripted(Strategy):
 
 
 class Seat(Strategy):
-    """A seat whose moves come from outside the model: a student in the browser, or a program.
-    Moves are queued with `WargameModel.submit_offer` / `submit_answer` before the day is stepped;
-    on a day with no queued move the seat plays its `fallback` strategy (default: linear), and the
-    narrative says so."""
+    """An actor meant to be played from outside the model: a student in the browser, or a program, through
+    wargame.session.Game, where the seat's moves replace its strategy. Whenever nobody holds the seat
+    (a batch run, or a seat handed to the model) it plays its `fallback` strategy (default: linear)."""
 
     name = "seat"
-    description = "moves supplied from outside the model (human or program)"
-    needs = ("moves queued from outside",)
+    description = "played from outside the model (human or program) when seated; else its fallback"
+    needs = ("a person or program at the seat",)
 
     def __init__(self, fallback: str = "linear", **params: Any) -> None:
         super().__init__(**params)
         if fallback == "seat":
             raise ValueError("a seat's fallback cannot be another seat")
         self.fallback = make_strategy(fallback, {})
-        self.auto_played = 0
 
     def propose(self, turn: Turn) -> int:
-        move = (turn.inbox or {}).pop((turn.actor, turn.table, turn.day, "offer"), None)
-        if move is None:
-            self.auto_played += 1
-            return self.fallback.propose(turn)
-        return turn.space.offer_of(move)
+        return self.fallback.propose(turn)
 
     def threshold(self, turn: Turn) -> float:
         return self.fallback.threshold(turn)
 
     def respond(self, turn: Turn, offer: int) -> bool:
-        move = (turn.inbox or {}).pop((turn.actor, turn.table, turn.day, "answer"), None)
-        if move is None:
-            self.auto_played += 1
-            return self.fallback.respond(turn, offer)
-        return bool(move)
+        return self.fallback.respond(turn, offer)
 
 
 REGISTRY: dict[str, type[Strategy]] = {

@@ -11,12 +11,17 @@ met the mediator amends the text one step on one issue towards those who said no
 said yes above what it believes they need.
 
 Everyone watching updates beliefs about the responders' reservation values from their answers.
+
+A round is a generator: where an actor is a seat played from outside (a person, through
+wargame.session.Game), it yields the decisions it waits for and takes the moves back. It splits into
+propose -> answers -> close, so a seat answers an offer it has seen. Unseated actors never pause.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,6 +36,22 @@ if TYPE_CHECKING:
     from wargame.engine.model import WargameModel
 
 BELIEF_STEP = 0.5  # share of the gap a belief moves towards what an answer reveals
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A move a seat must make: propose at a table, or answer the offer on it."""
+
+    day: int
+    table: str
+    actor: str
+    role: str  # "propose" | "answer"
+    offer: int | None = None  # the offer to answer
+    proposer: str | None = None
+
+
+Moves = dict  # actor -> an offer index (propose) or True / False (answer)
+RoundPlay = Generator[list[Decision], Moves, "Round"]
 
 
 @dataclass
@@ -156,7 +177,6 @@ class Table:
             day=day,
             table=self.id,
             actor=agent.actor_id,
-            inbox=m.inbox,
         )
 
     def passes(self, answers: dict[int, bool]) -> bool:
@@ -167,28 +187,56 @@ class Table:
         vetoed = any(not answers[self.row(v)] for v in rule.vetoes)
         return not vetoed and yes >= rule.threshold * self.weights.sum() - 1e-12
 
-    def play_round(self, m: WargameModel, day: int) -> Round:
+    def play_round(self, m: WargameModel, day: int) -> RoundPlay:
         if self.spec.protocol == "single_text":
-            return self._single_text_round(m, day)
+            return (yield from self._single_text_round(m, day))
         proposer = self.choose_proposer(m)
-        offer = self.participants[proposer].strategy.propose(self.turn(m, proposer, day))
+        agent = self.participants[proposer]
+        if agent.actor_id in m.seats:
+            moves = yield [Decision(day, self.id, agent.actor_id, "propose")]
+            offer = int(moves[agent.actor_id])
+        else:
+            offer = agent.strategy.propose(self.turn(m, proposer, day))
         answers = {proposer: True}
-        for row in range(len(self.participants)):
-            if row != proposer:
-                answers[row] = self._answer(m, row, day, offer)
-        return self._close_round(m, day, self.participants[proposer].actor_id, offer, answers)
+        answers.update((yield from self._answers(m, day, offer, agent.actor_id, agent.actor_id)))
+        return self._close_round(m, day, agent.actor_id, offer, answers)
 
-    def _answer(self, m: WargameModel, row: int, day: int, offer: int) -> bool:
+    def _answers(
+        self, m: WargameModel, day: int, offer: int, proposer: str, skip: str | None
+    ) -> Generator[list[Decision], Moves, dict[int, bool]]:
+        """Every participant but `skip` (the proposer, who has said yes) says yes or no to the offer, in seating order; the seats
+        played from outside are asked together once the model's actors have answered."""
+        answers: dict[int, bool] = {}
+        seated = []
+        for row, agent in enumerate(self.participants):
+            if agent.actor_id == skip:
+                continue
+            if agent.actor_id in m.seats:
+                seated.append(row)
+                answers[row] = False  # its place in the seating order, until the seat answers
+            else:
+                answers[row] = self._answer(m, row, day, offer)
+        if seated:
+            asked = [
+                Decision(day, self.id, self.participants[r].actor_id, "answer", offer, proposer)
+                for r in seated
+            ]
+            moves = yield asked
+            for r in seated:
+                answers[r] = self._answer(m, r, day, offer, moves[self.participants[r].actor_id])
+        return answers
+
+    def _answer(
+        self, m: WargameModel, row: int, day: int, offer: int, given: bool | None = None
+    ) -> bool:
+        """The participant's answer: its strategy's, or the one `given` by its seat."""
         agent = self.participants[row]
         turn = self.turn(m, row, day)
-        accepted = (
-            agent.strategy.respond(turn, offer) and (agent.actor_id, self.id) not in m.refusals
-        )
+        said = agent.strategy.respond(turn, offer) if given is None else bool(given)
+        accepted = said and (agent.actor_id, self.id) not in m.refusals
         if m.narrate:  # what the answer was weighed on, for the narrative
-            self.reasons[agent.actor_id] = (
-                float(turn.value_at(offer)),
-                float(agent.strategy.threshold(turn)),
-            )
+            threshold = agent.strategy.threshold(turn) if given is None else turn.reservation
+            self.reasons[agent.actor_id] = (float(turn.value_at(offer)), float(threshold))
         return accepted
 
     def _close_round(
@@ -207,15 +255,13 @@ class Table:
 
     # ------------------------------------------------------------ mediated single text
 
-    def _single_text_round(self, m: WargameModel, day: int) -> Round:
+    def _single_text_round(self, m: WargameModel, day: int) -> RoundPlay:
         mediator = m.actor(self.spec.mediator)
         if self.text is None:
             self.text = self._draft(m, mediator)
         else:
             self.text = self._amend(m, mediator, self.rounds[-1])
-        answers = {
-            row: self._answer(m, row, day, self.text) for row in range(len(self.participants))
-        }
+        answers = yield from self._answers(m, day, self.text, mediator.actor_id, None)
         return self._close_round(m, day, mediator.actor_id, self.text, answers)
 
     def _draft(self, m: WargameModel, mediator: ActorAgent) -> int:

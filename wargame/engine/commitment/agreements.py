@@ -113,6 +113,57 @@ def keep_probability_of(space, terms: tuple, days: int, offer: int) -> float:
     return keep
 
 
+def sign(m: WargameModel, table: Table, offer: int, day: int) -> Agreement:
+    """The offer becomes an agreement: what its levels grant on the ground happens now (and is taken back
+    if the agreement is broken)."""
+    levels = {
+        issue.id: int(table.space.offers[offer, k]) for k, issue in enumerate(table.space.issues)
+    }
+    agreement = Agreement(
+        table=table.id,
+        offer=offer,
+        levels=levels,
+        labels=table.space.describe(offer),
+        signed_day=day,
+        expires_day=day + table.spec.obligation_days,
+        parties=[a.actor_id for a in table.participants],
+    )
+    for issue_id, level in levels.items():
+        spec = m.issues[issue_id].spec
+        if spec.levels:
+            for eff in spec.levels[level].effects:
+                agreement.undo.extend(effects.apply(m, eff, f"agreement:{table.id}"))
+    m.agreements.append(agreement)
+    m.changed("deals")
+    table.status = "agreed"
+    m.record_occurrence("agreement_signed")
+    m.log(day, "signed", table=table.id, terms=agreement.labels)
+    return agreement
+
+
+STANDING = ("in_force", "completed")  # an agreement that stands: in force, or carried out
+
+
+def standing_agreement(m: WargameModel, table_id: str) -> Agreement | None:
+    """The latest agreement of a table that stands, if any."""
+    for a in reversed(m.agreements):
+        if a.table == table_id and a.status in STANDING:
+            return a
+    return None
+
+
+def agreed_level(m: WargameModel, issue_id: str) -> int | None:
+    """The level of an issue in the latest agreement that stands and settles it, if any."""
+    for a in reversed(m.agreements):
+        if a.status in STANDING and issue_id in a.levels:
+            return a.levels[issue_id]
+    return None
+
+
+def deal_between(m: WargameModel, a: str, b: str) -> bool:
+    return any(ag.status in STANDING and a in ag.parties and b in ag.parties for ag in m.agreements)
+
+
 def review(m: WargameModel, day: int) -> None:
     """Each party to each agreement in force keeps or breaks it today (agreements in signing order)."""
     for actor in m.actor_list:
@@ -123,7 +174,7 @@ def review(m: WargameModel, day: int) -> None:
             continue
         if day > agreement.expires_day:
             agreement.status = "completed"
-            m.deals_changed()
+            m.changed("deals")
             m.log(day, "completed", table=agreement.table)
             continue
         table = m.tables[agreement.table]
@@ -149,10 +200,9 @@ def breach(
     m, table, agreement: Agreement, party: str, day: int, gain: float, cost: float, guarantees
 ) -> None:
     agreement.status = "broken"
-    m.deals_changed()
     agreement.broken_by = party
-    m.forget()
     agreement.broken_day = day
+    m.changed("deals")
     effects.undo(m, agreement.undo)
     breaker = m.actor(party)
     breaker.set_reputation(max(0.0, breaker.reputation - 0.3))
@@ -163,7 +213,7 @@ def breach(
         observer.shift_trust(party, -0.4)
         belief = observer.beliefs[party]
         belief["breach_temptation"] = min(1.0, belief["breach_temptation"] + 0.2)
-        m.standing_changed()
+        m.changed("standing")
     m.record_occurrence("agreement_broken")
     m.log(
         day,

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from wargame.engine.ground import people
+
 if TYPE_CHECKING:
     from wargame.engine.actors import ActorAgent
     from wargame.engine.ground.geography import Routes
@@ -81,7 +83,8 @@ def run_sieges(m: WargameModel, day: int) -> None:
         site.supply_left -= 1
         if site.supply_left <= 0:
             captured = site.waiting + site.personnel
-            m.inflict_losses(
+            people.inflict_losses(
+                m,
                 site.id,
                 captured,
                 site.waiting_t + site.equipment_t,
@@ -100,10 +103,11 @@ def arrive_convoys(m: WargameModel, day: int) -> None:
             continue
         dest = m.ground.sites[c.destination]
         if dest.exit:
-            m.evacuate(c.personnel, c.equipment_t)
+            people.evacuate(m, c.personnel, c.equipment_t)
         else:
             dest.waiting += c.personnel
             dest.waiting_t += c.equipment_t
+            m.changed("people")
         m.record_occurrence("convoy_arrived")
         m.log(day, "arrived", site=c.origin, to=c.destination, personnel=c.personnel)
     m.convoys = still
@@ -123,9 +127,7 @@ def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
 
 def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
     owner = agent.actor_id
-    stranded = [
-        s for s in m.ground.sites.values() if s.waiting and s.garrison == owner and not s.exit
-    ]
+    stranded = people.stranded(m, owner)
     if not stranded:
         return
     view = m.way_out_today(owner)
@@ -156,6 +158,7 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
             day + max(1, math.ceil(km / m.situation.spec.convoy_km_per_day)),
         )
         site.waiting, site.waiting_t = 0, 0.0
+        m.changed("people")
         m.record_occurrence("siege_breakout" if breakout else "convoy_departed")
         m.log(
             day,
@@ -192,6 +195,7 @@ def _run_gauntlet(
         convoy.equipment_t -= lost_t
         m.lost += killed
         m.lost_t += lost_t
+        m.changed("people")
         m.record_occurrence("convoy_attacked")
         m.actor(convoy.owner).shift_trust(road.holder, -0.2)
         m.log(day, "ambush", road=key, holder=road.holder, site=convoy.origin, killed=killed)
@@ -227,14 +231,14 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         site = m.ground.sites[route.origin]
         flights = fleet.count * sorties
         seats = int(flights * fleet.payload_personnel)
-        people = min(site.waiting, seats)
-        used = people / (fleet.payload_personnel) if fleet.payload_personnel else 0.0
+        lifted = min(site.waiting, seats)
+        used = lifted / (fleet.payload_personnel) if fleet.payload_personnel else 0.0
         tonnes = min(site.waiting_t, max(flights - used, 0.0) * fleet.payload_t)
-        if people == 0 and tonnes == 0:
+        if lifted == 0 and tonnes == 0:
             continue
-        site.waiting -= people
+        site.waiting -= lifted
         site.waiting_t -= tonnes
-        m.evacuate(people, tonnes)
+        people.evacuate(m, lifted, tonnes)
         m.record_occurrence("airlift_flown")
         m.log(
             day,
@@ -242,6 +246,6 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
             fleet=fleet.type,
             route=route.id,
             site=site.id,
-            personnel=people,
+            personnel=lifted,
             tonnes=tonnes,
         )

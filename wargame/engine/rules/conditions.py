@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from wargame.engine.ground import people
 from wargame.language.schema import Condition
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def _level(m: WargameModel, test: tuple) -> bool:
 
 
 def _interior_cleared(m: WargameModel, wanted: bool) -> bool:
-    return m.interior_cleared() == wanted
+    return people.interior_cleared(m) == wanted
 
 
 def _evacuated_share(m: WargameModel, share: float) -> bool:

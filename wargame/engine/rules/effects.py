@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wargame.engine.ground import people
 from wargame.language.schema import Effect
 
 if TYPE_CHECKING:
@@ -26,43 +27,47 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
             if rr.segment
             else [r for r in g.roads.values() if r.holder == rr.held_by]
         )
-        g.road_revision += 1
+        m.changed("routes")
         for road in roads:
             # A multiplier is undone by dividing it out, so undoing one deal keeps another's change.
             undo.append(("road_risk", road.id, road.risk, rr.multiply))
             road.risk = min(1.0, road.risk * rr.multiply) if rr.multiply is not None else rr.set
     elif effect.road_holder is not None:
         road = g.roads[effect.road_holder.segment]
-        g.road_revision += 1
         undo.append(("road_holder", road.id, road.holder))
         road.holder = effect.road_holder.holder
+        m.changed("routes")
     elif effect.overflight is not None:
         route = g.air_routes[effect.overflight.route]
         for by in route.grants:
             if effect.overflight.by in (None, by):
                 undo.append(("overflight", (route.id, by), route.grants[by]))
                 route.grants[by] = effect.overflight.open
+        m.changed("routes")
     elif effect.trust is not None:
         m.actor(effect.trust.from_).shift_trust(effect.trust.to, effect.trust.delta)
     elif effect.siege is not None:
         site = g.sites[effect.siege.site]
         undo.append(("siege", site.id, site.besieged_by))
         site.besieged_by = effect.siege.by
+        m.changed("people")
     elif effect.casualties is not None:
-        m.inflict_losses(
+        people.inflict_losses(
+            m,
             effect.casualties.site,
             effect.casualties.personnel,
             effect.casualties.equipment_t,
             cause,
         )
     elif effect.withdraw is not None:
-        m.start_withdrawal(effect.withdraw.site, cause)
+        people.start_withdrawal(m, effect.withdraw.site, cause)
     elif effect.actor is not None:
         a = effect.actor
         m.actor(a.actor).shift(a.field, a.delta)
     elif effect.aircraft is not None:
         fleet = g.fleets[effect.aircraft.type]
         fleet.count = max(0, fleet.count + effect.aircraft.count_delta)
+        m.changed("routes")
     elif effect.occurrence is not None:
         m.record_occurrence(effect.occurrence)
     return undo
@@ -70,7 +75,6 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
 
 def undo(m: WargameModel, records: list[Undo]) -> None:
     g = m.ground
-    g.road_revision += 1
     for kind, key, previous, *factor in reversed(records):
         if kind == "road_risk":
             if factor and factor[0]:
@@ -86,3 +90,4 @@ def undo(m: WargameModel, records: list[Undo]) -> None:
             site = g.sites[key]
             if site.waiting + site.personnel > 0:  # nobody is left to besiege at an emptied post
                 site.besieged_by = previous
+    m.changed("routes", "people")

@@ -1,0 +1,65 @@
+"""Outside options: what each actor can get without a deal at a table today.
+
+Every actor's falls as time passes, faster the more time pressure it feels and the less resolve it has.
+A table may name a no-deal outcome imposed by force; then its value, less what forcing it costs, is the
+outside option. The evacuating side's also depends on how safely it could get its people out alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wargame.engine.ground import people
+
+if TYPE_CHECKING:
+    from wargame.engine.actors import ActorAgent
+    from wargame.engine.bargaining.tables import Table
+    from wargame.engine.model import WargameModel
+
+
+def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
+    """The actor's outside option at this table today, from its private value and the ground."""
+    base = agent.private["reservation"] + agent.outside_option_shift
+    if table.no_deal_offer is not None:
+        # The no-deal outcome imposed by force, less its cost, which grows with the military capability of
+        # the others at the table (Fearon 1995: war's costs bound the bargain).
+        row = table.row(agent.actor_id)
+        others = [a.capabilities["military"] for a in table.participants if a is not agent]
+        cost = table.spec.no_deal_cost.get(agent.actor_id, 0.0) * (
+            sum(others) / max(len(others), 1)
+        )
+        base += (
+            float(table.space.utility[row, table.no_deal_offer])
+            - cost
+            - agent.profile.outside_option
+        )
+    progress = m.day / m.horizon
+    wear = (1.0 - agent.resolve) * agent.time_pressure * progress
+    if agent.profile.evacuates and table.moves_people:
+        value = base * (0.5 + 0.5 * m.unilateral_safety(agent)) - wear
+    else:
+        value = base - 0.5 * wear
+    return min(max(value, 0.0), 1.0)
+
+
+def unilateral_safety(m: WargameModel, agent: ActorAgent) -> float:
+    """Share of the evacuating side's stranded people who could get out today without a deal,
+    risk-weighted: people already at a hub or an exit count as safe, the besieged as lost."""
+    owner = agent.actor_id
+    stranded = people.stranded(m, owner)
+    if not stranded:
+        return 1.0
+    view = m.way_out_today(owner)
+    stranded = [s for s in stranded if s.id not in view.targets]
+    if not stranded:
+        return 1.0
+    routes = view.routes
+    total = safe = 0.0
+    for site in stranded:
+        total += site.waiting
+        if site.besieged_by is not None:
+            continue
+        route = routes.get(site.id)
+        if route is not None:
+            safe += site.waiting * (1.0 - route[2])
+    return safe / total

@@ -1,0 +1,77 @@
+"""Where the people and the equipment are: at the sites (staying or waiting to leave), on the roads, out of
+the country, or lost. Every change of these counts goes through here and tells the model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wargame.engine.model import WargameModel
+
+
+def present(m: WargameModel) -> int:
+    """Personnel still in the country: at the sites (staying or waiting) and on the roads."""
+    total = 0
+    for s in m.ground.sites.values():
+        total += s.personnel + s.waiting
+    for c in m.convoys:
+        total += c.personnel
+    return total
+
+
+def stranded(m: WargameModel, owner: str) -> list:
+    """Sites where `owner`'s people wait to leave and cannot simply board an aircraft or cross out:
+    the places a convoy (or a deal) must get them out of."""
+    return [s for s in m.ground.sites.values() if s.waiting and s.garrison == owner and not s.exit]
+
+
+def interior_cleared(m: WargameModel) -> bool:
+    if m.convoys:
+        return False
+    for s in m.ground.interior:  # noqa: SIM110 - a loop costs less than all() over a generator
+        if s.waiting:
+            return False
+    return True
+
+
+def evacuate(m: WargameModel, personnel: int, tonnes: float) -> None:
+    m.evacuated += personnel
+    m.evacuated_t += tonnes
+    m.changed("people")
+    if m.evacuators and personnel and present(m) == 0:
+        m.record_occurrence("withdrawal_completed")
+
+
+def inflict_losses(
+    m: WargameModel, site_id: str, personnel: int, tonnes: float, cause: str, captured: bool = False
+) -> None:
+    site = m.ground.sites[site_id]
+    from_waiting = min(site.waiting, personnel)
+    site.waiting -= from_waiting
+    from_garrison = min(site.personnel, personnel - from_waiting)
+    site.personnel -= from_garrison
+    taken = from_waiting + from_garrison
+    t_waiting = min(site.waiting_t, tonnes)
+    site.waiting_t -= t_waiting
+    t_garrison = min(site.equipment_t, tonnes - t_waiting)
+    site.equipment_t -= t_garrison
+    m.lost += taken
+    m.lost_t += t_waiting + t_garrison
+    if captured:
+        m.captured += taken
+    m.changed("people")
+    if taken:
+        m.log(m.day, "losses", site=site_id, personnel=taken, cause=cause, captured=captured)
+
+
+def start_withdrawal(m: WargameModel, site_id: str, cause: str) -> None:
+    site = m.ground.sites[site_id]
+    if site.withdrawing:
+        return
+    site.withdrawing = True
+    site.waiting += site.personnel
+    site.waiting_t += site.equipment_t
+    site.personnel, site.equipment_t = 0, 0.0
+    m.changed("people")
+    m.record_occurrence("withdrawal_started")
+    m.log(m.day, "withdrawal", site=site_id, cause=cause)
