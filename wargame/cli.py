@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     mc.add_argument("scenario", nargs="?", help="scenario name or path (not needed with --resume)")
     mc.add_argument("--runs", type=int, help="runs (per sweep point)")
-    mc.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    mc.add_argument("--seed", type=int, help="root seed (default 0)")
     mc.add_argument(
         "--workers",
         type=int,
@@ -71,9 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=LOW:HIGH:COUNT",
         help="sweep a setting (repeatable); N runs at each point",
     )
-    mc.add_argument(
-        "--design", choices=["grid", "lhs"], default="grid", help="sweep design (default grid)"
-    )
+    mc.add_argument("--design", choices=["grid", "lhs"], help="sweep design (default grid)")
     mc.add_argument(
         "--points", type=int, help="Latin hypercube points (default: the largest COUNT)"
     )
@@ -228,10 +226,12 @@ def _dispatch(args) -> int:
             print("\n".join(render_drivers(found)))
         return 0
     if args.command == "report":
-        from wargame.presentation.report import write_report
+        from wargame.presentation.report import load_results, write_report
 
-        _read_runs(args.folder)  # a clear error for a folder that is not a Monte Carlo
-        path = write_report(args.folder, args.html, min_share=args.min_share)
+        results = load_results(args.folder)
+        if not results.complete:
+            print(f"note: {args.folder} is unfinished; using its finished chunks", file=sys.stderr)
+        path = write_report(results, args.html, min_share=args.min_share)
         print(
             f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in any browser)"
         )
@@ -246,13 +246,6 @@ def _dispatch(args) -> int:
             print("\n".join(report(analyses)))
         return 0
     if args.command == "run":
-        if args.days is not None and args.days < 1:
-            raise ScenarioError(
-                "--days",
-                "value out of range",
-                expected="a whole number of days >= 1",
-                found=str(args.days),
-            )
         from wargame.engine.model import WargameModel
         from wargame.presentation.narrative import ending, story
 
@@ -285,16 +278,43 @@ def _read_runs(folder: str):
     return runs
 
 
+# What `mc --resume` takes from the folder's manifest, so may not be given again.
+PLAN_OPTIONS = {
+    "scenario": "SCENARIO",
+    "runs": "--runs",
+    "seed": "--seed",
+    "overrides": "--set",
+    "sweep": "--sweep",
+    "design": "--design",
+    "points": "--points",
+    "days": "--days",
+    "from_day": "--from-day",
+    "force": "--force",
+    "chunk_size": "--chunk-size",
+    "out": "--out",
+}
+
+
 def _monte_carlo(args) -> int:
-    import json as _json
     from pathlib import Path
 
-    from wargame.batch.montecarlo import MANIFEST, Plan, monte_carlo
+    from wargame.batch.montecarlo import Plan, monte_carlo
+    from wargame.batch.results_folder import MANIFEST
     from wargame.batch.sweeps import design_points, parse_sweep
     from wargame.engine.scenarios import load_scenario
     from wargame.language.scenario import find_scenario, parse_set
 
     if args.resume:
+        given = [
+            flag for name, flag in PLAN_OPTIONS.items() if getattr(args, name) not in (None, [])
+        ]
+        if given:
+            raise ScenarioError(
+                "--resume",
+                "a resumed Monte Carlo keeps the settings in its manifest",
+                expected="--resume DIR with only --workers, --scheduler, --no-progress",
+                found=", ".join(given),
+            )
         manifest_file = Path(args.resume) / MANIFEST
         if not manifest_file.exists():
             raise ScenarioError(
@@ -303,7 +323,7 @@ def _monte_carlo(args) -> int:
                 expected="a folder made by `wargame mc`",
                 found="no manifest.json",
             )
-        plan = Plan.from_description(_json.loads(manifest_file.read_text())["plan"])
+        plan = Plan.from_description(json.loads(manifest_file.read_text())["plan"])
         out = Path(args.resume)
     else:
         if not args.scenario or not args.runs or not args.out:
@@ -313,14 +333,11 @@ def _monte_carlo(args) -> int:
                 expected="SCENARIO --runs N --out DIR (or --resume DIR)",
                 found=" ".join(x for x in (args.scenario, args.out) if x) or "nothing",
             )
-        if args.runs < 1:
-            raise ScenarioError(
-                "--runs", "value out of range", expected="a whole number >= 1", found=str(args.runs)
-            )
+        seed = 0 if args.seed is None else args.seed
         overrides = parse_set(args.overrides)
         sc = load_scenario(args.scenario, overrides)  # bad input stops here, before any work
         ranges = [parse_sweep(s) for s in args.sweep]
-        points = design_points(ranges, args.design, args.points, args.seed)
+        points = design_points(ranges, args.design or "grid", args.points, seed)
         for point in points:  # every sweep point must make a valid scenario
             load_scenario(sc.path, {**overrides, **point})
         if args.force and args.from_day is None:
@@ -341,7 +358,7 @@ def _monte_carlo(args) -> int:
                     expected=f"a day before the horizon ({horizon})",
                     found=str(args.from_day),
                 )
-            probe = WargameModel(sc, rng=args.seed, narrate=False)
+            probe = WargameModel(sc, rng=seed, narrate=False)
             probe.run(until=args.from_day)
             for spec in args.force:
                 try:
@@ -351,7 +368,7 @@ def _monte_carlo(args) -> int:
         plan = Plan(
             scenario=str(find_scenario(args.scenario).resolve()),
             runs=args.runs,
-            seed=args.seed,
+            seed=seed,
             overrides=tuple(sorted(overrides.items())),
             points=tuple(tuple(sorted(p.items())) for p in points),
             days=args.days,
@@ -363,7 +380,7 @@ def _monte_carlo(args) -> int:
         result = monte_carlo(
             plan,
             out,
-            workers=max(1, args.workers),
+            workers=args.workers,
             chunk_size=args.chunk_size,
             scheduler=args.scheduler,
             resume=bool(args.resume),

@@ -1,184 +1,48 @@
-"""Monte Carlo: many runs of one scenario, batched into chunks, on a local process pool or a Dask
-cluster, written to Parquet chunk by chunk so that memory stays flat and nothing finished is lost.
+"""Monte Carlo to a results folder: the runs of a plan (from run_many), written as Parquet chunk by
+chunk so that memory stays flat and nothing finished is lost, then merged into runs.parquet beside a
+JSON manifest; a stopped Monte Carlo resumes where it stopped.
 
-Run i of a plan is seeded from numpy.random.SeedSequence(root).spawn(total)[i] (computed directly as
-SeedSequence(root, spawn_key=(i,))), so it gives the same result whatever the worker count, the
-chunk size or the backend. Its integer seed is stored in the results: `wargame run SCENARIO --seed S`
-replays it (with the same --set values and sweep point).
+Plan, run_seed and run_chunk live in plan.py, run_many and its backends in runs.py; they are
+named here too, for callers of the folder writer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
-import multiprocessing
 import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from wargame.batch.plan import (
+    Plan,
+    chunk_grid,
+    default_chunk_size,
+    plan_manifest,
+    run_chunk,
+    run_seed,
+    scenario_of,
+)
 from wargame.batch.results_folder import CHUNKS, MANIFEST, RUNS_FILE
-from wargame.engine.scenarios import cached_scenario
+from wargame.batch.runs import run_many
 from wargame.language.errors import ScenarioError
-from wargame.language.scenario import Scenario, resolved_hash
+from wargame.language.scenario import resolved_hash
 
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything that decides the results of a Monte Carlo: the same plan gives the same rows."""
-
-    scenario: str  # path of the scenario file
-    runs: int  # runs per sweep point
-    seed: int  # root seed
-    overrides: tuple[tuple[str, Any], ...] = ()
-    points: tuple[tuple[tuple[str, Any], ...], ...] = (
-        (),
-    )  # sweep points, each a tuple of (path, value)
-    days: int | None = None
-    fork_day: int | None = None  # continuations of run `seed` saved at this day
-    force: tuple[str, ...] = ()
-
-    @property
-    def total(self) -> int:
-        return self.runs * len(self.points)
-
-    def overrides_for(self, point: int) -> dict[str, Any]:
-        return {**dict(self.overrides), **dict(self.points[point])}
-
-    @classmethod
-    def from_description(cls, p: dict) -> Plan:
-        """The plan a manifest's "plan" entry describes (the inverse of `describe`)."""
-        return cls(
-            scenario=p["scenario"],
-            runs=p["runs"],
-            seed=p["seed"],
-            overrides=tuple(sorted(p["overrides"].items())),
-            points=tuple(tuple(sorted(pt.items())) for pt in p["points"]),
-            days=p["days"],
-            fork_day=p["fork_day"],
-            force=tuple(p["force"]),
-        )
-
-    def describe(self) -> dict:
-        data = asdict(self)
-        data["overrides"] = dict(self.overrides)
-        data["points"] = [dict(p) for p in self.points]
-        return data
-
-
-def run_seed(root: int, run_id: int) -> int:
-    """The integer seed of run `run_id`: child `run_id` of SeedSequence(root).spawn(...)."""
-    return int(
-        np.random.SeedSequence(root, spawn_key=(run_id,)).generate_state(1, np.uint64)[0]
-        >> np.uint64(1)
-    )
-
-
-# ---------------------------------------------------------------- one chunk (runs in a worker)
-
-
-def _scenario(path: str, overrides: tuple) -> Scenario:
-    return cached_scenario(path, dict(overrides))
-
-
-_FORKS: dict[tuple, bytes] = {}
-
-
-def _fork_state(plan: Plan, overrides: tuple) -> bytes:
-    """The saved state of run `plan.seed` on day `plan.fork_day` (made once per process and point)."""
-    from wargame.engine.model import WargameModel
-
-    key = (plan.scenario, repr(overrides), plan.seed, plan.fork_day, plan.days)
-    if key not in _FORKS:
-        model = WargameModel(
-            _scenario(plan.scenario, overrides), rng=plan.seed, days=plan.days, narrate=False
-        )
-        model.run(until=plan.fork_day)
-        if len(_FORKS) > 8:
-            _FORKS.clear()
-        _FORKS[key] = model.save_state()
-    return _FORKS[key]
-
-
-def schema_for(plan: Plan, sc: Scenario) -> pa.Schema:
-    """The columns of runs.parquet for this plan (fixed, so every chunk has the same schema)."""
-    fields = [
-        ("run_id", pa.int64()),
-        ("seed", pa.int64()),
-        ("point", pa.int32()),
-    ]
-    for path, value in plan.points[0]:
-        fields.append(
-            (f"set_{path}", pa.float64() if isinstance(value, int | float) else pa.string())
-        )
-    fields += [
-        ("outcome", pa.string()),
-        ("days", pa.int32()),
-        ("milestone_path", pa.list_(pa.string())),
-        *[(f"day_{m.id}", pa.int32()) for m in sc.spec.milestones],
-        ("personnel_initial", pa.int64()),
-        ("personnel_evacuated", pa.int64()),
-        ("personnel_lost", pa.int64()),
-        ("personnel_captured", pa.int64()),
-        ("personnel_present", pa.int64()),
-        ("equipment_initial_t", pa.float64()),
-        ("equipment_out_t", pa.float64()),
-        ("equipment_lost_t", pa.float64()),
-        ("agreements_signed", pa.int32()),
-        ("agreements_broken", pa.int32()),
-        *[(f"utility_{a.id}", pa.float64()) for a in sc.actors],
-        ("evacuated_by_week", pa.list_(pa.int64())),
-        ("lost_by_week", pa.list_(pa.int64())),
-        *[
-            (f"draw_{a.id}_{k}", pa.float64())
-            for a in sc.actors
-            for k in ("breach_temptation", "reservation", "resolve")
-        ],
-    ]
-    return pa.schema(fields)
-
-
-def run_chunk(plan: Plan, start: int, stop: int) -> pa.Table:
-    """Runs start..stop-1 of the plan, as one Arrow table."""
-    from wargame.engine.model import WargameModel
-
-    rows = []
-    schema = None
-    point = None
-    for run_id in range(start, stop):
-        if run_id // plan.runs != point:  # a chunk's runs share one or a few sweep points
-            point = run_id // plan.runs
-            overrides = tuple(sorted(plan.overrides_for(point).items()))
-            sc = _scenario(plan.scenario, overrides)
-            milestone_ids = [m.id for m in sc.spec.milestones]
-            actor_ids = [a.id for a in sc.actors]
-        if schema is None:
-            schema = schema_for(plan, sc)
-            # The scenario and its offer spaces live as long as the worker: keep them out of the
-            # garbage collector's scans, which otherwise cost each run several milliseconds.
-            gc.freeze()
-        seed = run_seed(plan.seed, run_id)
-        if plan.fork_day is None:
-            model = WargameModel(sc, rng=seed, days=plan.days, narrate=False)
-        else:
-            model = WargameModel.load_state(_fork_state(plan, overrides))
-            model.reseed(seed)
-            for spec in plan.force:
-                model.force(spec)
-        result = model.run()
-        row = {"run_id": run_id, "seed": seed, "point": point}
-        for path, value in plan.points[point]:
-            row[f"set_{path}"] = value
-        row.update(result.to_row(milestone_ids, actor_ids))
-        rows.append(row)
-    return pa.Table.from_pylist(rows, schema=schema)
+__all__ = [
+    "MonteCarloResult",
+    "Plan",
+    "default_chunk_size",
+    "done_chunks",
+    "monte_carlo",
+    "run_chunk",
+    "run_many",
+    "run_seed",
+]
 
 
 # ---------------------------------------------------------------- the results folder
@@ -252,12 +116,6 @@ class MonteCarloResult:
         return self.out / RUNS_FILE
 
 
-def default_chunk_size(total: int, workers: int) -> int:
-    """Big enough that a task's overhead is small, small enough that work spreads and a kill loses little:
-    about 32 chunks a worker, so that when the last chunks run, no worker waits long for the others."""
-    return int(max(10, min(500, total // max(workers * 32, 1) or 1)))
-
-
 def monte_carlo(
     plan: Plan,
     out: str | Path,
@@ -270,8 +128,7 @@ def monte_carlo(
 ) -> MonteCarloResult:
     """Run every run of `plan` not yet on disk in `out`, then merge them into out/runs.parquet."""
     out = Path(out)
-    started = dt.datetime.now(dt.UTC)
-    sc = _scenario(plan.scenario, tuple(sorted(dict(plan.overrides).items())))
+    sc = scenario_of(plan)
     manifest_path = out / MANIFEST
     if resume:
         if not manifest_path.exists():
@@ -325,20 +182,7 @@ def monte_carlo(
                 found=", ".join(sorted(p.name for p in out.iterdir())[:5]),
             )
         chunk_size = chunk_size or default_chunk_size(plan.total, workers)
-        manifest = {
-            "plan": json.loads(json.dumps(plan.describe(), default=str)),
-            "scenario_id": sc.id,
-            "scenario_file": str(Path(plan.scenario).resolve()),
-            "scenario_sha256": sc.file_hash,
-            "resolved_sha256": resolved_hash(sc),
-            "resolved_scenario": sc.resolved(),
-            "root_seed": plan.seed,
-            "total_runs": plan.total,
-            "chunk_size": chunk_size,
-            "package_version": _version(),
-            "started": started.isoformat(),
-            **(extra_manifest or {}),
-        }
+        manifest = {**plan_manifest(plan, chunk_size), **(extra_manifest or {})}
     (out / CHUNKS).mkdir(parents=True, exist_ok=True)
     manifest.update(
         status="running",
@@ -354,15 +198,23 @@ def monte_carlo(
             expected="runs >= 1 and chunk size >= 1",
             found=f"{plan.total} runs in chunks of {chunk_size}",
         )
-    grid = [(s, min(s + chunk_size, plan.total)) for s in range(0, plan.total, chunk_size)]
+    grid = chunk_grid(plan.total, chunk_size)
     done = done_chunks(out)
     todo = [c for c in grid if c not in done]
-    bar = _progress(plan.total, grid, done, progress)
+    bar = _progress(plan.total, plan.total - sum(b - a for a, b in todo), progress)
     t0 = dt.datetime.now(dt.UTC)
+    runs = run_many(
+        plan,
+        workers=workers,
+        scheduler=scheduler,
+        chunks=todo,
+        on_progress=lambda finished, _total: bar.update(finished - bar.n),
+    )
     try:
-        for (start, stop), table in _execute(plan, todo, workers, scheduler):
-            _write_chunk(out, start, stop, table)
-            bar.update(stop - start)
+        with closing(runs):  # leaving early (Ctrl-C) stops the workers at once
+            for table in runs:
+                start = table.column("run_id")[0].as_py()
+                _write_chunk(out, start, start + table.num_rows, table)
     except KeyboardInterrupt:
         manifest.update(status="interrupted")
         _write_manifest(out, manifest)
@@ -377,88 +229,21 @@ def monte_carlo(
     return MonteCarloResult(out, plan.total, computed, (finished - t0).total_seconds(), manifest)
 
 
-def _version() -> str:
-    from wargame import __version__
-
-    return __version__
-
-
 class _NoBar:
+    n = 0
+
     def update(self, n):
-        pass
+        self.n += n
 
     def close(self):
         pass
 
 
-def _progress(total, grid, done, enabled):
+def _progress(total: int, already: int, enabled: bool):
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
 
-    already = sum(b - a for a, b in grid if (a, b) in done)
     return tqdm(
         total=total, initial=already, unit="run", smoothing=0.1, file=sys.stderr, dynamic_ncols=True
     )
-
-
-def _execute(plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: str | None):
-    """Yield ((start, stop), table) as chunks complete, on the chosen backend."""
-    if not todo:
-        return
-    if scheduler:
-        yield from _execute_dask(plan, todo, scheduler)
-    elif workers <= 1:
-        for start, stop in todo:
-            yield (start, stop), run_chunk(plan, start, stop)
-    else:
-        # forkserver: workers start from a clean process that has imported the engine once (plain fork
-        # from this multi-threaded process - Arrow and tqdm run threads - risks deadlocks).
-        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        if sys.platform != "win32":
-            context.set_forkserver_preload(["wargame.batch.montecarlo", "wargame.engine.model"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending = {}
-            queue = list(todo)
-            try:
-                # Keep a bounded number of tasks in flight, so memory stays flat for any run count.
-                while queue or pending:
-                    while queue and len(pending) < workers * 2:
-                        start, stop = queue.pop(0)
-                        pending[pool.submit(run_chunk, plan, start, stop)] = (start, stop)
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        chunk = pending.pop(future)
-                        yield chunk, future.result()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-
-
-def _execute_dask(plan: Plan, todo: list[tuple[int, int]], scheduler: str):
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
-        raise ScenarioError(
-            "--scheduler", "Dask is not installed", expected="dask[distributed]", found=str(exc)
-        ) from None
-    try:
-        client = Client(scheduler, timeout=10)
-    except OSError as exc:
-        raise ScenarioError(
-            "--scheduler",
-            "cannot reach the Dask scheduler",
-            expected="tcp://HOST:PORT of a running scheduler",
-            found=f"{scheduler} ({exc})",
-        ) from None
-    try:
-        plan_future = client.scatter(plan, broadcast=True)
-        futures = {}
-        for start, stop in todo:
-            futures[client.submit(run_chunk, plan_future, start, stop, pure=False)] = (start, stop)
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:
-        client.close()

@@ -1,13 +1,16 @@
-"""A self-contained HTML report of a Monte Carlo results folder (runs.parquet + manifest.json).
+"""A self-contained HTML report of a Monte Carlo: its runs table (Arrow) and its manifest, from memory
+(batch.runs.run_many, batch.plan.plan_manifest) or from a results folder (runs.parquet + manifest.json).
 
 Pure reading of results: nothing here imports the model or Mesa, and the page needs no network: the
-plotly.js bundle is embedded once, inline, and every chart after it reuses it.
+plotly.js bundle is embedded once, inline, and every chart after it reuses it. Wherever `runs` is
+taken, it is a runs table (with its manifest), a Results, or a results folder.
 
-    build_report(folder, min_share=0.01) -> str     the whole page
-    write_report(folder, html_path)      -> Path    the same, written to a file
-    figures(folder, min_share=0.01)      -> dict[str, plotly Figure]   the charts, for tests and notebooks
-    load_results(folder)                 -> Results (the runs as a DataFrame, the manifest, labels)
-    fan_quantiles(series, days)          -> Fan     p10/p25/p50/p75/p90 per day of per-run weekly series
+    Results.from_table(table, manifest)      -> Results (the runs as a DataFrame, the manifest, labels)
+    load_results(folder)                     -> Results, read from a results folder
+    figures(runs, manifest, min_share=0.01)  -> dict[str, plotly Figure]   the charts, for tests and notebooks
+    build_report(runs, manifest, min_share)  -> str     the whole page
+    write_report(runs, html_path, min_share, manifest) -> Path   the same, written to a file
+    fan_quantiles(series, days)              -> Fan     p10/p25/p50/p75/p90 per day of per-run weekly series
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 
 from wargame.analysis.branching import END, OTHER, branch_tree, wilson_interval
 from wargame.analysis.drivers import drivers
 from wargame.batch.results_folder import MANIFEST, RUNS_FILE, read_runs
+from wargame.language.errors import ScenarioError
 
 NO_OUTCOME = "(none)"  # runs whose outcome is null
 
@@ -39,19 +44,21 @@ PALETTE = (
 CONFIG = {"displaylogo": False, "responsive": True}
 
 
-# ---------------------------------------------------------------- reading a results folder
+# ---------------------------------------------------------------- the results: a runs table and its manifest
 
 
 @dataclass
 class Results:
-    folder: Path
     manifest: dict
     runs: pd.DataFrame
-    complete: bool = True  # False when read from the chunks of an unfinished Monte Carlo
+    complete: bool = (
+        True  # False for part of a Monte Carlo: an unfinished folder, or runs still coming
+    )
     # id -> label, in the manifest's order, then outcomes found only in the runs
     outcome_labels: dict[str, str] = field(default_factory=dict)
     milestone_labels: dict[str, str] = field(default_factory=dict)
     actor_names: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None  # the results folder they were read from (None: made in memory)
 
     @property
     def scenario(self) -> dict:
@@ -76,31 +83,71 @@ class Results:
     def outcome_colors(self) -> dict[str, str]:
         return {oid: PALETTE[i % len(PALETTE)] for i, oid in enumerate(self.outcome_labels)}
 
+    @classmethod
+    def from_table(
+        cls,
+        table: pa.Table,
+        manifest: dict,
+        complete: bool | None = None,
+        folder: str | Path | None = None,
+    ) -> Results:
+        """The results of a runs table (rows in any order, e.g. chunks concatenated as run_many yields
+        them) and its manifest (batch.plan.plan_manifest, or a folder's manifest.json). `complete`
+        defaults to whether the table holds every run the manifest plans."""
+        runs = table.to_pandas()
+        runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+        runs["outcome"] = (
+            runs["outcome"].astype(object).where(runs["outcome"].notna(), NO_OUTCOME).astype(str)
+        )
+        if complete is None:
+            complete = len(runs) >= manifest.get("total_runs", len(runs))
+        sc = manifest.get("resolved_scenario") or {}
+        outcome_labels = {o["id"]: o.get("label") or o["id"] for o in sc.get("outcomes", [])}
+        for oid in runs["outcome"].unique():
+            outcome_labels.setdefault(
+                str(oid), "No outcome reached" if oid == NO_OUTCOME else str(oid)
+            )
+        milestone_labels = {m["id"]: m.get("label") or m["id"] for m in sc.get("milestones", [])}
+        for col in runs.columns:
+            if col.startswith("day_"):
+                milestone_labels.setdefault(col[4:], col[4:])
+        actor_names = {a["id"]: a.get("name") or a["id"] for a in sc.get("actors", [])}
+        return cls(
+            manifest,
+            runs,
+            complete,
+            outcome_labels,
+            milestone_labels,
+            actor_names,
+            Path(folder) if folder is not None else None,
+        )
+
 
 def load_results(folder: str | Path) -> Results:
-    """Read runs.parquet (or, for an interrupted Monte Carlo, its finished chunks) and manifest.json."""
+    """Read a results folder: runs.parquet (or, for an interrupted Monte Carlo, its finished chunks)
+    and manifest.json."""
     folder = Path(folder)
     manifest_file = folder / MANIFEST
     if not manifest_file.exists():
-        raise FileNotFoundError(f"{folder}: no {MANIFEST}: not a folder made by `wargame mc`")
-    manifest = json.loads(manifest_file.read_text())
+        raise ScenarioError(
+            str(folder),
+            "not a Monte Carlo results folder",
+            expected=f"{MANIFEST} made by `wargame mc`",
+            found=f"no {MANIFEST}",
+        )
     table, complete = read_runs(folder)
-    runs = table.to_pandas()
-    runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
-    runs["outcome"] = (
-        runs["outcome"].astype(object).where(runs["outcome"].notna(), NO_OUTCOME).astype(str)
-    )
+    return Results.from_table(table, json.loads(manifest_file.read_text()), complete, folder)
 
-    sc = manifest.get("resolved_scenario") or {}
-    outcome_labels = {o["id"]: o.get("label") or o["id"] for o in sc.get("outcomes", [])}
-    for oid in runs["outcome"].unique():
-        outcome_labels.setdefault(str(oid), "No outcome reached" if oid == NO_OUTCOME else str(oid))
-    milestone_labels = {m["id"]: m.get("label") or m["id"] for m in sc.get("milestones", [])}
-    for col in runs.columns:
-        if col.startswith("day_"):
-            milestone_labels.setdefault(col[4:], col[4:])
-    actor_names = {a["id"]: a.get("name") or a["id"] for a in sc.get("actors", [])}
-    return Results(folder, manifest, runs, complete, outcome_labels, milestone_labels, actor_names)
+
+def as_results(runs: str | Path | Results | pa.Table, manifest: dict | None = None) -> Results:
+    """Results from a Results, a results folder, or a runs table with its manifest."""
+    if isinstance(runs, Results):
+        return runs
+    if isinstance(runs, pa.Table):
+        if manifest is None:
+            raise TypeError("a runs table needs its manifest (a dict) beside it")
+        return Results.from_table(runs, manifest)
+    return load_results(runs)
 
 
 # ---------------------------------------------------------------- statistics
@@ -590,7 +637,8 @@ def _significant(d, level: float = 0.05) -> bool:
 
 def tornado_figure(res: Results, drivers: list, outcome: str, base: float) -> go.Figure | None:
     """Each input's pull on one outcome: its share among the runs where the input is low (blue) and
-    high (red), as bars from the share over all runs."""
+    high (red), as bars from the share over all runs; bars of inputs whose q value (p adjusted for
+    every input tested, Benjamini-Hochberg) is 0.05 or more are faded."""
     if not drivers:
         return None
     rows = list(drivers)[::-1]  # strongest at the top
@@ -628,7 +676,7 @@ def tornado_figure(res: Results, drivers: list, outcome: str, base: float) -> go
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
     fig.update_xaxes(
         title=f"share of runs ending in this outcome (%); dotted line: all runs, {_pct(base)};"
-        " faded: p ≥ 0.05"
+        " faded: q ≥ 0.05 (p adjusted for every input tested)"
     )
     label = res.outcome_labels.get(outcome, outcome)
     return _layout(
@@ -699,10 +747,13 @@ def _parts(res: Results, min_share: float, all_outcomes: bool = True) -> _Parts:
     return _Parts(figs, root, fans, stats, found)
 
 
-def figures(folder: str | Path | Results, min_share: float = 0.01) -> dict[str, go.Figure]:
+def figures(
+    runs: str | Path | Results | pa.Table, manifest: dict | None = None, min_share: float = 0.01
+) -> dict[str, go.Figure]:
     """The report's charts by name: outcomes, [outcomes_by_point], tree, evacuated, lost,
-    [milestone_days], [drivers] (tornado for the most frequent outcome that not every run reaches)."""
-    res = folder if isinstance(folder, Results) else load_results(folder)
+    [milestone_days], [drivers] (tornado for the most frequent outcome that not every run reaches).
+    `runs`: a runs table with its `manifest`, a Results, or a results folder."""
+    res = as_results(runs, manifest)
     return _parts(res, min_share, all_outcomes=False).figures
 
 
@@ -1007,11 +1058,14 @@ def _tree_top_paths(res: Results, root, limit: int = 12) -> str:
     ) + "</details>"  # fmt: skip
 
 
-def build_report(folder: str | Path, min_share: float = 0.01) -> str:
-    """The whole report as one self-contained HTML page (plotly.js inline, no external resource)."""
+def build_report(
+    runs: str | Path | Results | pa.Table, manifest: dict | None = None, min_share: float = 0.01
+) -> str:
+    """The whole report as one self-contained HTML page (plotly.js inline, no external resource).
+    `runs`: a runs table with its `manifest`, a Results, or a results folder."""
     import plotly.offline
 
-    res = load_results(folder)
+    res = as_results(runs, manifest)
     parts = _parts(res, min_share)
     figs = parts.figures
     counts = res.outcome_counts()
@@ -1077,8 +1131,13 @@ def build_report(folder: str | Path, min_share: float = 0.01) -> str:
             )
     sections.append(HOW_TO_READ)
     sections.append(
-        f"<footer>Made by wargame.report from {_esc(res.folder.name)}/{RUNS_FILE} and {MANIFEST}"
-        f" · package {_esc(res.manifest.get('package_version', '?'))}</footer>"
+        "<footer>Made by wargame.report from "
+        + (
+            f"{_esc(res.folder.name)}/{RUNS_FILE} and {MANIFEST}"
+            if res.folder
+            else "runs in memory"
+        )
+        + f" · package {_esc(res.manifest.get('package_version', '?'))}</footer>"
     )
     title = res.scenario.get("title") or res.manifest.get("scenario_id") or "Monte Carlo report"
     plotly_js = plotly.offline.get_plotlyjs()
@@ -1091,9 +1150,14 @@ def build_report(folder: str | Path, min_share: float = 0.01) -> str:
     )
 
 
-def write_report(folder: str | Path, html_path: str | Path, min_share: float = 0.01) -> Path:
-    """Write build_report(folder) to html_path (its folder is made if needed); return the path."""
+def write_report(
+    runs: str | Path | Results | pa.Table,
+    html_path: str | Path,
+    min_share: float = 0.01,
+    manifest: dict | None = None,
+) -> Path:
+    """Write build_report(runs, manifest) to html_path (its folder is made if needed); return the path."""
     html_path = Path(html_path)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(build_report(folder, min_share=min_share), encoding="utf-8")
+    html_path.write_text(build_report(runs, manifest, min_share=min_share), encoding="utf-8")
     return html_path
