@@ -1,4 +1,5 @@
-# Two set-up commands: `make run` and `make test`. Both create .venv with a Python >= 3.12 found here.
+# Set-up commands: `make run`, `make test` (fast tier), `make test-all` (everything; CI) and `make bench`.
+# Each creates .venv with a Python >= 3.12 found here.
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -12,7 +13,7 @@ SEED ?= 7
 RUNS ?= 2000
 OUT ?= out/$(SCENARIO)-mc
 
-.PHONY: run test lint format clean
+.PHONY: run test test-all bench lint format clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON_FOUND)" || { echo "make: no Python >= 3.12 found (tried python3.13, python3.12, ~/.pyenv/versions/3.12+, python3)" >&2; exit 2; }
@@ -38,8 +39,17 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format wargame viz tests
 	$(VENV)/bin/ruff check --fix wargame viz tests
 
+# The fast tier: lint and every test not marked slow (a few minutes on 2 cores).
 test: $(STAMP) lint
+	$(PY) -m pytest -q -m "not slow"
+
+# Everything, benchmarks and the slow tier included: what CI runs.
+test-all: $(STAMP) lint
 	$(PY) -m pytest -q
+
+# The benchmarks alone, slow ones included; each goal is printed beside the figure measured.
+bench: $(STAMP)
+	$(PY) -m pytest -q tests/benchmarks
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

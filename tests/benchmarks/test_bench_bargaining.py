@@ -2,7 +2,9 @@
 
 The NegMAS comparison shape: one 3-party table over 4 ordinal issues with 3, 3, 3 and 4 levels (108
 offers), every party playing the conceder strategy, negotiated from its opening to agreement.
-NegMAS 0.16 takes a median 5.5 ms for this shape on this kind of machine; the goal here is 0.5 ms.
+NegMAS 0.16 takes a median 5.5 ms for this shape on this kind of machine; the goal here is a median of
+at most 0.5 ms for the protocol alone. The goal and the median measured are in extra_info and in the
+summary printed at the end (tests/benchmarks/conftest.py); speed is reported, not asserted.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 from wargame import WargameModel, load_scenario
 
+GOAL_SECONDS = 0.5e-3
+NEGMAS_SECONDS = 5.5e-3
 BENCH = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "bench_table.yaml"
 
 
@@ -26,13 +30,24 @@ def _protocol(model: WargameModel) -> int:
     table.status = "open"
     for day in range(1, table.deadline + 1):
         model.day = day
-        if table.play_round(model, day).passed:
+        if _settle(table.play_round(model, day)).passed:
             return day
     return -1
 
 
-def test_bench_3party_4issue_negotiation_protocol(benchmark):
-    """Opening offer to agreement: proposals, answers and belief updates (the NegMAS comparison)."""
+def _settle(round_):
+    """A round is a generator that yields only when a seat played from outside must decide; the benchmark
+    table has none, so it returns its play at once."""
+    try:
+        next(round_)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the benchmark table waits for a seat")
+
+
+def test_bench_3party_4issue_negotiation_protocol(benchmark, benchmark_goal):
+    """Opening offer to agreement: proposals, answers and belief updates (the NegMAS comparison; goal: a
+    median of at most 0.5 ms)."""
     sc = load_scenario(BENCH)
     seeds = iter(range(10**9))
 
@@ -41,6 +56,14 @@ def test_bench_3party_4issue_negotiation_protocol(benchmark):
 
     day = benchmark.pedantic(_protocol, setup=setup, rounds=400, iterations=1)
     assert 1 <= day <= 10
+    # No stats under --benchmark-disable.
+    median = benchmark.stats.stats.median if benchmark.stats else None
+    benchmark.extra_info["negmas_0.16_median_ms"] = NEGMAS_SECONDS * 1e3
+    benchmark_goal(
+        f"median <= {GOAL_SECONDS * 1e3:g} ms (NegMAS 0.16: {NEGMAS_SECONDS * 1e3:g} ms)",
+        None if median is None else f"median {median * 1e3:.3f} ms",
+        None if median is None else median <= GOAL_SECONDS,
+    )
 
 
 def test_bench_3party_4issue_negotiation_in_the_model(benchmark):
