@@ -64,3 +64,18 @@ def test_report_writes_one_offline_file(results, tmp_path):
 def test_results_commands_on_a_folder_without_results(tmp_path):
     proc = cli("tree", str(tmp_path))
     assert proc.returncode == 2 and "no Monte Carlo results here" in proc.stderr
+
+
+def test_report_on_runs_without_a_manifest_is_a_clear_error(results, tmp_path):
+    (tmp_path / "runs.parquet").write_bytes((results / "runs.parquet").read_bytes())
+    proc = cli("report", str(tmp_path), "--html", str(tmp_path / "report.html"))
+    assert proc.returncode == 2 and "not a Monte Carlo results folder" in proc.stderr
+    assert "internal error" not in proc.stderr and not (tmp_path / "report.html").exists()
+
+
+def test_resume_refuses_settings_it_would_ignore(results):
+    before = (results / "manifest.json").read_text()
+    proc = cli("mc", "--resume", str(results), "--runs", "500", "--seed", "0", "--no-progress")
+    assert proc.returncode == 2 and "--resume" in proc.stderr
+    assert "--runs, --seed" in proc.stderr and "Traceback" not in proc.stderr
+    assert (results / "manifest.json").read_text() == before

@@ -108,6 +108,7 @@ def wargame_mc(*args: str, **kw) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_finishes_only_the_missing_runs(tmp_path):
     """Kill a real run (and its workers) with SIGKILL part-way; every finished chunk survives intact and
     --resume completes the rest; the result equals an uninterrupted run, with no duplicate row."""
@@ -254,6 +255,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path):
     """A real Dask scheduler and two workers on 127.0.0.1, started as the README shows."""
     port = free_port()

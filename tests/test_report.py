@@ -259,6 +259,7 @@ CHROMIUM = next(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_page_renders_in_chromium(swept, tmp_path):
     page = write_report(swept, tmp_path / "report.html")

@@ -78,6 +78,7 @@ def test_bench_monte_carlo_overhead(benchmark, tmp_path):
         benchmark.extra_info["overhead_share"] = benchmark.stats.stats.min / min(bare_seconds) - 1
 
 
+@pytest.mark.slow
 def test_bench_monte_carlo_two_workers_against_one(benchmark, tmp_path):
     """10,000 runs (the classroom scenario, a few ms a run, so CI can afford it) with 1 and with 2 local
     workers: the speed-up is in extra_info (goal in issue 4: at least 1.8x). One worker and two take
@@ -112,6 +113,7 @@ def test_chunk_rows_cost_little_beside_the_runs(benchmark):
     assert table.num_rows == 20
 
 
+@pytest.mark.slow
 def test_million_rows_to_parquet_with_flat_memory(tmp_path):
     """1,000,000 result rows through the chunk writer and the merge in a fresh process: peak memory under
     1 GB. (The rows repeat real runs' rows with new run ids; simulating a million runs would take hours.)"""
