@@ -33,6 +33,7 @@ class Site:
     waiting: int = 0  # evacuees here waiting for a lift or a convoy
     waiting_t: float = 0.0
     withdrawing: bool = False
+    surrendered: bool = False  # its garrison gave up to the besiegers
 
     @classmethod
     def from_spec(cls, s: SiteSpec) -> Site:
@@ -148,7 +149,7 @@ class Ground:
     graph: nx.MultiGraph = field(repr=False)
     _routes: dict = field(default_factory=dict, repr=False)
     _between: dict = field(default_factory=dict, repr=False)
-    # Bumped by every change to a road's risk or holder (effects.apply and effects.undo make them all).
+    # Bumped by the model's one door whenever roads, air routes or aircraft change (WargameModel.changed).
     road_revision: int = 0
     interior: list[Site] = field(init=False, repr=False)  # the sites that are not bases
 

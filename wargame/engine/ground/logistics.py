@@ -91,6 +91,7 @@ def run_sieges(m: WargameModel, day: int) -> None:
                 "siege_surrender",
                 captured=True,
             )
+            site.surrendered = True
             m.record_occurrence("siege_surrender")
             m.log(day, "surrender", site=site.id, by=site.besieged_by, personnel=captured)
 

@@ -1,0 +1,535 @@
+"""The Game: one run that pauses where a seat must decide, takes injects and overrides with reasons, keeps a
+picture of every day, forks at any past day, and saves to a small JSON document.
+
+The browser UI, the classroom and notebooks all drive a run through this one API (after OpenSpiel's
+State): `advance()` plays until the next decision point or the end of the day, `pending()` says what the
+game waits for, `submit()` makes a seat's move. Unseated actors play their strategies without pausing.
+
+Everything that happens from outside the rules (a decision, an inject, an override, a seat handed over or
+taken back) is kept in `history` with the moment it happened (`tick`: how many times the run has been
+resumed). Because every random draw comes from the seed's streams, the seed and the history are the whole
+game: `save()` writes them, `Game.load()` replays them to the identical state, `fork(day)` replays them up
+to the end of that day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Generator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from wargame.engine import interventions
+from wargame.engine.bargaining.tables import Decision
+from wargame.engine.model import WargameModel
+from wargame.engine.outcomes import RunResult
+from wargame.engine.scenarios import resolve_scenario
+from wargame.language.scenario import Scenario, data_dir, resolved_hash
+from wargame.language.schema import Effect
+from wargame.session.snapshot import Frozen, RoundPictures, for_viewer, picture
+
+SAVE_FORMAT = "wargame-game/1"
+OVERRIDES = ("collapse_talks", "refuse", "break_agreement")
+
+
+class GameError(ValueError):
+    """A move, inject or override the game cannot take, with what it can take instead."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A decision the game waits for: who, at which table, propose or answer, the offer on the table and
+    what the actor may legally do, with what the offer is worth to it and what it can get without a deal."""
+
+    actor: str
+    owner: str
+    table: str
+    role: str  # "propose" | "answer"
+    day: int
+    proposer: str | None
+    offer: dict[str, str] | None  # the terms to answer
+    options: dict[
+        str, list[str]
+    ]  # propose: each issue and its levels; answer: {"answer": [accept, reject]}
+    budget: dict | None  # propose: the issues that share a budget and its total
+    value: float | None  # what the offer is worth to the actor (its utility)
+    reservation: float  # the actor's outside option at this table today
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Waiting:
+    asked: list[Decision] = field(default_factory=list)
+    moves: dict[str, Any] = field(default_factory=dict)
+
+
+class Game:
+    """One run of a scenario, played day by day with seats held from outside."""
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        seed: int = 0,
+        seats: dict[str, str] | None = None,
+        overrides: dict | None = None,
+        days: int | None = None,
+    ) -> None:
+        self.scenario = resolve_scenario(scenario, overrides)
+        self.seed = int(seed)
+        self.days = days
+        seats = dict(seats or {})
+        actors = [a.id for a in self.scenario.actors]
+        for actor in seats:
+            self._known_actor(actor, actors)
+        self.seats: dict[str, str] = seats
+        self._initial_seats = dict(seats)
+        self.model = WargameModel(self.scenario, rng=self.seed, days=days, seats=seats)
+        self.tick = 0
+        self.history: list[dict] = []
+        self._play: Generator | None = None
+        self._waiting = _Waiting()
+        self._rounds = RoundPictures()
+        self._pictures: list[Frozen] = [self._picture()]
+        self._day_end_tick: dict[int, int] = {0: 0}
+
+    # ------------------------------------------------------------ where the game stands
+
+    @property
+    def day(self) -> int:
+        """The last day played (or being played, when a decision is pending inside it)."""
+        return self.model.day
+
+    @property
+    def finished(self) -> bool:
+        return not self.model.running and self._play is None
+
+    @property
+    def in_day(self) -> bool:
+        """True while a day has begun and waits for a seat's decision."""
+        return self._play is not None
+
+    def result(self) -> RunResult:
+        return self.model.result()
+
+    # ------------------------------------------------------------ playing
+
+    def advance(self) -> list[Pending]:
+        """Play until the next decision point or the end of the day; returns what is pending (empty at the
+        end of a day, or when the run is over). While a decision is still unanswered nothing moves."""
+        if self._play is not None:
+            if self._unanswered():
+                return self.pending()
+            moves, self._waiting = self._waiting.moves, _Waiting()
+            self._resume(moves)
+        elif self.model.running:
+            self._play = self.model.play_day()
+            self._resume(None)
+        return self.pending()
+
+    def play(self, until_day: int | None = None) -> list[Pending]:
+        """Advance until the end of `until_day` (default: the end of the run) or a decision is pending."""
+        last = self.model.horizon if until_day is None else until_day
+        while not self.finished and (self.in_day or self.day < last):
+            pending = self.advance()
+            if pending:
+                return pending
+        return []
+
+    def pending(self) -> list[Pending]:
+        return [self._pending(d) for d in self._unanswered()]
+
+    def submit(self, actor: str, move: Any, note: str = "") -> None:
+        """A seat's move for what is pending for it: terms {issue: level} to propose, or accept / reject
+        (True / False, "accept" / "reject") to answer. The note is kept with the decision."""
+        if actor not in self.seats:
+            seated = ", ".join(self.seats) or "none"
+            raise GameError(f"'{actor}' is not a seat in this game (seats: {seated})")
+        asked = next((d for d in self._unanswered() if d.actor == actor), None)
+        if asked is None:
+            waiting = ", ".join(f"{d.actor} ({d.role} at {d.table})" for d in self._unanswered())
+            raise GameError(
+                f"nothing is asked of '{actor}' now (pending: {waiting or 'nothing; call advance()'})"
+            )
+        if asked.role == "propose":
+            offer, shown = self._offer_from(asked, move)
+        else:
+            offer = shown = self._answer_from(move)
+        self._waiting.moves[actor] = offer
+        self._record(
+            "decision",
+            actor=actor,
+            owner=self.seats[actor],
+            table=asked.table,
+            role=asked.role,
+            move=shown,
+            note=str(note),
+        )
+
+    # ------------------------------------------------------------ changing the world from outside
+
+    def inject(
+        self, event: str | None = None, *, effects: list[dict] | None = None, reason: str
+    ) -> None:
+        """Fire a scenario event now, or apply custom effects (in the scenario's effect language), with a
+        reason that is kept in the history."""
+        self._need_reason(reason)
+        if (event is None) == (effects is None):
+            raise GameError("inject takes an event id or a list of effects (one of the two)")
+        m = self.model
+        if event is not None:
+            try:
+                spec = interventions.event_by_id(m, event)
+            except interventions.InterventionError as exc:
+                raise GameError(str(exc)) from None
+            interventions.fire_event(m, spec, forced=True)
+            self._record("inject", event=event, reason=reason)
+        else:
+            parsed = [self._effect(e, i) for i, e in enumerate(effects)]
+            m.log(m.day, "inject", reason=reason, effects=len(parsed))
+            interventions.apply_effects(m, parsed, "inject")
+            self._record("inject", effects=[dict(e) for e in effects], reason=reason)
+
+    def override(self, kind: str, *, reason: str, **details: str) -> None:
+        """Overrule the course of the run, with a reason kept in the history:
+        collapse_talks(table=...), refuse(actor=..., table=...) (the actor says no to everything there from
+        now on) or break_agreement(table=..., actor=...) (the actor breaks the agreement in force)."""
+        self._need_reason(reason)
+        m = self.model
+        try:
+            if kind == "collapse_talks":
+                interventions.collapse_talks(m, details["table"])
+            elif kind == "refuse":
+                interventions.refuse_everything(m, details["actor"], details["table"])
+            elif kind == "break_agreement":
+                interventions.break_agreement(m, details["table"], details["actor"])
+            else:
+                raise GameError(f"no override '{kind}' (overrides: {', '.join(OVERRIDES)})")
+        except KeyError as exc:
+            raise GameError(f"override '{kind}' needs {exc.args[0]}=...") from None
+        except interventions.InterventionError as exc:
+            raise GameError(str(exc)) from None
+        m.log(m.day, "override", override=kind, reason=reason, **details)
+        self._record("override", override=kind, details=dict(details), reason=reason)
+
+    def hand_over(self, actor: str, reason: str = "") -> None:
+        """The seat goes to the model: from now on the actor plays its strategy (a decision pending for it
+        is taken by its strategy now)."""
+        if actor not in self.seats:
+            raise GameError(f"'{actor}' is not a seat in this game")
+        owner = self.seats.pop(actor)
+        self.model.seats.discard(actor)
+        asked = next((d for d in self._unanswered() if d.actor == actor), None)
+        if asked is not None:
+            self._waiting.moves[actor] = self._models_move(asked)
+        self._record("hand_over", actor=actor, owner=owner, reason=reason)
+
+    def take_back(self, actor: str, owner: str = "player", reason: str = "") -> None:
+        """The actor becomes a seat again (or for the first time) from its next decision on."""
+        self._known_actor(actor, [a.actor_id for a in self.model.actor_list])
+        if actor in self.seats:
+            raise GameError(f"'{actor}' is already a seat (held by {self.seats[actor]})")
+        self.seats[actor] = owner
+        self.model.seats.add(actor)
+        self._record("take_back", actor=actor, owner=owner, reason=reason)
+
+    # ------------------------------------------------------------ pictures, forks, saving
+
+    def snapshot(self, day: int | None = None, viewer: str | None = None) -> Frozen:
+        """The picture of `day` as it ended (default: now), whole or as `viewer` (an actor) knows it."""
+        if day is None:
+            whole = self._picture()
+        elif 0 <= day < len(self._pictures):
+            whole = self._pictures[day]
+        else:
+            raise GameError(f"no picture of day {day} (days 0 to {len(self._pictures) - 1} so far)")
+        if viewer is None:
+            return whole
+        try:
+            return for_viewer(whole, viewer)
+        except KeyError:
+            raise GameError(f"no actor '{viewer}' to view the game as") from None
+
+    def fork(self, day: int | None = None) -> Game:
+        """A new Game from the state at the end of `day` (default: now), with the same seed streams and the
+        history up to then: it goes on exactly as this one did unless someone does something else."""
+        if day is None:
+            return self._replayed(self.history, self.tick)
+        if day not in self._day_end_tick:
+            raise GameError(
+                f"cannot fork from day {day}: days 0 to {max(self._day_end_tick)} ended"
+            )
+        end = self._day_end_tick[day]
+        return self._replayed([e for e in self.history if e["tick"] <= end], end)
+
+    def save(self, path: str | Path | None = None) -> str:
+        """The game as one JSON document: the scenario by name and content hash, its overrides, the seed,
+        the seats and every decision, inject and override. `Game.load` replays it to the identical state."""
+        doc = {
+            "format": SAVE_FORMAT,
+            "scenario": {
+                "name": _scenario_name(self.scenario),
+                "hash": resolved_hash(self.scenario),
+                "overrides": self.scenario.overrides,
+            },
+            "seed": self.seed,
+            "days": self.days,
+            "seats": self._initial_seats,
+            "tick": self.tick,
+            "day": self.day,
+            "history": self.history,
+        }
+        text = json.dumps(doc, indent=1, default=str)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def load(cls, source: str | Path | dict) -> Game:
+        """A game from `save()`'s document (the text, a path to it, or the parsed dict)."""
+        doc = source
+        if isinstance(source, Path) or (
+            isinstance(source, str) and not source.lstrip().startswith("{")
+        ):
+            doc = Path(source).read_text(encoding="utf-8")
+        if isinstance(doc, str):
+            try:
+                doc = json.loads(doc)
+            except json.JSONDecodeError as exc:
+                raise GameError(f"not a saved game: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("format") != SAVE_FORMAT:
+            raise GameError(f"not a saved game (expected format '{SAVE_FORMAT}')")
+        sc = doc["scenario"]
+        game = cls(
+            sc["name"],
+            seed=doc["seed"],
+            seats=doc["seats"],
+            overrides=sc["overrides"] or None,
+            days=doc["days"],
+        )
+        if resolved_hash(game.scenario) != sc["hash"]:
+            raise GameError(
+                f"the scenario '{sc['name']}' has changed since the game was saved "
+                "(its content hash differs): the saved moves would not replay to the same game"
+            )
+        game._replay(doc["history"], doc["tick"])
+        return game
+
+    def digest(self) -> str:
+        """A fingerprint of the whole state of the run now (equal states, equal digests)."""
+        return hashlib.sha256(json.dumps(self._picture(), sort_keys=True).encode()).hexdigest()
+
+    # ------------------------------------------------------------ inside
+
+    def _resume(self, moves: dict | None) -> None:
+        self.tick += 1
+        try:
+            asked = self._play.send(moves) if moves is not None else next(self._play)
+        except StopIteration:
+            self._play = None
+            self._day_ended()
+            return
+        self._waiting.asked = list(asked)
+
+    def _day_ended(self) -> None:
+        day = self.model.day
+        self._day_end_tick[day] = self.tick
+        self._pictures.append(self._picture())
+
+    def _unanswered(self) -> list[Decision]:
+        return [d for d in self._waiting.asked if d.actor not in self._waiting.moves]
+
+    def _picture(self) -> Frozen:
+        return picture(
+            self.model,
+            self._rounds,
+            {"seats": dict(self.seats), "tick": self.tick, "in_day": self.in_day},
+        )
+
+    def _pending(self, d: Decision) -> Pending:
+        m = self.model
+        table = m.tables[d.table]
+        agent = m.actor(d.actor)
+        space = table.space
+        row = table.row(d.actor)
+        budget = table.spec.budget
+        if d.role == "propose":
+            options = {issue.id: list(issue.labels) for issue in space.issues}
+            offer = value = None
+        else:
+            options = {"answer": ["accept", "reject"]}
+            offer = space.describe(d.offer)
+            value = float(space.utility[row, d.offer])
+        return Pending(
+            actor=d.actor,
+            owner=self.seats.get(d.actor, "model"),
+            table=d.table,
+            role=d.role,
+            day=d.day,
+            proposer=d.proposer,
+            offer=offer,
+            options=options,
+            budget={"issues": list(budget.issues), "total": budget.total}
+            if budget and d.role == "propose"
+            else None,
+            value=value,
+            reservation=m.reservation(agent, table),
+        )
+
+    def _offer_from(self, asked: Decision, move: Any) -> tuple[int, dict]:
+        table = self.model.tables[asked.table]
+        space = table.space
+        if not isinstance(move, dict):
+            raise GameError(
+                f"a proposal at '{asked.table}' is a mapping of every issue to a level, found {move!r}"
+            )
+        issues = {issue.id: issue for issue in space.issues}
+        unknown = sorted(set(move) - set(issues))
+        missing = sorted(set(issues) - set(move))
+        if unknown or missing:
+            raise GameError(
+                f"a proposal at '{asked.table}' names each of its issues once: "
+                f"{', '.join(issues)}"
+                + (f"; not on this table: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            )
+        terms = {}
+        for issue_id, level in move.items():
+            issue = issues[issue_id]
+            label = str(level)
+            if issue.values is not None and not isinstance(level, str):
+                near = [
+                    lab
+                    for lab, v in zip(issue.labels, issue.values, strict=True)
+                    if abs(v - float(level)) < 1e-9
+                ]
+                label = near[0] if near else label
+            if label not in issue.labels:
+                raise GameError(
+                    f"'{level}' is not a level of '{issue_id}' (levels: {', '.join(issue.labels)})"
+                )
+            terms[issue_id] = label
+        try:
+            offer = space.offer_of(terms)
+        except ValueError as exc:
+            raise GameError(f"not an offer at '{asked.table}': {exc}") from None
+        return offer, terms
+
+    @staticmethod
+    def _answer_from(move: Any) -> bool:
+        words = {"accept": True, "yes": True, "reject": False, "no": False}
+        if isinstance(move, bool):
+            return move
+        if isinstance(move, str) and move.lower() in words:
+            return words[move.lower()]
+        raise GameError(f"an answer is accept or reject (True or False), found {move!r}")
+
+    def _models_move(self, asked: Decision) -> int | bool:
+        """What the actor's own strategy does with a decision its seat left open."""
+        m = self.model
+        table = m.tables[asked.table]
+        row = table.row(asked.actor)
+        turn = table.turn(m, row, asked.day)
+        strategy = m.actor(asked.actor).strategy
+        if asked.role == "propose":
+            return strategy.propose(turn)
+        return bool(strategy.respond(turn, asked.offer))
+
+    def _effect(self, raw: Any, i: int) -> Effect:
+        try:
+            effect = Effect.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise GameError(f"effect {i}: {where}: {first['msg']}") from None
+        g, m = self.model.ground, self.model
+        refs = {
+            "road_risk": [("segment", g.roads), ("held_by", m._actors)],
+            "road_holder": [("segment", g.roads), ("holder", m._actors)],
+            "overflight": [("route", g.air_routes)],
+            "trust": [("from_", m._actors), ("to", m._actors)],
+            "siege": [("site", g.sites), ("by", m._actors)],
+            "casualties": [("site", g.sites)],
+            "withdraw": [("site", g.sites)],
+            "actor": [("actor", m._actors)],
+            "aircraft": [("type", g.fleets)],
+        }
+        for kind, fields in refs.items():
+            part = getattr(effect, kind)
+            if part is None:
+                continue
+            for name, known in fields:
+                value = getattr(part, name, None)
+                if value is not None and value not in known:
+                    raise GameError(
+                        f"effect {i}: {kind}.{name.rstrip('_')} '{value}' is not in this scenario "
+                        f"(known: {', '.join(known)})"
+                    )
+        return effect
+
+    def _record(self, kind: str, **entry) -> None:
+        self.history.append({"kind": kind, "tick": self.tick, "day": self.day, **entry})
+
+    @staticmethod
+    def _need_reason(reason: str) -> None:
+        if not str(reason or "").strip():
+            raise GameError("say why: an inject or override needs a reason for the record")
+
+    @staticmethod
+    def _known_actor(actor: str, actors: list[str]) -> None:
+        if actor not in actors:
+            raise GameError(f"no actor '{actor}' in this scenario (actors: {', '.join(actors)})")
+
+    def _replayed(self, history: list[dict], tick: int) -> Game:
+        game = Game(self.scenario, seed=self.seed, seats=self._initial_seats, days=self.days)
+        game._replay(history, tick)
+        return game
+
+    def _replay(self, history: list[dict], tick: int) -> None:
+        """Play the recorded history again, each entry at the moment it was made, then up to `tick`."""
+        for entry in history:
+            self._run_to(entry["tick"])
+            kind = entry["kind"]
+            if kind == "decision":
+                self.submit(entry["actor"], entry["move"], entry.get("note", ""))
+            elif kind == "inject":
+                self.inject(
+                    entry.get("event"), effects=entry.get("effects"), reason=entry["reason"]
+                )
+            elif kind == "override":
+                self.override(entry["override"], reason=entry["reason"], **entry["details"])
+            elif kind == "hand_over":
+                self.hand_over(entry["actor"], entry.get("reason", ""))
+            elif kind == "take_back":
+                self.take_back(
+                    entry["actor"], entry.get("owner", "player"), entry.get("reason", "")
+                )
+            else:
+                raise GameError(f"a saved game holds an unknown entry '{kind}'")
+        self._run_to(tick)
+
+    def _run_to(self, tick: int) -> None:
+        while self.tick < tick:
+            if self._play is not None and self._unanswered():
+                raise GameError(
+                    f"the saved game does not replay: at tick {self.tick} it waits for "
+                    + ", ".join(d.actor for d in self._unanswered())
+                )
+            if self._play is None and not self.model.running:
+                raise GameError(f"the saved game does not replay: the run ended before tick {tick}")
+            self.advance()
+
+
+def _scenario_name(scenario: Scenario) -> str:
+    """A bundled scenario by its name (so a save travels between installs), any other by its path."""
+    path = Path(scenario.path).resolve()
+    try:
+        bundled = data_dir("scenarios").resolve()
+    except FileNotFoundError:
+        return str(path)
+    return path.stem if path.parent == bundled else str(path)
