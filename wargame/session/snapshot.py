@@ -52,12 +52,12 @@ def freeze(value: Any) -> Any:
 
 
 def site_state(site) -> str:
-    """held, cut off, evacuating, empty or lost, as a map shows it."""
+    """held, cut off, evacuating, empty or lost, as a map shows it ("none": a place nobody garrisons)."""
     people = site.personnel + site.waiting
     if site.surrendered:
         return "lost"
     if people == 0:
-        return "empty"
+        return "empty" if site.garrison is not None else "none"
     if site.besieged_by is not None:
         return "cut off"
     if site.waiting:
