@@ -211,6 +211,6 @@ def render_drivers(found: list[Driver], width: int = 30) -> list[str]:
         "for a sweep); effect in points; p: Mann-Whitney U, input among target vs other runs;"
     )
     lines.append(
-        "q: p adjusted for every input tested (Benjamini-Hochberg); (noise?) where q >= 0.05"
+        "q: p adjusted for every input tested (Benjamini-Hochberg); (noise?) where q >= 0.05 or n/a"
     )
     return lines

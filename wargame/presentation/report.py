@@ -7,8 +7,8 @@ taken, it is a runs table (with its manifest), a Results, or a results folder.
 
     Results.from_table(table, manifest)      -> Results (the runs as a DataFrame, the manifest, labels)
     load_results(folder)                     -> Results, read from a results folder
-    figures(runs, manifest, min_share=0.01)  -> dict[str, plotly Figure]   the charts, for tests and notebooks
-    build_report(runs, manifest, min_share)  -> str     the whole page
+    figures(runs, manifest, *, min_share=0.01) -> dict[str, plotly Figure]   the charts, for tests and notebooks
+    build_report(runs, manifest, *, min_share) -> str     the whole page
     write_report(runs, html_path, min_share, manifest) -> Path   the same, written to a file
     fan_quantiles(series, days)              -> Fan     p10/p25/p50/p75/p90 per day of per-run weekly series
 """
@@ -748,7 +748,7 @@ def _parts(res: Results, min_share: float, all_outcomes: bool = True) -> _Parts:
 
 
 def figures(
-    runs: str | Path | Results | pa.Table, manifest: dict | None = None, min_share: float = 0.01
+    runs: str | Path | Results | pa.Table, manifest: dict | None = None, *, min_share: float = 0.01
 ) -> dict[str, go.Figure]:
     """The report's charts by name: outcomes, [outcomes_by_point], tree, evacuated, lost,
     [milestone_days], [drivers] (tornado for the most frequent outcome that not every run reaches).
@@ -921,7 +921,8 @@ of the same run. A driver is an association within this model, not proof of caus
 Mann-Whitney test of the input between the runs with and without the outcome) says how surely it is not
 chance in this many runs. Many inputs are tested at once, and among twenty pure-noise inputs one will
 show p below 0.05 by chance: the q value adjusts p for all the inputs tested (Benjamini and Hochberg
-1995), and the bars of inputs with q of 0.05 or more are drawn pale.</li>
+1995), and the bars of inputs with q of 0.05 or more (or no q, when every run or none ends in the
+outcome) are drawn pale.</li>
 <li>To replay a run, use its seed: <code>wargame run SCENARIO --seed SEED</code>, with the same
 <code>--set</code> values (and the run's sweep point).</li>
 </ul>
@@ -1059,7 +1060,7 @@ def _tree_top_paths(res: Results, root, limit: int = 12) -> str:
 
 
 def build_report(
-    runs: str | Path | Results | pa.Table, manifest: dict | None = None, min_share: float = 0.01
+    runs: str | Path | Results | pa.Table, manifest: dict | None = None, *, min_share: float = 0.01
 ) -> str:
     """The whole report as one self-contained HTML page (plotly.js inline, no external resource).
     `runs`: a runs table with its `manifest`, a Results, or a results folder."""
