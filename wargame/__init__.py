@@ -1,12 +1,16 @@
 """A strategic scenario wargame: actors bargain over bases, safe passage and guarantees on a modelled ground.
 
-The public API, shared by the command line, notebooks and the browser UI:
+The public API, shared by the command line, notebooks, the classroom and the browser UI:
     load_scenario(name_or_path, overrides)  -> Scenario (validated; ScenarioError on bad input)
-    WargameModel(scenario, rng=seed)        -> a Mesa model; .step() is one day, .run() to the end
+    Game(scenario, seed=, seats={actor: owner}) -> one run that pauses for seats (wargame.session)
+    WargameModel(scenario, rng=seed)        -> the Mesa model; .step() is one day, .run() to the end
     run(scenario, seed)                     -> RunResult
-    wargame.montecarlo.monte_carlo(plan, out, ...), wargame.branching.branch_tree(runs), ...
+    wargame.batch.run_many(plan, ...)       -> many runs as Arrow tables, with progress and cancel
+    wargame.batch.montecarlo.monte_carlo(plan, out, ...), wargame.analysis.branching.branch_tree(runs), ...
 
-Names are imported on first use, so reading results (branching, drivers, report) does not load Mesa.
+The package is layered, lowest first: language (scenario files) -> engine -> session -> batch -> analysis
+-> presentation -> cli; `lint-imports` holds every import to that order. Names are imported on first use,
+so reading results (branching, drivers, report) does not load Mesa.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "Game": "wargame.session.game",
     "ScenarioError": "wargame.language.errors",
     "WargameModel": "wargame.engine.model",
     "RunResult": "wargame.engine.outcomes",
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from wargame.engine.model import WargameModel
     from wargame.engine.outcomes import RunResult
     from wargame.engine.scenarios import load_scenario
+    from wargame.session.game import Game
     from wargame.language.errors import ScenarioError
     from wargame.language.scenario import Scenario, list_scenarios
 
@@ -53,6 +59,7 @@ def run(
 
 
 __all__ = [
+    "Game",
     "ScenarioError",
     "WargameModel",
     "RunResult",
