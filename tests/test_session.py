@@ -318,3 +318,19 @@ def test_each_kind_of_effect_comes_through_the_door(kind):
         game.snapshot()
         game.inject(effects=[effect], reason="test")
         assert from_scratch(game).snapshot() == game.snapshot(), (effect, day)
+
+
+def test_the_readme_example_prints_what_the_readme_shows():
+    """The README's Game example is real: run as written, it prints the output printed below it."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    section = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = section.split("## A game you can stop")[1]
+    code = section.split("```python\n")[1].split("```")[0]
+    shown = section.split("```\n\n```\n")[1].split("```")[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), {})
+    assert printed.getvalue() == shown
