@@ -34,9 +34,9 @@ if TYPE_CHECKING:
     from wargame.engine.model import WargameModel
     from wargame.engine.outcomes import RunResult
     from wargame.engine.scenarios import load_scenario
-    from wargame.session.game import Game
     from wargame.language.errors import ScenarioError
     from wargame.language.scenario import Scenario, list_scenarios
+    from wargame.session.game import Game
 
 
 def __getattr__(name: str):
