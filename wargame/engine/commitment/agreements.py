@@ -45,6 +45,12 @@ class Agreement:
 TEMPTATION_SCALE = 4.0
 
 
+def daily_break_chance(gain: float, cost: float) -> float:
+    """The chance that a party breaks a deal on a given day: in proportion to how far what it would gain
+    exceeds what deters it, capped (`keep_probability` applies the same rule to arrays of offers)."""
+    return min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
+
+
 def temptation(shortfall, breach_temptation: float):
     """What a party gains by reneging: its shortfall from its best offer, scaled by its temptation to break."""
     return shortfall * breach_temptation * TEMPTATION_SCALE
@@ -97,6 +103,7 @@ def keep_probability(space, terms: tuple, days: int, offers) -> np.ndarray | flo
     keep = 1.0
     for row, believed, cost in terms:
         gain = space.shortfall[row, offers] * (believed * TEMPTATION_SCALE)
+        # daily_break_chance, offer by offer
         p = np.minimum(np.maximum((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
         keep = keep * (1.0 - p) ** days
     return keep
@@ -108,8 +115,7 @@ def keep_probability_of(space, terms: tuple, days: int, offer: int) -> float:
     shortfall = space.shortfall_rows
     for row, believed, cost in terms:
         gain = shortfall[row][offer] * (believed * TEMPTATION_SCALE)
-        p = min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
-        keep = keep * (1.0 - p) ** days
+        keep = keep * (1.0 - daily_break_chance(gain, cost)) ** days
     return keep
 
 
@@ -193,7 +199,7 @@ def break_chance(
     shortfall = table.space.shortfall_rows[table.row(party)][agreement.offer]
     gain = float(temptation(shortfall, m.actor(party).private["breach_temptation"]))
     cost = m.deterrence_today(table, party, m.guarantees_at(table.id))
-    return gain, cost, min(max((gain - cost) * BREAK_RATE, 0.0), MAX_DAILY_BREAK)
+    return gain, cost, daily_break_chance(gain, cost)
 
 
 def breach(

@@ -203,7 +203,8 @@ def _run_gauntlet(
 
 
 def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
-    """Each fleet flies the open route with the most people waiting at its origin, within its sorties."""
+    """Each fleet flies, within its sorties, the open route from which it can fly the most sorties a day
+    (ties broken by route id) among those with people or equipment still waiting at their origin."""
     sites = m.ground.sites
 
     def waiting(
