@@ -183,6 +183,7 @@ def test_schema_is_runresults_columns_and_matches_every_row():
         ("milestone_path", pa.list_(pa.string())), *[(f"day_{m}", pa.int32()) for m in milestones],
         *[(f"personnel_{k}", pa.int64()) for k in ("initial", "evacuated", "lost", "captured", "present")],
         *[(f"equipment_{k}_t", pa.float64()) for k in ("initial", "out", "lost")],
+        ("personnel_third_country", pa.int64()), ("equipment_third_country_t", pa.float64()),
         ("agreements_signed", pa.int32()), ("agreements_broken", pa.int32()),
         *[(f"utility_{a}", pa.float64()) for a in actors],
         ("evacuated_by_week", pa.list_(pa.int64())), ("lost_by_week", pa.list_(pa.int64())),

@@ -113,13 +113,15 @@ def test_some_seeds_break_a_guarantee_and_the_narrative_shows_the_consequence(se
 
 def test_a_credible_guarantee_raises_the_share_of_passage_agreements(seed_scenario):
     """Same 120 seeds with and without the two guarantees on the passage table. Without them each party
-    discounts every offer by the chance the others break it, so fewer offers are worth signing and some
-    runs reach the deadline with no deal (measured: 100% with, 96% without)."""
+    discounts every offer by the chance the others break it, so fewer offers are worth signing and fewer
+    runs reach a deal by the day the table aims at (its soft deadline)."""
     without = load_scenario("syria_dec2024", {"guarantees": []})
+    aim = next(t for t in seed_scenario.spec.tables if t.id == "passage").deadline_day
     seeds = range(120)
 
     def share(sc):
-        return sum("passage_agreed" in dict(run(sc, seed=s).milestones) for s in seeds) / len(seeds)
+        days = [dict(run(sc, seed=s).milestones).get("passage_agreed") for s in seeds]
+        return sum(d is not None and d <= aim for d in days) / len(seeds)
 
     with_share, without_share = share(seed_scenario), share(without)
     assert with_share - without_share >= 0.03, (with_share, without_share)

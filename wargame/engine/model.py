@@ -2,10 +2,12 @@
 
 A day runs in this order (documented in the README):
   1. events      - the deck in scenario order; each whose conditions hold fires with its daily hazard;
-  2. bargaining  - each open table in scenario order plays one round (proposal, answers, maybe a deal);
-  3. unilateral  - sieges run down, convoys arrive, new convoys leave, aircraft fly (evacuating actors);
-  4. compliance  - each party to each agreement in force keeps or breaks it;
-  5. milestones  - each milestone whose conditions first hold is recorded with the day.
+  2. posts       - each evacuating side chooses what each of its sites is: outpost to leave, hub, base;
+  3. bargaining  - each table in scenario order holds its talks (a round; or it opens, freezes, thaws);
+  4. unilateral  - sieges run down, convoys arrive; each evacuating side arranges safe conduct locally,
+                   sends convoys and flies or ships people and equipment out;
+  5. compliance  - each party to each agreement in force keeps or breaks it;
+  6. milestones  - each milestone whose conditions first hold is recorded with the day.
 At the horizon the first outcome whose conditions hold names the ending.
 """
 
@@ -23,12 +25,12 @@ import numpy as np
 
 from wargame.engine import interventions
 from wargame.engine.actors import ActorAgent
-from wargame.engine.bargaining import outside_options
+from wargame.engine.bargaining import outside_options, talks
 from wargame.engine.bargaining.agenda import Issue
 from wargame.engine.bargaining.tables import Table
 from wargame.engine.commitment import agreements as compliance
 from wargame.engine.commitment.agreements import Agreement
-from wargame.engine.ground import logistics, people
+from wargame.engine.ground import garrisons, logistics, people, safe_conduct
 from wargame.engine.ground.geography import Ground
 from wargame.engine.memory import Memory
 from wargame.engine.outcomes import RunResult, actor_utilities
@@ -83,6 +85,9 @@ class WargameModel(mesa.Model):
 
         self.issues, self._events, self._milestones, self._outcomes = self.compiled()
         self._live_events = list(self._events)
+        self.asked_safe_conduct: dict[
+            tuple[str, str], int
+        ] = {}  # (road or site, mover) -> day asked
         self.actor_list = [ActorAgent(self, profile) for profile in self.situation.actors]
         self._actors = {a.actor_id: a for a in self.actor_list}
         for a in self.actor_list:
@@ -90,14 +95,7 @@ class WargameModel(mesa.Model):
         self.evacuators = [a for a in self.actor_list if a.profile.evacuates]
 
         self.ground = Ground.from_spec(spec, self._shared("road_graph", Ground.road_graph))
-        evacuating = {a.actor_id for a in self.evacuators}
-        for site in self.ground.sites.values():
-            if site.garrison in evacuating and not site.is_base:
-                site.waiting, site.personnel = (
-                    site.personnel,
-                    0,
-                )  # interior garrisons are all to come out
-                site.waiting_t, site.equipment_t = site.equipment_t, 0.0
+        self.evacuating = frozenset(a.actor_id for a in self.evacuators)
         self.initial_personnel = sum(s.personnel + s.waiting for s in self.ground.sites.values())
         self.initial_t = sum(s.equipment_t + s.waiting_t for s in self.ground.sites.values())
 
@@ -114,6 +112,7 @@ class WargameModel(mesa.Model):
         self.fired: set[str] = set()
         self.evacuated = self.lost = self.captured = 0
         self.evacuated_t = self.lost_t = 0.0
+        self.third_country, self.third_country_t = 0, 0.0  # of those evacuated, not sent home
         self.outcome: str | None = None
         self.refusals: set[tuple[str, str]] = set()  # (actor, table) forced to refuse everything
         self._guarantees = {
@@ -190,11 +189,14 @@ class WargameModel(mesa.Model):
         day = self.day
         self.changed("day")
         self._play_events(day)
+        for agent in self.evacuators:
+            garrisons.review_posts(self, agent, day)
         for table in self.tables.values():
             yield from self._bargain(table, day)
         logistics.run_sieges(self, day)
         logistics.arrive_convoys(self, day)
         for agent in self.evacuators:
+            safe_conduct.arrange(self, agent, day)
             logistics.dispatch_convoys(self, agent, day)
             logistics.fly_airlift(self, agent.actor_id, day)
         compliance.review(self, day)
@@ -217,19 +219,9 @@ class WargameModel(mesa.Model):
         self._live_events = live
 
     def _bargain(self, table: Table, day: int) -> Generator[list, dict, None]:
-        if table.status == "waiting":
-            if day < max(table.spec.opens_day, table.reopens):
-                return
-            table.status = "open"
-            self.log(day, "opened", table=table.id)
-        if table.status != "open":
+        rnd = yield from talks.hold_talks(self, table, day)
+        if rnd is None:
             return
-        if day > table.deadline:
-            table.status = "failed"
-            self.record_occurrence(f"talks_failed_{table.id}")
-            self.log(day, "failed", table=table.id)
-            return
-        rnd = yield from table.play_round(self, day)
         if self.narrate:
             self._narrate_round(table, rnd, day)
         if rnd.passed:
@@ -438,4 +430,6 @@ class WargameModel(mesa.Model):
             private={
                 a.actor_id: {k: round(v, 6) for k, v in a.private.items()} for a in self.actor_list
             },
+            personnel_third_country=self.third_country,
+            equipment_third_country_t=round(self.third_country_t, 3),
         )

@@ -43,6 +43,9 @@ class RunResult:
     private: dict[str, dict[str, float]] = field(default_factory=dict)
     evacuated_by_week: list[int] = field(default_factory=list)  # day 0, 7, 14, ... and the last day
     lost_by_week: list[int] = field(default_factory=list)
+    # Of those evacuated, what went to a third country (not home): where the equipment goes.
+    personnel_third_country: int = 0
+    equipment_third_country_t: float = 0.0
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -74,6 +77,8 @@ class RunResult:
             "equipment_initial_t": self.equipment_initial_t,
             "equipment_out_t": self.equipment_out_t,
             "equipment_lost_t": self.equipment_lost_t,
+            "personnel_third_country": self.personnel_third_country,
+            "equipment_third_country_t": self.equipment_third_country_t,
             "agreements_signed": len(self.agreements),
             "agreements_broken": sum(1 for a in self.agreements if a["status"] == "broken"),
             **{f"utility_{a}": self.utilities.get(a) for a in actor_ids},
@@ -119,6 +124,8 @@ class RunResult:
                 (name, [(name, pa.float64())])
                 for name in ("equipment_initial_t", "equipment_out_t", "equipment_lost_t")
             ],
+            ("personnel_third_country", [("personnel_third_country", pa.int64())]),
+            ("equipment_third_country_t", [("equipment_third_country_t", pa.float64())]),
             ("agreements", [("agreements_signed", pa.int32()), ("agreements_broken", pa.int32())]),
             ("utilities", [(f"utility_{a}", pa.float64()) for a in actor_ids]),
             ("evacuated_by_week", [("evacuated_by_week", pa.list_(pa.int64()))]),

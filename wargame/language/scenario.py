@@ -38,7 +38,13 @@ ENGINE_OCCURRENCES = (
     "guarantee_enforced",
     "withdrawal_started",
     "withdrawal_completed",
+    "safe_conduct_arranged",
+    "safe_conduct_refused",
+    "post_left",
+    "hub_opened",
 )
+# Occurrences the engine records per table: talks_failed_passage, talks_frozen_bases, ...
+TABLE_OCCURRENCES = ("talks_failed", "talks_frozen", "talks_reopened", "imposed")
 
 
 def data_dir(kind: str) -> Path:
@@ -567,25 +573,19 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                         expected="a continuous issue",
                         found="an ordinal issue",
                     )
-        for item, level in (t.no_deal or {}).items():
-            check(item, ("tables", i, "no_deal", item), set(t.agenda), "agenda issue")
-            issue = issue_by_id[item]
-            if issue.kind == "ordinal":
-                check(
-                    str(level),
-                    ("tables", i, "no_deal", item),
-                    {lv.id for lv in issue.levels},
-                    "level",
-                )
-            elif isinstance(level, str) or not issue.range[0] <= level <= issue.range[1]:
-                raise ScenarioError(
-                    file,
-                    "no-deal value outside the issue's range",
-                    line=lines.line_of(("tables", i, "no_deal", item)),
-                    field=f"tables[{i}].no_deal.{item}",
-                    expected=f"a number in {list(issue.range)}",
-                    found=repr(level),
-                )
+        terms = [(("tables", i, "no_deal"), t.no_deal or {})]
+        if t.status_quo is not None:
+            terms.append((("tables", i, "status_quo"), t.status_quo))
+        for j, e in enumerate(t.enforcers):
+            check(
+                e.actor, ("tables", i, "enforcers", j, "actor"), set(t.participants), "participant"
+            )
+            terms.append((("tables", i, "enforcers", j, "imposes"), e.imposes))
+        for where, given in terms:
+            for item, level in given.items():
+                _check_terms_level(item, level, (*where, item), t, issue_by_id, check, file, lines)
+        for k in t.deadlines:
+            check(k, ("tables", i, "deadlines", k), set(t.participants), "participant")
         for k in t.no_deal_cost:
             check(k, ("tables", i, "no_deal_cost", k), set(t.participants), "participant")
     for i, g in enumerate(spec.guarantees):
@@ -593,7 +593,11 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
         check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")
         check(g.table, ("guarantees", i, "table"), tables, "table")
 
-    occurrences = set(ENGINE_OCCURRENCES) | events | {f"talks_failed_{t}" for t in tables}
+    occurrences = (
+        set(ENGINE_OCCURRENCES)
+        | events
+        | {f"{kind}_{t}" for kind in TABLE_OCCURRENCES for t in tables}
+    )
     for group in (spec.events, [lv for iss in spec.issues for lv in (iss.levels or [])]):
         for item in group:
             for eff in item.effects:
@@ -641,6 +645,23 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             _check_ideal(actor, issue, interest, file, lines)
 
 
+def _check_terms_level(item, level, path, table, issue_by_id, check, file, lines) -> None:
+    """One issue's level in terms a table names (its no-deal outcome, status quo, imposed terms)."""
+    check(item, path, set(table.agenda), "agenda issue")
+    issue = issue_by_id[item]
+    if issue.kind == "ordinal":
+        check(str(level), path, {lv.id for lv in issue.levels}, "level")
+    elif isinstance(level, str) or not issue.range[0] <= level <= issue.range[1]:
+        raise ScenarioError(
+            file,
+            "value outside the issue's range",
+            line=lines.line_of(path),
+            field=f"tables[{path[1]}]." + ".".join(str(p) for p in path[2:]),
+            expected=f"a number in {list(issue.range)}",
+            found=repr(level),
+        )
+
+
 def _check_condition(c: Condition, path, refs, check, fail) -> None:
     check(c.milestone, (*path, "milestone"), refs["milestones"], "milestone")
     check(c.not_milestone, (*path, "not_milestone"), refs["milestones"], "milestone")
@@ -649,6 +670,8 @@ def _check_condition(c: Condition, path, refs, check, fail) -> None:
     check(c.occurred, (*path, "occurred"), refs["occurrences"], "occurrence")
     check(c.not_occurred, (*path, "not_occurred"), refs["occurrences"], "occurrence")
     check(c.besieged, (*path, "besieged"), refs["sites"], "site")
+    check(c.held, (*path, "held"), refs["sites"], "site")
+    check(c.talks_frozen, (*path, "talks_frozen"), refs["tables"], "table")
     if c.level is not None:
         check(c.level.issue, (*path, "level", "issue"), refs["issues"], "issue")
         issue = refs["issues"][c.level.issue]
@@ -670,7 +693,7 @@ def _check_effect(e: Effect, path, refs, check) -> None:
     if e.trust:
         check(e.trust.from_, (*path, "trust", "from"), refs["actors"], "actor")
         check(e.trust.to, (*path, "trust", "to"), refs["actors"], "actor")
-    for name in ("siege", "casualties", "withdraw"):
+    for name in ("siege", "casualties", "withdraw", "site_role"):
         sub = getattr(e, name)
         if sub:
             check(sub.site, (*path, name, "site"), refs["sites"], "site")

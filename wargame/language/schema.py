@@ -57,6 +57,10 @@ class Condition(Strict):
     lost_at_least: int | None = Field(None, ge=0)
     lost_at_most: int | None = Field(None, ge=0)
     besieged: str | None = Field(None, description="this site is under siege")
+    held: str | None = Field(
+        None, description="this site still has its garrison (anyone staying there)"
+    )
+    talks_frozen: str | None = Field(None, description="the talks at this table are frozen")
 
     @model_validator(mode="after")
     def _one(self):
@@ -123,6 +127,11 @@ class AircraftShift(Strict):
     count_delta: int
 
 
+class SiteRole(Strict):
+    site: str
+    role: Literal["outpost", "hub", "base"]
+
+
 class Effect(Strict):
     """One change to the world, applied by an event or by an agreed issue level."""
 
@@ -135,6 +144,10 @@ class Effect(Strict):
     withdraw: Withdraw | None = None
     actor: ActorShift | None = None
     aircraft: AircraftShift | None = None
+    site_role: SiteRole | None = Field(
+        None,
+        description="what the garrison's owner makes of a site: an outpost to leave, a hub, a base",
+    )
     occurrence: str | None = None
 
     @model_validator(mode="after")
@@ -192,6 +205,13 @@ class ActorProfile(Strict):
         default_factory=dict
     )
     evacuates: bool = Field(False, description="its garrisons are the ones to move out")
+    lets_columns_pass: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="willingness to let another's columns through its ground on a local arrangement, "
+        "before trust and standing (quiet, road-by-road coordination)",
+    )
     sources: list[str] = Field(default_factory=list)
 
     @field_validator("trust")
@@ -270,6 +290,28 @@ class SiteSpec(Strict):
     besieged_by: str | None = None
     supply_days: int = Field(60, ge=0, description="days a besieged garrison can hold")
     airfield: bool = False
+    port: bool = Field(
+        False, description="ships can load here (from the quay or standing offshore)"
+    )
+    role: Literal["outpost", "hub", "base"] | None = Field(
+        None,
+        description="what its garrison's owner makes of it at the start: an outpost to leave when staying "
+        "is worth less than its risk, a hub to gather in and fly or ship out from, or a base to keep "
+        "(default: base for air and naval bases, outpost otherwise)",
+    )
+    value: float = Field(
+        0.0, ge=0, le=1, description="what holding the site is worth to its garrison's owner"
+    )
+    residual: int | None = Field(
+        None,
+        ge=0,
+        description="a base's residual garrison: the personnel who stay; the rest wait to be flown or "
+        "shipped out when the owner draws down",
+    )
+    residual_t: float | None = Field(
+        None, ge=0, description="equipment that stays with the residual garrison"
+    )
+    speculative: bool = Field(False, description="the post's existence is not confirmed")
     exit: bool = Field(
         False,
         description="personnel reaching it count as evacuated (e.g. a Turkish border crossing)",
@@ -297,12 +339,17 @@ class AirRouteSpec(Strict):
     from_: str = Field(alias="from")
     to: str
     km: float = Field(gt=0)
+    mode: Literal["air", "sea"] = Field("air", description="an air route, or a sea lane for ships")
+    destination: Literal["home", "third_country"] = Field(
+        "home", description="where what it carries ends up: home, or a third country"
+    )
     overflight: list[OverflightGrant] = Field(default_factory=list)
     source: str = ""
 
 
 class AircraftSpec(Strict):
     type: str
+    mode: Literal["air", "sea"] = Field("air", description="aircraft, or ships on sea lanes")
     operator: str
     count: int = Field(ge=0)
     payload_personnel: int = Field(gt=0)
@@ -326,6 +373,17 @@ class Budget(Strict):
     total: float
 
 
+class Enforcer(Strict):
+    actor: str
+    imposes: dict[str, str | float] = Field(description="the terms it would force on the others")
+    cost: float = Field(
+        ge=0,
+        le=1,
+        description="its cost of forcing them, per unit of the others' military capability",
+    )
+    source: str = ""
+
+
 class TableSpec(Strict):
     id: str
     label: str = ""
@@ -346,8 +404,34 @@ class TableSpec(Strict):
         default_factory=dict,
         description="per actor: cost of imposing the no-deal outcome, per unit of the others' military capability",
     )
+    status_quo: dict[str, str | float] | None = Field(
+        None,
+        description="what holds while nothing is signed (e.g. the present presence at the bases); "
+        "each side's outside option is its value unless someone can and will force a change",
+    )
+    enforcers: list[Enforcer] = Field(
+        default_factory=list,
+        description="who can force a change from the status quo, to what, and at what cost",
+    )
     opens_day: int = Field(1, ge=1)
-    deadline_day: int | None = Field(None, ge=1)
+    deadline_day: int | None = Field(
+        None, ge=1, description="the day the talks aim at; past it they go on unless hard_deadline"
+    )
+    hard_deadline: bool = Field(False, description="the talks fail at the deadline")
+    deadlines: dict[str, int] = Field(
+        default_factory=dict,
+        description="per actor: its own soft deadline, the clock of its concessions (default: the table's)",
+    )
+    freeze_after: int | None = Field(
+        None,
+        ge=1,
+        description="rounds without an offer any responder would take before the talks freeze",
+    )
+    reopen_after: int = Field(
+        10,
+        ge=1,
+        description="days after which frozen talks reopen (sooner if a side's position moves)",
+    )
     discount: float = Field(1.0, gt=0, le=1)
     obligation_days: int = Field(
         30, ge=1, description="days the parties' obligations run after signature"

@@ -69,8 +69,9 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
     if kind == "arrived":
         return f"Convoy from {site(d['site'])} reaches {site(d['to'])} with {d['personnel']}."
     if kind == "airlift":
+        craft = "sailings" if d.get("mode") == "sea" else "flights"
         return (
-            f"{d['fleet']} flights lift {d['personnel']} personnel and {d['tonnes']:.0f} t "
+            f"{d['fleet']} {craft} lift {d['personnel']} personnel and {d['tonnes']:.0f} t "
             f"from {site(d['site'])} by the {d['route']}."
         )
     if kind == "surrender":
@@ -99,6 +100,47 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
         return f"{name(d['guarantor'])} enforces guarantee {d['guarantee']} against {name(d['against'])}."
     if kind == "unenforced":
         return f"{name(d['guarantor'])} fails to enforce guarantee {d['guarantee']}; its word is worth less now."
+    if kind == "frozen":
+        return (
+            f"Talks at the {d['table']} table freeze after {d['rounds']} rounds in which nobody took an offer; "
+            f"nobody will talk again before day {d['until']} unless a side's position moves."
+        )
+    if kind == "thawed":
+        why = f"{name(d['by'])}'s position has moved" if d["by"] else "the cooling-off is over"
+        return f"Talks at the {d['table']} table reopen: {why}."
+    if kind == "imposed":
+        return (
+            f"IMPOSED at the {d['table']} table: with the talks stalled, {name(d['by'])} forces "
+            f"{_terms(d['terms'])} (it can, and it is worth the cost to it)."
+        )
+    if kind == "safe_conduct":
+        verdict = "lets" if d["agreed"] else "refuses to let"
+        roads = ", ".join(d["roads"])
+        return (
+            f"Quietly, {name(d['holder'])} {verdict} {name(d['mover'])}'s columns pass on {roads}"
+            f" (willing {d['willing']:.0%})"
+            + (f"; the arrangement holds until day {d['until']}." if d["agreed"] else ".")
+        )
+    if kind == "lifted":
+        return (
+            f"Quietly, {name(d['by'])} lets the garrison of {site(d['site'])} go: the encirclement is lifted "
+            f"(willing {d['willing']:.0%})."
+        )
+    if kind == "post":
+        if d["choice"] == "leave":
+            return (
+                f"{name(d['owner'])} decides to leave {site(d['site'])} ({d['personnel']} personnel): "
+                f"holding it is worth {d['value']:.2f}, staying risks {d['risk']:.2f}."
+            )
+        return (
+            f"{name(d['owner'])} makes {site(d['site'])} a hub to gather in and leave from "
+            f"(worth {d['value']:.2f}, risk {d['risk']:.2f})."
+        )
+    if kind == "inject":
+        return f"INJECT ({d['effects']} effects): {d['reason']}"
+    if kind == "override":
+        details = ", ".join(f"{k}={v}" for k, v in d.items() if k not in ("override", "reason"))
+        return f"OVERRIDE {d['override']} ({details}): {d['reason']}"
     if kind == "milestone":
         return f"MILESTONE {d['milestone']}: {d['label']}"
     if kind == "ending":

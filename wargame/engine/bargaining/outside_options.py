@@ -1,8 +1,11 @@
 """Outside options: what each actor can get without a deal at a table today.
 
 Every actor's falls as time passes, faster the more time pressure it feels and the less resolve it has.
-A table may name a no-deal outcome imposed by force; then its value, less what forcing it costs, is the
-outside option. The evacuating side's also depends on how safely it could get its people out alone.
+A table may name its status quo (what holds while nothing is signed) and who could force a change from it
+at what cost: then the outside option is the value of the status quo, or of the change someone can and
+will force (Tables.disagreement). An older form names one no-deal outcome imposed by force, whose value
+less its cost is the outside option. The evacuating side's also depends on how safely it could get its
+people out alone.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ if TYPE_CHECKING:
 def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
     """The actor's outside option at this table today, from its private value and the ground."""
     base = agent.private["reservation"] + agent.outside_option_shift
-    if table.no_deal_offer is not None:
+    if table.status_quo is not None:
+        # Nothing signed: the status quo holds unless someone can and will force a change (then the imposed
+        # terms, and the enforcer pays what forcing costs it).
+        offer, forced_by = table.disagreement(m)
+        value = float(table.space.rows[table.row(agent.actor_id)][offer])
+        if forced_by == agent.actor_id:
+            value -= table.forcing_cost(m, agent.actor_id)
+        base += value - agent.profile.outside_option
+    elif table.no_deal_offer is not None:
         # The no-deal outcome imposed by force, less its cost, which grows with the military capability of
         # the others at the table (Fearon 1995: war's costs bound the bargain).
         row = table.row(agent.actor_id)

@@ -72,7 +72,7 @@ class Table:
     participants: list[ActorAgent]
     space: OfferSpace
     deadline: int
-    status: str = "waiting"  # waiting -> open -> agreed | failed; agreed -> open again if broken
+    status: str = "waiting"  # waiting -> open -> agreed | failed | frozen; frozen -> open; agreed -> open if broken
     rounds: list[Round] = field(default_factory=list)
     weights: np.ndarray | None = None
     text: int | None = None  # the single text under negotiation
@@ -82,6 +82,15 @@ class Table:
     # Some agreed level changes roads, sieges or air routes: a passage table.
     moves_people: bool = False
     reasons: dict[str, tuple[float, float]] = field(default_factory=dict)  # last: value, threshold
+    # The terms that hold while nothing is signed, and each enforcer's (actor, imposed offer, cost).
+    status_quo: int | None = None
+    enforcers: tuple[tuple[str, int, float], ...] = ()
+    deadlines: dict[str, int] = field(default_factory=dict)  # per actor: its own (soft) deadline
+    stale_rounds: int = 0  # rounds in a row that no responder accepted
+    frozen_day: int = 0
+    frozen_positions: dict[str, float] = field(
+        default_factory=dict
+    )  # outside options when it froze
     row_of: dict[str, int] = field(init=False, repr=False)  # actor -> row of the utility matrix
 
     @classmethod
@@ -121,6 +130,14 @@ class Table:
             table.weights = np.array(w)
         if spec.no_deal:
             table.no_deal_offer = space.offer_of(spec.no_deal)
+        if spec.status_quo is not None:
+            table.status_quo = space.offer_of(spec.status_quo)
+        table.enforcers = tuple(
+            (e.actor, space.offer_of(e.imposes), e.cost) for e in spec.enforcers
+        )
+        table.deadlines = {
+            a.actor_id: spec.deadlines.get(a.actor_id, table.deadline) for a in participants
+        }
         return table
 
     def __post_init__(self) -> None:
@@ -133,9 +150,36 @@ class Table:
     def row(self, actor_id: str) -> int:
         return self.row_of[actor_id]
 
-    def progress(self, day: int) -> float:
-        span = max(self.deadline - self.spec.opens_day, 1)
-        return (day - self.spec.opens_day) / span
+    def progress(self, day: int, actor: str | None = None) -> float:
+        """How far the talks are towards the actor's own deadline (the table's by default): 0 when they
+        open, 1 at the deadline and after it (a soft deadline: the talks go on, at the actor's floor)."""
+        deadline = self.deadlines.get(actor, self.deadline) if actor else self.deadline
+        span = max(deadline - self.spec.opens_day, 1)
+        return min((day - self.spec.opens_day) / span, 1.0)
+
+    def disagreement(self, m: WargameModel) -> tuple[int | None, str | None]:
+        """What holds if nothing is signed: the offer, and who forces it (None: the status quo holds).
+        An enforcer forces a change when what it imposes is worth more to it than the status quo by more
+        than forcing costs it (its cost times the mean military capability of the others here); of
+        several, the one with the most to gain."""
+        if self.status_quo is None:
+            return self.no_deal_offer, None
+        best, forced_by, offer = 0.0, None, self.status_quo
+        for actor, imposed, _cost in self.enforcers:
+            gain = self.forcing_gain(m, actor, imposed)
+            if gain > best:
+                best, forced_by, offer = gain, actor, imposed
+        return offer, forced_by
+
+    def forcing_gain(self, m: WargameModel, actor: str, imposed: int) -> float:
+        row = self.row(actor)
+        utility = self.space.rows[row]
+        return utility[imposed] - self.forcing_cost(m, actor) - utility[self.status_quo]
+
+    def forcing_cost(self, m: WargameModel, actor: str) -> float:
+        cost = next((c for a, _o, c in self.enforcers if a == actor), 0.0)
+        others = [a.capabilities["military"] for a in self.participants if a.actor_id != actor]
+        return cost * sum(others) / max(len(others), 1)
 
     def choose_proposer(self, m: WargameModel) -> int:
         """By rotation, or drawn with probability in proportion to capability: one uniform draw read
@@ -164,7 +208,7 @@ class Table:
         return Turn(
             self.space,
             row,
-            self.progress(day),
+            self.progress(day, agent.actor_id),
             m.reservation(agent, self),
             lambda: self.believed(m, agent),
             m.rng,

@@ -147,6 +147,19 @@ def sign(m: WargameModel, table: Table, offer: int, day: int) -> Agreement:
     return agreement
 
 
+def impose(m: WargameModel, table: Table, offer: int, by: str, day: int) -> None:
+    """Terms forced on the others when talks freeze or fail: what their levels do on the ground happens,
+    with no agreement to keep or break (nothing is signed)."""
+    for k, issue in enumerate(table.space.issues):
+        spec = m.issues[issue.id].spec
+        if spec.levels:
+            for eff in spec.levels[int(table.space.offers[offer, k])].effects:
+                effects.apply(m, eff, f"imposed:{table.id}")
+    table.status = "imposed"
+    m.record_occurrence(f"imposed_{table.id}")
+    m.log(day, "imposed", table=table.id, by=by, terms=table.space.describe(offer))
+
+
 STANDING = ("in_force", "completed")  # an agreement that stands: in force, or carried out
 
 
@@ -230,7 +243,7 @@ def breach(
         cost=cost,
         withdrawn=len(agreement.undo),
         others=[p for p in agreement.parties if p != party],
-        reopens=day + REOPEN_AFTER_BREACH if day < table.deadline else None,
+        reopens=day + REOPEN_AFTER_BREACH if _talks_go_on(table, day) else None,
     )
     for g in guarantees:
         if party in (g.guarantor, g.beneficiary):
@@ -249,6 +262,11 @@ def breach(
             guarantor.set_reputation(max(0.0, guarantor.reputation - g.stake))
             m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
             m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)
-    if day < table.deadline:
+    if _talks_go_on(table, day):
         table.status = "waiting"  # talks resume after a cooling-off period
         table.reopens = day + REOPEN_AFTER_BREACH
+
+
+def _talks_go_on(table: Table, day: int) -> bool:
+    """After a breach the talks resume unless a hard deadline has passed."""
+    return not (table.spec.hard_deadline and day >= table.deadline)

@@ -13,6 +13,9 @@ import networkx as nx
 from wargame.language.schema import AircraftSpec, AirRouteSpec, RoadSpec, ScenarioSpec, SiteSpec
 
 BASE_KINDS = ("air_base", "naval_base")
+# What is left of a road's risk for a column its holder has agreed to let pass: spoilers, cells the holder
+# does not control, accidents (an estimate).
+SAFE_CONDUCT_RISK = 0.25
 
 
 @dataclass(slots=True)
@@ -34,10 +37,15 @@ class Site:
     waiting_t: float = 0.0
     withdrawing: bool = False
     surrendered: bool = False  # its garrison gave up to the besiegers
+    role: str = (
+        "outpost"  # outpost (to leave when not worth its risk) | hub | base (the owner's choice)
+    )
+    value: float = 0.0  # what holding it is worth to its garrison's owner
+    port: bool = False
 
     @classmethod
     def from_spec(cls, s: SiteSpec) -> Site:
-        return cls(
+        site = cls(
             s.id,
             s.name,
             s.kind,
@@ -51,7 +59,16 @@ class Site:
             s.supply_days,
             s.airfield,
             s.exit,
+            role=s.role or ("base" if s.kind in BASE_KINDS else "outpost"),
+            value=s.value,
+            port=s.port,
         )
+        # A base's residual garrison stays; the rest of its people (and equipment) wait to be lifted out.
+        if s.residual is not None and s.residual < s.personnel:
+            site.personnel, site.waiting = s.residual, s.personnel - s.residual
+        if s.residual_t is not None and s.residual_t < s.equipment_t:
+            site.equipment_t, site.waiting_t = s.residual_t, s.equipment_t - s.residual_t
+        return site
 
     @property
     def is_base(self) -> bool:
@@ -79,10 +96,13 @@ class AirRoute:
     destination: str
     km: float
     grants: dict[str, bool]
+    mode: str = "air"  # air | sea
+    leads_to: str = "home"  # home | third_country
 
     @classmethod
     def from_spec(cls, r: AirRouteSpec) -> AirRoute:
-        return cls(r.id, r.from_, r.to, r.km, {g.by: g.open for g in r.overflight})
+        grants = {g.by: g.open for g in r.overflight}
+        return cls(r.id, r.from_, r.to, r.km, grants, r.mode, r.destination)
 
     @property
     def usable(self) -> bool:
@@ -97,11 +117,18 @@ class Fleet:
     payload_personnel: int
     payload_t: float
     sorties_per_day: dict[str, float]
+    mode: str = "air"  # aircraft, or ships on sea lanes
 
     @classmethod
     def from_spec(cls, a: AircraftSpec) -> Fleet:
         return cls(
-            a.type, a.operator, a.count, a.payload_personnel, a.payload_t, dict(a.sorties_per_day)
+            a.type,
+            a.operator,
+            a.count,
+            a.payload_personnel,
+            a.payload_t,
+            dict(a.sorties_per_day),
+            a.mode,
         )
 
 
@@ -151,10 +178,8 @@ class Ground:
     _between: dict = field(default_factory=dict, repr=False)
     # Bumped by the model's one door whenever roads, air routes or aircraft change (WargameModel.changed).
     road_revision: int = 0
-    interior: list[Site] = field(init=False, repr=False)  # the sites that are not bases
-
-    def __post_init__(self) -> None:
-        self.interior = [s for s in self.sites.values() if not s.is_base]
+    # Quiet local arrangements: (road, mover) -> the last day the road's holder lets the mover's columns pass.
+    safe_conduct: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:  # a saved run keeps the ground, not what was worked out from it
         state = self.__dict__.copy()
@@ -188,7 +213,10 @@ class Ground:
         """Chance a convoy of `mover` is attacked on this segment: none on its own ground."""
         if road.holder == mover:
             return 0.0
-        return min(1.0, road.risk * hostile.get(road.holder, 1.0))
+        risk = min(1.0, road.risk * hostile.get(road.holder, 1.0))
+        if (road.id, mover) in self.safe_conduct:
+            risk *= SAFE_CONDUCT_RISK
+        return risk
 
     def routes_out(self, targets: frozenset[str], mover: str, hostile: dict[str, float]) -> Routes:
         """For every site that can reach one of `targets`: (destination, road ids, chance of at least one

@@ -58,12 +58,12 @@ def hostility_towards(m: WargameModel, mover: str) -> dict[str, float]:
 
 
 def hubs(m: WargameModel, owner: str) -> set[str]:
-    """Airfields held by `owner` from which an air route is open today."""
+    """Airfields and ports held by `owner` from which an air route or a sea lane is open today."""
     origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
     return {
         s.id
         for s in m.ground.sites.values()
-        if s.airfield and s.garrison == owner and s.id in origins
+        if (s.airfield or s.port) and s.garrison == owner and s.id in origins
     }
 
 
@@ -240,12 +240,13 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
             continue
         site.waiting -= lifted
         site.waiting_t -= tonnes
-        people.evacuate(m, lifted, tonnes)
+        people.evacuate(m, lifted, tonnes, route.leads_to)
         m.record_occurrence("airlift_flown")
         m.log(
             day,
             "airlift",
             fleet=fleet.type,
+            mode=fleet.mode,
             route=route.id,
             site=site.id,
             personnel=lifted,

@@ -26,17 +26,23 @@ def stranded(m: WargameModel, owner: str) -> list:
 
 
 def interior_cleared(m: WargameModel) -> bool:
+    """No column on the road and nobody of an evacuating side left at an outpost: hubs and bases may
+    still hold people (consolidating in a hub is not being stranded)."""
     if m.convoys:
         return False
-    for s in m.ground.interior:  # noqa: SIM110 - a loop costs less than all() over a generator
-        if s.waiting:
+    for s in m.ground.sites.values():  # noqa: SIM110 - a loop costs less than all() over a generator
+        if s.role == "outpost" and (s.waiting or s.personnel) and s.garrison in m.evacuating:
             return False
     return True
 
 
-def evacuate(m: WargameModel, personnel: int, tonnes: float) -> None:
+def evacuate(m: WargameModel, personnel: int, tonnes: float, destination: str = "home") -> None:
+    """People and equipment leave the country, for home or for a third country."""
     m.evacuated += personnel
     m.evacuated_t += tonnes
+    if destination == "third_country":
+        m.third_country += personnel
+        m.third_country_t += tonnes
     m.changed("people")
     if m.evacuators and personnel and present(m) == 0:
         m.record_occurrence("withdrawal_completed")

@@ -77,6 +77,10 @@ def _check(c: Condition, issues: dict) -> tuple:
         return _lost_at_most, c.lost_at_most
     if c.besieged is not None:
         return _besieged, c.besieged
+    if c.held is not None:
+        return _held, c.held
+    if c.talks_frozen is not None:
+        return _talks_frozen, c.talks_frozen
     raise AssertionError(f"condition with no test: {c}")
 
 
@@ -130,3 +134,12 @@ def _lost_at_most(m: WargameModel, n: int) -> bool:
 
 def _besieged(m: WargameModel, site: str) -> bool:
     return m.ground.sites[site].besieged_by is not None
+
+
+def _held(m: WargameModel, site: str) -> bool:
+    """Someone of the garrison stays there (people waiting to leave do not hold it)."""
+    return m.ground.sites[site].personnel > 0
+
+
+def _talks_frozen(m: WargameModel, table: str) -> bool:
+    return m.tables[table].status == "frozen"

@@ -68,6 +68,11 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
         fleet = g.fleets[effect.aircraft.type]
         fleet.count = max(0, fleet.count + effect.aircraft.count_delta)
         m.changed("routes")
+    elif effect.site_role is not None:
+        site = g.sites[effect.site_role.site]
+        undo.append(("site_role", site.id, site.role))
+        site.role = effect.site_role.role
+        m.changed("people")
     elif effect.occurrence is not None:
         m.record_occurrence(effect.occurrence)
     return undo
@@ -83,6 +88,8 @@ def undo(m: WargameModel, records: list[Undo]) -> None:
                 g.roads[key].risk = previous
         elif kind == "road_holder":
             g.roads[key].holder = previous
+        elif kind == "site_role":
+            g.sites[key].role = previous
         elif kind == "overflight":
             route, by = key
             g.air_routes[route].grants[by] = previous

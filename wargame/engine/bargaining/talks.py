@@ -1,0 +1,89 @@
+"""The life of a table's talks from day to day: they open, hold a round, and may freeze, thaw, fail or end
+in terms someone imposes.
+
+Deadlines are soft unless the scenario makes them hard: past its own deadline an actor stops conceding
+(it asks for its floor) but the talks go on. Talks freeze after a number of rounds in which no responder
+took the offer (the sides see no deal worth making now, and waiting costs little), and thaw when a side's
+outside option has moved or after a cooling-off period. When talks freeze or fail, a participant that can
+and will force a change from the status quo does so (Table.disagreement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+from wargame.engine.commitment import agreements
+
+if TYPE_CHECKING:
+    from wargame.engine.bargaining.tables import Round, Table
+    from wargame.engine.model import WargameModel
+
+THAW_SHIFT = (
+    0.05  # an outside option that moved this much since the freeze makes its holder talk again
+)
+
+
+def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict, Round | None]:
+    """Today's business at the table: open it, thaw it, fail it at a hard deadline, or play a round."""
+    if table.status == "waiting":
+        if day < max(table.spec.opens_day, table.reopens):
+            return None
+        table.status = "open"
+        m.log(day, "opened", table=table.id)
+    elif table.status == "frozen":
+        moved = _moved(m, table)
+        if moved is None and day < table.frozen_day + table.spec.reopen_after:
+            return None
+        table.status = "open"
+        table.stale_rounds = 0
+        m.record_occurrence(f"talks_reopened_{table.id}")
+        m.log(day, "thawed", table=table.id, by=moved)
+    if table.status != "open":
+        return None
+    if table.spec.hard_deadline and day > table.deadline:
+        table.status = "failed"
+        m.record_occurrence(f"talks_failed_{table.id}")
+        m.log(day, "failed", table=table.id)
+        _impose_if_forced(m, table, day)
+        return None
+    rnd = yield from table.play_round(m, day)
+    if rnd.passed:
+        return rnd
+    responders = [ok for actor, ok in rnd.answers.items() if actor != rnd.proposer]
+    table.stale_rounds = 0 if any(responders) else table.stale_rounds + 1
+    if table.spec.freeze_after and table.stale_rounds >= table.spec.freeze_after:
+        _freeze(m, table, day)
+    return rnd
+
+
+def _freeze(m: WargameModel, table: Table, day: int) -> None:
+    table.status = "frozen"
+    table.frozen_day = day
+    table.frozen_positions = {a.actor_id: m.reservation(a, table) for a in table.participants}
+    m.record_occurrence(f"talks_frozen_{table.id}")
+    m.log(
+        day,
+        "frozen",
+        table=table.id,
+        rounds=table.stale_rounds,
+        until=day + table.spec.reopen_after,
+    )
+    _impose_if_forced(m, table, day)
+
+
+def _moved(m: WargameModel, table: Table) -> str | None:
+    """The first participant whose outside option has moved enough since the freeze to talk again."""
+    for a in table.participants:
+        before = table.frozen_positions.get(a.actor_id)
+        if before is not None and abs(m.reservation(a, table) - before) >= THAW_SHIFT:
+            return a.actor_id
+    return None
+
+
+def _impose_if_forced(m: WargameModel, table: Table, day: int) -> None:
+    if table.status_quo is None or m.agreement_in_force(table.id) is not None:
+        return
+    offer, forced_by = table.disagreement(m)
+    if forced_by is not None:
+        agreements.impose(m, table, offer, forced_by, day)

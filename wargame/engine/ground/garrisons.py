@@ -1,0 +1,80 @@
+"""Where to be: each day the owner of every garrison chooses what each of its sites is, from what holding
+it is worth and what staying risks: an outpost to leave, a hub to gather in and fly or ship out from, or a
+base to keep. Nothing is marked to leave at the start; a site a table's terms make a hub (or order
+evacuated) changes through the effects of those terms.
+
+Staying risks more the more hostile the actor that controls the ground around it, and most when it is
+encircled. An outpost worth less than its risk is left (its people and equipment wait for a convoy or a
+lift). One worth keeping that has an airfield or a port with a way out open becomes a hub; a hub that is
+no longer worth its risk is left too. Bases are kept unless a withdrawal is ordered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wargame.engine.actors import ActorAgent
+    from wargame.engine.ground.geography import Site
+    from wargame.engine.model import WargameModel
+
+SIEGE_RISK = 0.6  # estimate: an encircled post can be starved or stormed
+HOSTILE_GROUND_RISK = 0.5  # estimate: the risk of staying on the most hostile ground (trust -1)
+
+
+def staying_risk(m: WargameModel, site: Site, owner: str) -> float:
+    """What staying at the site risks for its owner, in [0, 1]."""
+    ground = 0.0
+    if site.controller is not None and site.controller != owner and site.controller in m._actors:
+        hostility = m.actor(site.controller).hostility(owner)  # 0.25 (trust 1) .. 1.75 (trust -1)
+        ground = HOSTILE_GROUND_RISK * (hostility - 0.25) / 1.5
+    siege = SIEGE_RISK if site.besieged_by is not None else 0.0
+    return 1.0 - (1.0 - siege) * (1.0 - ground)
+
+
+def review_posts(m: WargameModel, agent: ActorAgent, day: int) -> None:
+    owner = agent.actor_id
+    origins = None
+    for site in m.ground.sites.values():
+        if site.garrison != owner or site.role == "base" or site.personnel == 0:
+            continue
+        risk = staying_risk(m, site, owner)
+        if site.value < risk:
+            leave(m, site, day, risk)
+            continue
+        if site.role == "outpost" and (site.airfield or site.port):
+            if origins is None:
+                origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
+            if site.id in origins:
+                site.role = "hub"
+                m.changed("people")
+                m.record_occurrence("hub_opened")
+                m.log(
+                    day,
+                    "post",
+                    site=site.id,
+                    owner=owner,
+                    choice="hub",
+                    value=site.value,
+                    risk=risk,
+                )
+
+
+def leave(m: WargameModel, site: Site, day: int, risk: float) -> None:
+    """The garrison gives up the site: its people and equipment wait to be taken out."""
+    m.log(
+        day,
+        "post",
+        site=site.id,
+        owner=site.garrison,
+        choice="leave",
+        value=site.value,
+        risk=risk,
+        personnel=site.personnel,
+    )
+    site.role = "outpost"
+    site.waiting += site.personnel
+    site.waiting_t += site.equipment_t
+    site.personnel, site.equipment_t = 0, 0.0
+    m.changed("people")
+    m.record_occurrence("post_left")
