@@ -334,3 +334,129 @@ def test_the_readme_example_prints_what_the_readme_shows():
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "README.md", "exec"), {})
     assert printed.getvalue() == shown
+
+
+def test_talks_collapsed_while_a_seat_decides_stop_the_round():
+    """An override that ends the talks while a seat's decision is pending lets that decision lapse: the
+    round is not closed and nothing can be signed at the collapsed table."""
+    game = Game("classroom_passage", seed=1, seats={"russia": "a", "turkey": "b", "sna": "c"})
+    pending = game.play()
+    table = pending[0].table
+    rounds_before = len(game.model.tables[table].rounds)
+    game.override("collapse_talks", table=table, reason="the mediator walks out")
+    assert game.pending() == []  # the open decisions lapsed with the talks
+    game.advance()
+    assert game.model.tables[table].status == "failed"
+    assert len(game.model.tables[table].rounds) == rounds_before
+    game.play()
+    assert not [a for a in game.model.agreements if a.table == table]
+    assert Game.load(game.save()).digest() == game.digest()
+
+
+def test_a_fork_is_the_state_at_the_end_of_its_day():
+    """What was done after a day ended (an inject, a seat handed over) belongs to the next day: a fork
+    from that day does not have it."""
+    game = Game(SEED, seed=2, seats={"russia": "a"})
+    while game.day < 5 or game.in_day:
+        for p in game.advance():
+            game.submit(
+                "russia",
+                "reject" if p.role == "answer" else {k: v[0] for k, v in p.options.items()},
+            )
+    game.inject("contract_cancelled", reason="after day 5 ended")
+    game.hand_over("russia", reason="the student left")
+    game.play(8)
+    fork = game.fork(5)
+    assert fork.day == 5 and "russia" in fork.seats
+    assert fork.snapshot()["occurrences"] == game.snapshot(5)["occurrences"]
+    assert "contract_cancelled" not in fork.snapshot()["occurrences"]
+    drop = ("tick", "in_day", "seats")
+    assert {k: v for k, v in fork.snapshot().items() if k not in drop} == {
+        k: v for k, v in game.snapshot(5).items() if k not in drop
+    }
+
+
+def test_a_breach_shows_its_gain_and_deterrence_only_to_the_breaker():
+    for seed in range(40):
+        game = Game(SEED, seed=seed)
+        game.play()
+        breaches = [(day, d) for day, kind, d in game.model.records if kind == "breach"]
+        if breaches:
+            break
+    else:
+        pytest.skip("no breach in 40 seeds")
+    day, breach = breaches[0]
+    for viewer in [a.actor_id for a in game.model.actor_list]:
+        entries = [e for e in game.snapshot(day, viewer=viewer)["log"] if e["kind"] == "breach"]
+        assert entries, viewer
+        shown = ("gain" in entries[0], "cost" in entries[0])
+        assert shown == ((True, True) if viewer == breach["by"] else (False, False)), viewer
+
+
+def test_what_the_game_hands_out_cannot_change_it():
+    game = Game(SEED, seed=3, seats={"russia": "a"})
+    road = next(iter(game.model.ground.roads))
+    effect = {"road_risk": {"segment": road, "set": 0.9}}
+    game.inject(effects=[effect], reason="a report")
+    effect["road_risk"]["set"] = 0.1  # the caller reuses its dict
+    assert game.history[-1]["effects"][0]["road_risk"]["set"] == 0.9
+    with pytest.raises(TypeError):
+        game.seats["turkey"] = "mallory"
+    with pytest.raises((TypeError, AttributeError)):
+        game.history.clear()
+    with pytest.raises(TypeError):
+        game.history[-1]["reason"] = "rewritten"
+    assert Game.load(game.save()).digest() == game.digest()
+
+
+def test_the_digest_sees_submitted_moves_and_the_random_streams():
+    a = Game("classroom_passage", seed=4, seats={"russia": "a"})
+    b = Game("classroom_passage", seed=4, seats={"russia": "a"})
+    pa = a.play()
+    b.play()
+    assert a.digest() == b.digest()
+    move = "reject" if pa[0].role == "answer" else {k: v[0] for k, v in pa[0].options.items()}
+    a.submit("russia", move)
+    assert a.digest() != b.digest()
+    c = Game("classroom_passage", seed=5, seats={"russia": "a"})
+    assert c.digest() != Game("classroom_passage", seed=6, seats={"russia": "a"}).digest()
+
+
+def test_a_number_that_is_no_number_is_a_clear_error():
+    game = Game("bilateral_split", seed=1, seats={"player_a": "a"})
+    pending = game.play()
+    while pending[0].role != "propose":
+        game.submit("player_a", "reject")
+        pending = game.play()
+    for bad in (None, [1], "lots"):
+        with pytest.raises(GameError, match="not a level of 'share'"):
+            game.submit("player_a", {"share": bad})
+
+
+def test_a_seat_sees_only_its_own_pending_decisions():
+    game = Game(SEED, seed=3, seats={"turkey": "b", "sna": "c"})
+    while True:
+        pending = game.advance()
+        if len(pending) >= 2:
+            break
+        for p in pending:
+            game.submit(
+                p.actor, "reject" if p.role == "answer" else {k: v[0] for k, v in p.options.items()}
+            )
+    assert {p.actor for p in game.pending(viewer="turkey")} == {"turkey"}
+    assert {p.actor for p in game.pending(viewer="sna")} == {"sna"}
+    assert game.pending(viewer="russia") == []
+
+
+def test_reading_results_loads_no_engine():
+    """The report, branch trees and drivers read results without the engine (a subprocess, so that what
+    other tests imported does not count)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, wargame.presentation.report, wargame.analysis.branching, wargame.analysis.drivers;"
+        "print([m for m in sys.modules if m.startswith('wargame.engine') or m == 'mesa'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,7 +31,7 @@ from wargame.engine.outcomes import RunResult
 from wargame.engine.scenarios import resolve_scenario
 from wargame.language.scenario import Scenario, data_dir, resolved_hash
 from wargame.language.schema import Effect
-from wargame.session.snapshot import Frozen, RoundPictures, for_viewer, picture
+from wargame.session.snapshot import Frozen, RoundPictures, for_viewer, freeze, picture
 
 SAVE_FORMAT = "wargame-game/1"
 OVERRIDES = ("collapse_talks", "refuse", "break_agreement")
@@ -58,6 +59,7 @@ class Pending:
     budget: dict | None  # propose: the issues that share a budget and its total
     value: float | None  # what the offer is worth to the actor (its utility)
     reservation: float  # the actor's outside option at this table today
+    refusing: bool = False  # an override binds the actor to refuse everything at this table
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,18 +89,29 @@ class Game:
         actors = [a.id for a in self.scenario.actors]
         for actor in seats:
             self._known_actor(actor, actors)
-        self.seats: dict[str, str] = seats
+        self._seats: dict[str, str] = seats
         self._initial_seats = dict(seats)
         self.model = WargameModel(self.scenario, rng=self.seed, days=days, seats=seats)
         self.tick = 0
-        self.history: list[dict] = []
+        self._history: list[Frozen] = []
         self._play: Generator | None = None
         self._waiting = _Waiting()
         self._rounds = RoundPictures()
         self._pictures: list[Frozen] = [self._picture()]
-        self._day_end_tick: dict[int, int] = {0: 0}
+        # Where each day ended: the tick, and how much of the history had happened by then.
+        self._day_end: dict[int, tuple[int, int]] = {0: (0, 0)}
 
     # ------------------------------------------------------------ where the game stands
+
+    @property
+    def seats(self) -> Mapping[str, str]:
+        """actor -> who holds the seat (read-only: change it with hand_over and take_back)."""
+        return MappingProxyType(self._seats)
+
+    @property
+    def history(self) -> tuple[Frozen, ...]:
+        """Every decision, inject, override and seat change, in order, each with its day and tick."""
+        return tuple(self._history)
 
     @property
     def day(self) -> int:
@@ -141,14 +154,15 @@ class Game:
                 return pending
         return []
 
-    def pending(self) -> list[Pending]:
-        return [self._pending(d) for d in self._unanswered()]
+    def pending(self, viewer: str | None = None) -> list[Pending]:
+        """What the game waits for (only `viewer`'s own decisions if given: a seat sees no other's)."""
+        return [self._pending(d) for d in self._unanswered() if viewer in (None, d.actor)]
 
     def submit(self, actor: str, move: Any, note: str = "") -> None:
         """A seat's move for what is pending for it: terms {issue: level} to propose, or accept / reject
         (True / False, "accept" / "reject") to answer. The note is kept with the decision."""
-        if actor not in self.seats:
-            seated = ", ".join(self.seats) or "none"
+        if actor not in self._seats:
+            seated = ", ".join(self._seats) or "none"
             raise GameError(f"'{actor}' is not a seat in this game (seats: {seated})")
         asked = next((d for d in self._unanswered() if d.actor == actor), None)
         if asked is None:
@@ -164,7 +178,7 @@ class Game:
         self._record(
             "decision",
             actor=actor,
-            owner=self.seats[actor],
+            owner=self._seats[actor],
             table=asked.table,
             role=asked.role,
             move=shown,
@@ -193,7 +207,8 @@ class Game:
             parsed = [self._effect(e, i) for i, e in enumerate(effects)]
             m.log(m.day, "inject", reason=reason, effects=len(parsed))
             interventions.apply_effects(m, parsed, "inject")
-            self._record("inject", effects=[dict(e) for e in effects], reason=reason)
+            written = [e.model_dump(mode="json", by_alias=True, exclude_none=True) for e in parsed]
+            self._record("inject", effects=written, reason=reason)
 
     def override(self, kind: str, *, reason: str, **details: str) -> None:
         """Overrule the course of the run, with a reason kept in the history:
@@ -220,9 +235,9 @@ class Game:
     def hand_over(self, actor: str, reason: str = "") -> None:
         """The seat goes to the model: from now on the actor plays its strategy (a decision pending for it
         is taken by its strategy now)."""
-        if actor not in self.seats:
+        if actor not in self._seats:
             raise GameError(f"'{actor}' is not a seat in this game")
-        owner = self.seats.pop(actor)
+        owner = self._seats.pop(actor)
         self.model.seats.discard(actor)
         asked = next((d for d in self._unanswered() if d.actor == actor), None)
         if asked is not None:
@@ -232,9 +247,9 @@ class Game:
     def take_back(self, actor: str, owner: str = "player", reason: str = "") -> None:
         """The actor becomes a seat again (or for the first time) from its next decision on."""
         self._known_actor(actor, [a.actor_id for a in self.model.actor_list])
-        if actor in self.seats:
-            raise GameError(f"'{actor}' is already a seat (held by {self.seats[actor]})")
-        self.seats[actor] = owner
+        if actor in self._seats:
+            raise GameError(f"'{actor}' is already a seat (held by {self._seats[actor]})")
+        self._seats[actor] = owner
         self.model.seats.add(actor)
         self._record("take_back", actor=actor, owner=owner, reason=reason)
 
@@ -259,13 +274,11 @@ class Game:
         """A new Game from the state at the end of `day` (default: now), with the same seed streams and the
         history up to then: it goes on exactly as this one did unless someone does something else."""
         if day is None:
-            return self._replayed(self.history, self.tick)
-        if day not in self._day_end_tick:
-            raise GameError(
-                f"cannot fork from day {day}: days 0 to {max(self._day_end_tick)} ended"
-            )
-        end = self._day_end_tick[day]
-        return self._replayed([e for e in self.history if e["tick"] <= end], end)
+            return self._replayed(self._history, self.tick)
+        if day not in self._day_end:
+            raise GameError(f"cannot fork from day {day}: days 0 to {max(self._day_end)} ended")
+        tick, done = self._day_end[day]
+        return self._replayed(self._history[:done], tick)
 
     def save(self, path: str | Path | None = None) -> str:
         """The game as one JSON document: the scenario by name and content hash, its overrides, the seed,
@@ -282,7 +295,7 @@ class Game:
             "seats": self._initial_seats,
             "tick": self.tick,
             "day": self.day,
-            "history": self.history,
+            "history": self._history,
         }
         text = json.dumps(doc, indent=1, default=str)
         if path is not None:
@@ -321,8 +334,16 @@ class Game:
         return game
 
     def digest(self) -> str:
-        """A fingerprint of the whole state of the run now (equal states, equal digests)."""
-        return hashlib.sha256(json.dumps(self._picture(), sort_keys=True).encode()).hexdigest()
+        """A fingerprint of the whole state of the game now: the picture, the random streams' states, the
+        decisions asked and the moves already submitted (equal states, equal digests)."""
+        state = {
+            "picture": self._picture(),
+            "rng": self.model.rng.bit_generator.state,
+            "random": repr(self.model.random.getstate()),
+            "asked": [repr(d) for d in self._waiting.asked],
+            "moves": {k: repr(v) for k, v in sorted(self._waiting.moves.items())},
+        }
+        return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
     # ------------------------------------------------------------ inside
 
@@ -338,17 +359,23 @@ class Game:
 
     def _day_ended(self) -> None:
         day = self.model.day
-        self._day_end_tick[day] = self.tick
+        self._day_end[day] = (self.tick, len(self._history))
         self._pictures.append(self._picture())
 
     def _unanswered(self) -> list[Decision]:
-        return [d for d in self._waiting.asked if d.actor not in self._waiting.moves]
+        """The decisions still open (a decision lapses when its table stops, e.g. talks collapsed)."""
+        tables = self.model.tables
+        return [
+            d
+            for d in self._waiting.asked
+            if d.actor not in self._waiting.moves and tables[d.table].status == "open"
+        ]
 
     def _picture(self) -> Frozen:
         return picture(
             self.model,
             self._rounds,
-            {"seats": dict(self.seats), "tick": self.tick, "in_day": self.in_day},
+            {"seats": dict(self._seats), "tick": self.tick, "in_day": self.in_day},
         )
 
     def _pending(self, d: Decision) -> Pending:
@@ -367,7 +394,7 @@ class Game:
             value = float(space.utility[row, d.offer])
         return Pending(
             actor=d.actor,
-            owner=self.seats.get(d.actor, "model"),
+            owner=self._seats[d.actor],
             table=d.table,
             role=d.role,
             day=d.day,
@@ -379,6 +406,7 @@ class Game:
             else None,
             value=value,
             reservation=m.reservation(agent, table),
+            refusing=(d.actor, d.table) in m.refusals,
         )
 
     def _offer_from(self, asked: Decision, move: Any) -> tuple[int, dict]:
@@ -403,10 +431,14 @@ class Game:
             issue = issues[issue_id]
             label = str(level)
             if issue.values is not None and not isinstance(level, str):
+                try:
+                    number = float(level)
+                except (TypeError, ValueError):
+                    number = None
                 near = [
                     lab
                     for lab, v in zip(issue.labels, issue.values, strict=True)
-                    if abs(v - float(level)) < 1e-9
+                    if number is not None and abs(v - number) < 1e-9
                 ]
                 label = near[0] if near else label
             if label not in issue.labels:
@@ -473,7 +505,7 @@ class Game:
         return effect
 
     def _record(self, kind: str, **entry) -> None:
-        self.history.append({"kind": kind, "tick": self.tick, "day": self.day, **entry})
+        self._history.append(freeze({"kind": kind, "tick": self.tick, "day": self.day, **entry}))
 
     @staticmethod
     def _need_reason(reason: str) -> None:

@@ -28,9 +28,6 @@ class Frozen(dict):
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
     __ior__ = _refuse  # type: ignore[assignment]
 
-    def __hash__(self) -> int:  # type: ignore[override]
-        return id(self)
-
     def __reduce__(self):
         return (Frozen, (dict(self),))
 
@@ -182,6 +179,7 @@ def picture(m: WargameModel, rounds: RoundPictures, extra: dict | None = None) -
                 "id": t.id,
                 "status": t.status,
                 "participants": [a.actor_id for a in t.participants],
+                "mediator": t.spec.mediator,
                 "opens_day": t.spec.opens_day,
                 "deadline": t.deadline,
                 "rounds": rounds.of(t),
@@ -263,7 +261,9 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
     ids = [a["id"] for a in whole["actors"]]
     if viewer not in ids:
         raise KeyError(viewer)
-    seated = {t["id"] for t in whole["tables"] if viewer in t["participants"]}
+    seated = {
+        t["id"] for t in whole["tables"] if viewer in t["participants"] or viewer == t["mediator"]
+    }
     data = dict(whole)
     data["viewer"] = viewer
     data["tables"] = [
@@ -284,16 +284,22 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
     data["convoys"] = [c for c in whole["convoys"] if c["owner"] == viewer]
     data["agreements"] = [{**a, "break_chance": {}} for a in whole["agreements"]]
     data["log"] = [
-        _own_round(entry, viewer) if entry["kind"] == "round" else entry
+        _as_seen_by(entry, viewer)
         for entry in whole["log"]
         if entry["kind"] in PUBLIC_LOG or (entry["kind"] == "round" and entry["table"] in seated)
     ]
     return freeze(data)
 
 
-def _own_round(entry: dict, viewer: str) -> dict:
-    """A round as a participant saw it: the offer and the answers, and only its own reasons."""
-    mine = {k: v for k, v in entry.items() if k not in ("reasons", "reservations")}
-    for key in ("reasons", "reservations"):
-        mine[key] = {viewer: entry[key][viewer]} if viewer in entry.get(key, {}) else {}
-    return mine
+def _as_seen_by(entry: dict, viewer: str) -> dict:
+    """A log entry as `viewer` saw it. A round: the offer and the answers, and only its own reasons and
+    outside option. A breach: who broke what, but what the breaker gained and what deterred it only for
+    the breaker (they would reveal its private temptation and the deterrence it faces)."""
+    if entry["kind"] == "round":
+        mine = {k: v for k, v in entry.items() if k not in ("reasons", "reservations")}
+        for key in ("reasons", "reservations"):
+            mine[key] = {viewer: entry[key][viewer]} if viewer in entry.get(key, {}) else {}
+        return mine
+    if entry["kind"] == "breach" and entry.get("by") != viewer:
+        return {k: v for k, v in entry.items() if k not in ("gain", "cost")}
+    return entry

@@ -51,7 +51,9 @@ class Decision:
 
 
 Moves = dict  # actor -> an offer index (propose) or True / False (answer)
-RoundPlay = Generator[list[Decision], Moves, "Round"]
+# A round played as a generator: it ends with the Round, or with None when the talks stopped (collapsed,
+# say) while it waited for a seat.
+RoundPlay = Generator[list[Decision], Moves, "Round | None"]
 
 
 @dataclass
@@ -238,16 +240,20 @@ class Table:
         agent = self.participants[proposer]
         if agent.actor_id in m.seats:
             moves = yield [Decision(day, self.id, agent.actor_id, "propose")]
+            if self.status != "open":
+                return None
             offer = int(moves[agent.actor_id])
         else:
             offer = agent.strategy.propose(self.turn(m, proposer, day))
-        answers = {proposer: True}
-        answers.update((yield from self._answers(m, day, offer, agent.actor_id, agent.actor_id)))
+        answers = yield from self._answers(m, day, offer, agent.actor_id, agent.actor_id)
+        if answers is None:
+            return None
+        answers = {proposer: True, **answers}
         return self._close_round(m, day, agent.actor_id, offer, answers)
 
     def _answers(
         self, m: WargameModel, day: int, offer: int, proposer: str, skip: str | None
-    ) -> Generator[list[Decision], Moves, dict[int, bool]]:
+    ) -> Generator[list[Decision], Moves, dict[int, bool] | None]:
         """Every participant but `skip` (the proposer, who has said yes) says yes or no to the offer, in seating order; the seats
         played from outside are asked together once the model's actors have answered."""
         answers: dict[int, bool] = {}
@@ -266,6 +272,8 @@ class Table:
                 for r in seated
             ]
             moves = yield asked
+            if self.status != "open":
+                return None
             for r in seated:
                 answers[r] = self._answer(m, r, day, offer, moves[self.participants[r].actor_id])
         return answers
@@ -306,6 +314,8 @@ class Table:
         else:
             self.text = self._amend(m, mediator, self.rounds[-1])
         answers = yield from self._answers(m, day, self.text, mediator.actor_id, None)
+        if answers is None:
+            return None
         return self._close_round(m, day, mediator.actor_id, self.text, answers)
 
     def _draft(self, m: WargameModel, mediator: ActorAgent) -> int:

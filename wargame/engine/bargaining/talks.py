@@ -48,7 +48,7 @@ def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict,
         _impose_if_forced(m, table, day)
         return None
     rnd = yield from table.play_round(m, day)
-    if rnd.passed:
+    if rnd is None or rnd.passed:  # stopped from outside while a seat decided, or a deal
         return rnd
     responders = [ok for actor, ok in rnd.answers.items() if actor != rnd.proposer]
     table.stale_rounds = 0 if any(responders) else table.stale_rounds + 1
