@@ -224,8 +224,7 @@ class WargameModel(mesa.Model):
             return
         if self.narrate:
             self._narrate_round(table, rnd, day)
-        if rnd.passed:
-            self.sign(table, rnd.offer, day)
+        talks.settle(self, table, rnd, day)
 
     def _narrate_round(self, table: Table, rnd, day: int) -> None:
         self.log(

@@ -134,8 +134,10 @@ class Table:
             table.no_deal_offer = space.offer_of(spec.no_deal)
         if spec.status_quo is not None:
             table.status_quo = space.offer_of(spec.status_quo)
+        # What an enforcer imposes leaves the issues it does not name as they are in the status quo.
+        base = dict(spec.status_quo or {})
         table.enforcers = tuple(
-            (e.actor, space.offer_of(e.imposes), e.cost) for e in spec.enforcers
+            (e.actor, space.offer_of({**base, **e.imposes}), e.cost) for e in spec.enforcers
         )
         table.deadlines = {
             a.actor_id: spec.deadlines.get(a.actor_id, table.deadline) for a in participants

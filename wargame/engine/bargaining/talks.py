@@ -25,7 +25,8 @@ THAW_SHIFT = (
 
 
 def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict, Round | None]:
-    """Today's business at the table: open it, thaw it, fail it at a hard deadline, or play a round."""
+    """Today's business at the table: open it, thaw it, fail it at a hard deadline, or play a round
+    (then `settle` signs it or counts it towards a freeze, once the round has been told)."""
     if table.status == "waiting":
         if day < max(table.spec.opens_day, table.reopens):
             return None
@@ -47,14 +48,20 @@ def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict,
         m.log(day, "failed", table=table.id)
         _impose_if_forced(m, table, day)
         return None
-    rnd = yield from table.play_round(m, day)
-    if rnd is None or rnd.passed:  # stopped from outside while a seat decided, or a deal
-        return rnd
+    return (
+        yield from table.play_round(m, day)
+    )  # None if stopped from outside while a seat decided
+
+
+def settle(m: WargameModel, table: Table, rnd: Round, day: int) -> None:
+    """A passed round is signed; a round no responder took counts towards freezing the talks."""
+    if rnd.passed:
+        agreements.sign(m, table, rnd.offer, day)
+        return
     responders = [ok for actor, ok in rnd.answers.items() if actor != rnd.proposer]
     table.stale_rounds = 0 if any(responders) else table.stale_rounds + 1
     if table.spec.freeze_after and table.stale_rounds >= table.spec.freeze_after:
         _freeze(m, table, day)
-    return rnd
 
 
 def _freeze(m: WargameModel, table: Table, day: int) -> None:
