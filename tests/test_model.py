@@ -166,25 +166,49 @@ def test_remembered_deterrence_follows_every_change_of_standing(mini):
 
 
 def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
-    """Each fleet flies the open route with the most sorties among those with people still waiting at
-    its origin, read after the fleets before it have flown (a regression: the list of routes with
-    people waiting was once read only before the first fleet)."""
+    """Each fleet flies people home by the open route with the most sorties among those with people still
+    waiting at its origin, read after the fleets before it have flown (a regression: the list of routes
+    with people waiting was once read only before the first fleet)."""
     from wargame.engine.ground import logistics
 
     m = WargameModel(load_scenario("syria_dec2024"), rng=2, narrate=False)
     g = m.ground
-    g.air_routes["turkish_route"].grants["turkey"] = True  # Hmeimim's short route is open
+    g.air_routes["turkish_route"].grants["turkey"] = True  # Hmeimim's short route home is open
     g.fleets = {k: g.fleets[k] for k in ("An-124", "Il-76")}  # the An-124s fly first
+    an124, il76 = g.fleets["An-124"], g.fleets["Il-76"]
     for site in g.sites.values():
         site.waiting, site.waiting_t = 0, 0.0
-    g.sites["hmeimim"].waiting = 100  # the An-124s (2 x 0.8 sorties x 150 seats) lift them all
+    lift = int(an124.count * an124.sorties_per_day["turkish_route"] * an124.payload_personnel)
+    g.sites["hmeimim"].waiting = lift  # exactly what the An-124s lift in a day by the short route
     g.sites["qamishli_airport"].waiting = 300
     logistics.fly_airlift(m, "russia", 1)
     assert g.sites["hmeimim"].waiting == 0
-    # the Il-76s' best route (Hmeimim, 1 sortie a day) has nobody left: they fly from Qamishli instead,
-    # 4 aircraft x 0.35 sorties x 120 seats
-    assert g.sites["qamishli_airport"].waiting == 300 - 168
-    assert m.evacuated == 100 + 168
+    # the Il-76s' best route (Hmeimim, by Turkey) has nobody left: they fly from Qamishli instead
+    from_qamishli = int(
+        il76.count * il76.sorties_per_day["qamishli_route"] * il76.payload_personnel
+    )
+    assert g.sites["qamishli_airport"].waiting == 300 - from_qamishli
+    assert m.evacuated == lift + from_qamishli and m.third_country == 0  # people go home
+
+
+def test_equipment_goes_to_a_third_country_when_people_go_home():
+    """A route to a third country takes equipment, and people only when no route home is open."""
+    from wargame.engine.ground import logistics
+
+    m = WargameModel(load_scenario("syria_dec2024"), rng=2, narrate=False)
+    g = m.ground
+    for site in g.sites.values():
+        site.waiting, site.waiting_t = 0, 0.0
+    g.sites["hmeimim"].waiting_t = 500.0
+    logistics.fly_airlift(m, "russia", 1)
+    assert m.third_country == 0 and m.third_country_t > 0  # equipment only, to Libya
+    g.sites["hmeimim"].waiting = 200
+    for route in g.air_routes.values():
+        if route.origin == "hmeimim" and route.leads_to == "home":
+            route.grants = {**route.grants, "closed": False}  # every way home shut
+    m.changed("routes")
+    logistics.fly_airlift(m, "russia", 2)
+    assert m.third_country > 0  # with no way home, people go where they can
 
 
 def test_a_direct_edit_shows_once_it_comes_through_the_door():

@@ -203,8 +203,11 @@ def _run_gauntlet(
 
 
 def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
-    """Each fleet flies, within its sorties, the open route from which it can fly the most sorties a day
-    (ties broken by route id) among those with people or equipment still waiting at their origin."""
+    """Each fleet (aircraft, or ships on sea lanes) flies one open route today, within its sorties. People
+    go home: while people wait where a route home is open, the fleet takes the home route it can fly most
+    often. A route to a third country (where the owner has a presence) takes equipment, and people only
+    where no route home is open from where they wait. Ties go to the route with the most sorties a day,
+    then by route id."""
     sites = m.ground.sites
 
     def waiting(
@@ -219,21 +222,32 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
     ]
     if not routes:
         return
+    home_from = {r.origin for r in routes if r.leads_to == "home"}
     for fleet in m.ground.fleets.values():
         if fleet.operator != owner or fleet.count == 0:
             continue
-        options = [
-            (fleet.sorties_per_day.get(r.id, 0.0), r)
-            for r in routes
-            if fleet.sorties_per_day.get(r.id, 0.0) > 0 and waiting(r)
-        ]
+        options = []
+        for r in routes:
+            sorties = fleet.sorties_per_day.get(r.id, 0.0)
+            if sorties <= 0 or not waiting(r):
+                continue
+            people_there = sites[r.origin].waiting > 0
+            # what the flight is for: people home first, then whatever else can leave
+            purpose = 2 if people_there and r.leads_to == "home" else 1
+            if r.leads_to != "home" and people_there and r.origin in home_from:
+                purpose = 1 if sites[r.origin].waiting_t > 0 else 0
+            if purpose:
+                options.append((purpose, sorties, r))
         if not options:
             continue
-        sorties, route = max(options, key=lambda o: (o[0], o[1].id))
+        purpose, sorties, route = max(options, key=lambda o: (o[0], o[1], o[2].id))
         site = m.ground.sites[route.origin]
         flights = fleet.count * sorties
         seats = int(flights * fleet.payload_personnel)
-        lifted = min(site.waiting, seats)
+        # people leave by a third-country route only when none goes home from here
+        lifted = (
+            min(site.waiting, seats) if route.leads_to == "home" or site.id not in home_from else 0
+        )
         used = lifted / (fleet.payload_personnel) if fleet.payload_personnel else 0.0
         tonnes = min(site.waiting_t, max(flights - used, 0.0) * fleet.payload_t)
         if lifted == 0 and tonnes == 0:
