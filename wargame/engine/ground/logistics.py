@@ -222,10 +222,14 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
     ]
     if not routes:
         return
-    home_from = {r.origin for r in routes if r.leads_to == "home"}
-    for fleet in m.ground.fleets.values():
-        if fleet.operator != owner or fleet.count == 0:
-            continue
+    fleets = [f for f in m.ground.fleets.values() if f.operator == owner and f.count > 0]
+    # where a way home is open that some fleet of the owner can fly
+    home_from = {
+        r.origin
+        for r in routes
+        if r.leads_to == "home" and any(f.sorties_per_day.get(r.id, 0.0) > 0 for f in fleets)
+    }
+    for fleet in fleets:
         options = []
         for r in routes:
             sorties = fleet.sorties_per_day.get(r.id, 0.0)
