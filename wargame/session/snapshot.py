@@ -49,7 +49,8 @@ def freeze(value: Any) -> Any:
 
 
 def site_state(site) -> str:
-    """held, cut off, evacuating, empty or lost, as a map shows it ("none": a place nobody garrisons)."""
+    """held, cut off, evacuating (everyone left waits to go), empty or lost, as a map shows it ("none": a
+    place nobody garrisons)."""
     people = site.personnel + site.waiting
     if site.surrendered:
         return "lost"
@@ -57,9 +58,9 @@ def site_state(site) -> str:
         return "empty" if site.garrison is not None else "none"
     if site.besieged_by is not None:
         return "cut off"
-    if site.waiting:
-        return "evacuating"
-    return "held"
+    if site.personnel:
+        return "held"  # a garrison stays (some may be waiting to leave: see `waiting`)
+    return "evacuating"
 
 
 class RoundPictures:
@@ -121,6 +122,7 @@ def picture(m: WargameModel, rounds: RoundPictures, extra: dict | None = None) -
                 "lat": s.lat,
                 "lon": s.lon,
                 "garrison": s.garrison,
+                "role": s.role,
                 "controller": s.controller,
                 "personnel": s.personnel,
                 "waiting": s.waiting,
