@@ -30,6 +30,9 @@ class TableAnalysis:
     )  # {"terms": {...}, "utilities": {...}} or None when no offer beats disagreement
     kalai_smorodinsky: dict | None
     zopa_extremes: dict[str, dict] | None  # per participant: the ZOPA offer it likes best
+    # What holds without a deal (the status quo, or what an enforcer can and will impose), and who forces it
+    disagreement: dict | None = None
+    without_deal: str = ""  # how it comes about, in words
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -44,6 +47,7 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
         ids = [a.actor_id for a in table.participants]
         d = np.array([model.reservation(a, table) for a in table.participants])
 
+        offer, forced_by = table.disagreement(model)
         zone = zopa(space.utility, d)
         extremes = None
         if zone.size:
@@ -62,6 +66,14 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
                 nash=_point(space, ids, nash_solution(space.utility, d)),
                 kalai_smorodinsky=_point(space, ids, kalai_smorodinsky(space.utility, d)),
                 zopa_extremes=extremes,
+                disagreement=_point(space, ids, offer),
+                without_deal=(
+                    f"{forced_by} would force it"
+                    if forced_by
+                    else "the status quo holds"
+                    if table.status_quo is not None
+                    else "the no-deal outcome, imposed by force"
+                ),
             )
         )
     return out
@@ -92,6 +104,11 @@ def report(analyses: list[TableAnalysis]) -> list[str]:
         lines.append(
             "  outside options now: " + ", ".join(f"{k} {v:.2f}" for k, v in a.reservations.items())
         )
+        if a.disagreement is not None:
+            lines.append(
+                f"  without a deal ({a.without_deal}): {terms(a.disagreement)}  "
+                f"[{utils(a.disagreement)}]"
+            )
         share = a.zopa_offers / a.offers if a.offers else 0.0
         lines.append(f"  zone of possible agreement: {a.zopa_offers} offers ({share:.1%})")
         if a.zopa_extremes:
