@@ -260,7 +260,7 @@ def test_a_residual_garrison_stays_the_rest_fly_home_and_equipment_ships_to_a_th
                     "payload_personnel": 400,
                     "payload_t": 500,
                     "sorties_per_day": {"sea": 0.5},
-                }
+                },
             ],
         }
     )
