@@ -194,3 +194,72 @@ def test_real_process_exits_2_without_traceback(workspace):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "scenario.yaml:" in proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "personnel: 500, equipment_t: 100, garrison: red",
+            "personnel: 500, residual: 900, equipment_t: 100, garrison: red",
+            "the residual is more than is there",
+        ),
+        (
+            "personnel: 100, equipment_t: 20, garrison: red",
+            "personnel: 100, residual: 50, equipment_t: 20, garrison: red",
+            "only a base keeps a residual garrison",
+        ),
+        (
+            "{id: home, from: hub, to: home, km: 4000}",
+            "{id: home, from: hub, to: home, km: 4000, mode: sea}",
+            "leaves from a site that is no port",
+        ),
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n    deadlines: {red: 0}\n",
+            "a deadline before the talks open",
+        ),
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n    enforcers: [{actor: blue, imposes: {route: closed}, cost: 0.5}]\n",
+            "enforcers force a change from a status quo",
+        ),
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n    status_quo: {route: closed}\n"
+            "    enforcers: [{actor: blue, imposes: {route: closed}, cost: 0.5},"
+            " {actor: blue, imposes: {route: open}, cost: 0.1}]\n",
+            "'blue' is an enforcer twice",
+        ),
+    ],
+)
+def test_the_ground_and_talks_fields_used_wrongly(workspace, capsys, old, new, message):
+    """A residual garrison where none can be, a sea lane from no port, a deadline before the talks open,
+    enforcers without a status quo or twice: each a clear error at validation, never later."""
+    edit(workspace / "scenario.yaml", old, new)
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and message in err and "scenario.yaml:" in err and "Traceback" not in err
+
+
+def test_a_fleet_on_a_route_of_the_other_mode(workspace, capsys):
+    edit(
+        workspace / "scenario.yaml",
+        "{type: lifter, operator: red,",
+        "{type: lifter, mode: sea, operator: red,",
+    )
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "cannot use air route 'home'" in err
+
+
+def test_terms_beyond_the_budget(tmp_path, capsys):
+    """A status quo that spends more than the table's budget is refused by validate, not by the run."""
+    source = Path(__file__).parents[1] / "scenarios" / "textbook_baron_ferejohn.yaml"
+    text = source.read_text().replace(
+        "    discount: 0.9\n",
+        "    discount: 0.9\n    status_quo: {share_1: 0.8, share_2: 0.8, share_3: 0}\n",
+    )
+    scenario = tmp_path / "bf.yaml"
+    scenario.write_text(text)
+    (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
+    rc, err = validate(scenario, capsys)
+    assert rc == 2 and "spend more than the budget" in err and "bf.yaml:" in err

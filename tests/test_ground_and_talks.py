@@ -42,11 +42,9 @@ def test_the_status_quo_holds_unless_someone_can_and_will_force_a_change():
     dear = WargameModel(with_enforcer(1.0), rng=1)
     table_c, table_d = cheap.tables["deal"], dear.tables["deal"]
     imposed, status_quo = table_c.space.offer_of(IMPOSED), table_c.space.offer_of(STATUS_QUO)
-    gain = table_c.forcing_gain(cheap, "blue", imposed)
+    gain = table_c.forcing_gain(cheap, "blue", imposed, 0.0)
     assert gain > 0 and table_c.disagreement(cheap) == (imposed, "blue")
-    assert (
-        table_d.forcing_gain(dear, "blue", imposed) < 0
-    )  # the cost (1.0 x others' military) exceeds it
+    assert table_d.forcing_gain(dear, "blue", imposed, 1.0) < 0  # forcing costs more than it gains
     assert table_d.disagreement(dear) == (status_quo, None)
     # Red's outside option follows the disagreement point: the imposed price is worth less to it.
     red_c, red_d = cheap.actor("red"), dear.actor("red")
@@ -60,6 +58,23 @@ def test_the_status_quo_holds_unless_someone_can_and_will_force_a_change():
         assert both[0] - both[1] == pytest.approx(
             shift * 0.5 * (1 + cheap.unilateral_safety(red_c))
         )
+
+
+def test_forcing_costs_a_weak_enforcer_more_than_a_strong_one():
+    """The cost of forcing a change grows with the others' strength against the enforcer's own: equal
+    strength leaves the written cost, a weak enforcer pays up to twice it, a strong one little."""
+    m = WargameModel(with_enforcer(0.4), rng=1)
+    table = m.tables["deal"]
+    blue = m.actor("blue")
+    others = (
+        m.actor("red").capabilities["military"] + m.actor("green").capabilities["military"]
+    ) / 2
+    blue.capabilities["military"] = others
+    assert table.forcing_cost(m, "blue") == pytest.approx(0.4)
+    blue.capabilities["military"] = 0.0
+    assert table.forcing_cost(m, "blue") == pytest.approx(0.8)
+    blue.capabilities["military"] = 1.0
+    assert table.forcing_cost(m, "blue") < 0.4
 
 
 def test_talks_freeze_when_nobody_takes_an_offer_and_the_enforcer_imposes():

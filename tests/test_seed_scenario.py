@@ -182,6 +182,14 @@ def test_the_seed_scenario_uses_only_what_was_public_by_9_december_2024():
         cited.extend(p.source for p in a.priors.values())
     later = [text for text in cited if LATER.search(text)]
     assert not later, later
+    # and nothing in the files themselves, comments included, cites a later date
+    root = sc.path.parents[1]
+    files = [sc.path, *(root / "actors" / f"{a.id}.yaml" for a in sc.actors)]
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "scenarios/records" in line:
+                continue  # a pointer to the dated record of what came later, not a value
+            assert not LATER.search(line), f"{path.name}:{number}: {line.strip()}"
 
 
 def test_each_mechanism_shows_in_some_run_s_story(seed_scenario):

@@ -534,9 +534,59 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                         found=level.id,
                     )
                 seen.add(level.id)
+
+    def wrong(path: tuple, message: str, expected: str, found) -> None:
+        raise ScenarioError(
+            file,
+            message,
+            line=lines.line_of(path),
+            field=".".join(str(p) for p in path),
+            expected=expected,
+            found=str(found),
+        )
+
     for i, s in enumerate(spec.sites):
         for attr in ("garrison", "controller", "besieged_by"):
             check(getattr(s, attr), ("sites", i, attr), actors, "actor")
+        base = s.role == "base" or (s.role is None and s.kind in ("air_base", "naval_base"))
+        for attr, whole in (("residual", s.personnel), ("residual_t", s.equipment_t)):
+            value = getattr(s, attr)
+            if value is None:
+                continue
+            if not base:
+                wrong(
+                    ("sites", i, attr),
+                    f"site '{s.id}': only a base keeps a residual garrison",
+                    "a base (role: base, or an air or naval base)",
+                    s.role or s.kind,
+                )
+            if value > whole:
+                wrong(
+                    ("sites", i, attr),
+                    f"site '{s.id}': the residual is more than is there",
+                    f"at most {whole}",
+                    value,
+                )
+    site_by_id = {s.id: s for s in spec.sites}
+    mode_of = {r.id: r.mode for r in spec.air_routes}
+    for i, r in enumerate(spec.air_routes):
+        origin = site_by_id.get(r.from_)
+        if r.mode == "sea" and origin is not None and not origin.port:
+            wrong(
+                ("air_routes", i, "from"),
+                f"sea lane '{r.id}' leaves from a site that is no port",
+                "a site with port: true",
+                r.from_,
+            )
+    for i, a in enumerate(spec.aircraft):
+        for route in a.sorties_per_day:
+            if route in mode_of and mode_of[route] != a.mode:
+                wrong(
+                    ("aircraft", i, "sorties_per_day", route),
+                    f"'{a.type}' ({a.mode}) cannot use {mode_of[route]} route '{route}'",
+                    f"{a.mode} routes",
+                    route,
+                )
     for i, r in enumerate(spec.roads):
         check(r.from_, ("roads", i, "from"), sites, "site")
         check(r.to, ("roads", i, "to"), sites, "site")
@@ -584,8 +634,49 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
         for where, given in terms:
             for item, level in given.items():
                 _check_terms_level(item, level, (*where, item), t, issue_by_id, check, file, lines)
-        for k in t.deadlines:
+        for k, day in t.deadlines.items():
             check(k, ("tables", i, "deadlines", k), set(t.participants), "participant")
+            if day < t.opens_day:
+                wrong(
+                    ("tables", i, "deadlines", k),
+                    f"table '{t.id}': a deadline before the talks open",
+                    f"a day from {t.opens_day} (opens_day) on",
+                    day,
+                )
+        if t.enforcers and t.status_quo is None:
+            wrong(
+                ("tables", i, "enforcers"),
+                f"table '{t.id}': enforcers force a change from a status quo",
+                "status_quo: the terms that hold while nothing is signed",
+                "no status_quo",
+            )
+        seen_enforcers: set[str] = set()
+        for j, e in enumerate(t.enforcers):
+            if e.actor in seen_enforcers:
+                wrong(
+                    ("tables", i, "enforcers", j, "actor"),
+                    f"table '{t.id}': '{e.actor}' is an enforcer twice",
+                    "each enforcer once",
+                    e.actor,
+                )
+            seen_enforcers.add(e.actor)
+        if t.budget is not None:
+            budgeted = set(t.budget.issues)
+            terms = [(("tables", i, "status_quo"), t.status_quo or {})] + [
+                (("tables", i, "enforcers", j, "imposes"), {**(t.status_quo or {}), **e.imposes})
+                for j, e in enumerate(t.enforcers)
+            ]
+            for where, given in terms:
+                spent = sum(
+                    float(v) for k, v in given.items() if k in budgeted and not isinstance(v, str)
+                )
+                if spent > t.budget.total + 1e-9:
+                    wrong(
+                        where,
+                        f"table '{t.id}': these terms spend more than the budget",
+                        f"budgeted issues adding up to at most {t.budget.total}",
+                        spent,
+                    )
         for k in t.no_deal_cost:
             check(k, ("tables", i, "no_deal_cost", k), set(t.participants), "participant")
     for i, g in enumerate(spec.guarantees):

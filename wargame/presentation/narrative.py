@@ -132,6 +132,8 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
                 f"{name(d['owner'])} decides to leave {site(d['site'])} ({d['personnel']} personnel): "
                 f"holding it is worth {d['value']:.2f}, staying risks {d['risk']:.2f}."
             )
+        if d["choice"] == "no_hub":
+            return f"No way out is open from {site(d['site'])} any more: it is a hub no longer."
         return (
             f"{name(d['owner'])} makes {site(d['site'])} a hub to gather in and leave from "
             f"(worth {d['value']:.2f}, risk {d['risk']:.2f})."

@@ -54,8 +54,11 @@ def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
 
 
 def unilateral_safety(m: WargameModel, agent: ActorAgent) -> float:
-    """Share of the evacuating side's stranded people who could get out today without a deal,
-    risk-weighted: people already at a hub or an exit count as safe, the besieged as lost."""
+    """How safely the evacuating side could get its people away from the bases out today without a deal:
+    one less the risk-weighted share of them that could not (the besieged count as lost, those on a route
+    out as lost with its chance of attack). The share is of all its people away from its bases (at posts
+    and hubs, waiting or staying, and on the road), so that the last fifty men of a besieged post do not
+    weigh like the whole inland garrison did."""
     owner = agent.actor_id
     stranded = people.stranded(m, owner)
     if not stranded:
@@ -65,12 +68,16 @@ def unilateral_safety(m: WargameModel, agent: ActorAgent) -> float:
     if not stranded:
         return 1.0
     routes = view.routes
-    total = safe = 0.0
+    unsafe = 0.0
     for site in stranded:
-        total += site.waiting
         if site.besieged_by is not None:
+            unsafe += site.waiting
             continue
         route = routes.get(site.id)
-        if route is not None:
-            safe += site.waiting * (1.0 - route[2])
-    return safe / total
+        unsafe += site.waiting * (1.0 if route is None else route[2])
+    away = sum(
+        s.personnel + s.waiting
+        for s in m.ground.sites.values()
+        if s.garrison == owner and s.role != "base"
+    ) + sum(c.personnel for c in m.convoys if c.owner == owner)
+    return 1.0 - unsafe / max(away, 1)

@@ -169,21 +169,30 @@ class Table:
         if self.status_quo is None:
             return self.no_deal_offer, None
         best, forced_by, offer = 0.0, None, self.status_quo
-        for actor, imposed, _cost in self.enforcers:
-            gain = self.forcing_gain(m, actor, imposed)
+        for actor, imposed, cost in self.enforcers:
+            gain = self.forcing_gain(m, actor, imposed, cost)
             if gain > best:
                 best, forced_by, offer = gain, actor, imposed
         return offer, forced_by
 
-    def forcing_gain(self, m: WargameModel, actor: str, imposed: int) -> float:
+    def forcing_gain(self, m: WargameModel, actor: str, imposed: int, cost: float) -> float:
         row = self.row(actor)
         utility = self.space.rows[row]
-        return utility[imposed] - self.forcing_cost(m, actor) - utility[self.status_quo]
+        return utility[imposed] - self.forcing_cost(m, actor, cost) - utility[self.status_quo]
 
-    def forcing_cost(self, m: WargameModel, actor: str) -> float:
-        cost = next((c for a, _o, c in self.enforcers if a == actor), 0.0)
+    def forcing_cost(self, m: WargameModel, actor: str, cost: float | None = None) -> float:
+        """What forcing its terms costs the enforcer: its cost, scaled by how strong the others at the table
+        are against it (the chance of losing a contest of strength, others / (own + others), doubled so
+        that equal strength leaves the cost as written): a weak enforcer pays up to twice as much, a
+        strong one little."""
+        if cost is None:
+            cost = next((c for a, _o, c in self.enforcers if a == actor), 0.0)
         others = [a.capabilities["military"] for a in self.participants if a.actor_id != actor]
-        return cost * sum(others) / max(len(others), 1)
+        against = sum(others) / max(len(others), 1)
+        own = m.actor(actor).capabilities["military"]
+        if own + against <= 0:
+            return cost
+        return cost * 2.0 * against / (own + against)
 
     def choose_proposer(self, m: WargameModel) -> int:
         """By rotation, or drawn with probability in proportion to capability: one uniform draw read

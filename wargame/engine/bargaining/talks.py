@@ -46,7 +46,7 @@ def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict,
         table.status = "failed"
         m.record_occurrence(f"talks_failed_{table.id}")
         m.log(day, "failed", table=table.id)
-        _impose_if_forced(m, table, day)
+        agreements.impose_if_forced(m, table, day)
         return None
     return (
         yield from table.play_round(m, day)
@@ -76,7 +76,7 @@ def _freeze(m: WargameModel, table: Table, day: int) -> None:
         rounds=table.stale_rounds,
         until=day + table.spec.reopen_after,
     )
-    _impose_if_forced(m, table, day)
+    agreements.impose_if_forced(m, table, day)
 
 
 def _moved(m: WargameModel, table: Table) -> str | None:
@@ -86,11 +86,3 @@ def _moved(m: WargameModel, table: Table) -> str | None:
         if before is not None and abs(m.reservation(a, table) - before) >= THAW_SHIFT:
             return a.actor_id
     return None
-
-
-def _impose_if_forced(m: WargameModel, table: Table, day: int) -> None:
-    if table.status_quo is None or m.agreement_in_force(table.id) is not None:
-        return
-    offer, forced_by = table.disagreement(m)
-    if forced_by is not None:
-        agreements.impose(m, table, offer, forced_by, day)

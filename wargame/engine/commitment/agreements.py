@@ -160,6 +160,15 @@ def impose(m: WargameModel, table: Table, offer: int, by: str, day: int) -> None
     m.log(day, "imposed", table=table.id, by=by, terms=table.space.describe(offer))
 
 
+def impose_if_forced(m: WargameModel, table: Table, day: int) -> None:
+    """When talks stall or end, an enforcer that can and will force its terms does so (Table.disagreement)."""
+    if table.status_quo is None or m.agreement_in_force(table.id) is not None:
+        return
+    offer, forced_by = table.disagreement(m)
+    if forced_by is not None:
+        impose(m, table, offer, forced_by, day)
+
+
 STANDING = ("in_force", "completed")  # an agreement that stands: in force, or carried out
 
 
@@ -262,11 +271,15 @@ def breach(
             guarantor.set_reputation(max(0.0, guarantor.reputation - g.stake))
             m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
             m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)
-    if _talks_go_on(table, day):
+    if not _talks_go_on(table, day):
+        table.status = "failed"  # past a hard deadline: the talks are over, and someone may impose
+        m.record_occurrence(f"talks_failed_{table.id}")
+        impose_if_forced(m, table, day)
+    else:
         table.status = "waiting"  # talks resume after a cooling-off period
         table.reopens = day + REOPEN_AFTER_BREACH
 
 
 def _talks_go_on(table: Table, day: int) -> bool:
     """After a breach the talks resume unless a hard deadline has passed."""
-    return not (table.spec.hard_deadline and day >= table.deadline)
+    return not (table.spec.hard_deadline and day > table.deadline)

@@ -6,7 +6,9 @@ evacuated) changes through the effects of those terms.
 Staying risks more the more hostile the actor that controls the ground around it, and most when it is
 encircled. An outpost worth less than its risk is left (its people and equipment wait for a convoy or a
 lift). One worth keeping that has an airfield or a port with a way out open becomes a hub; a hub that is
-no longer worth its risk is left too. Bases are kept unless a withdrawal is ordered.
+no longer worth its risk is left too, and a hub from which no way out is open any more is a hub no
+longer (an outpost its garrison holds, or leaves). Bases are kept unless a withdrawal is ordered. A role
+that a signed or imposed term set (Qamishli handed over, say) is not undone by the owner's own choice.
 """
 
 from __future__ import annotations
@@ -42,10 +44,22 @@ def review_posts(m: WargameModel, agent: ActorAgent, day: int) -> None:
         if site.value < risk:
             leave(m, site, day, risk)
             continue
-        if site.role == "outpost" and (site.airfield or site.port):
+        if site.airfield or site.port:
             if origins is None:
                 origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
-            if site.id in origins:
+            if site.role == "hub" and site.id not in origins and not site.role_by_terms:
+                site.role = "outpost"  # no way out from here any more
+                m.changed("people")
+                m.log(
+                    day,
+                    "post",
+                    site=site.id,
+                    owner=owner,
+                    choice="no_hub",
+                    value=site.value,
+                    risk=risk,
+                )
+            elif site.role == "outpost" and site.id in origins and not site.role_by_terms:
                 site.role = "hub"
                 m.changed("people")
                 m.record_occurrence("hub_opened")

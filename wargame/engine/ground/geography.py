@@ -37,9 +37,9 @@ class Site:
     waiting_t: float = 0.0
     withdrawing: bool = False
     surrendered: bool = False  # its garrison gave up to the besiegers
-    role: str = (
-        "outpost"  # outpost (to leave when not worth its risk) | hub | base (the owner's choice)
-    )
+    # outpost (to leave when not worth its risk) | hub | base: the owner's choice
+    role: str = "outpost"
+    role_by_terms: bool = False  # a signed or imposed term set the role: the owner does not undo it
     value: float = 0.0  # what holding it is worth to its garrison's owner
     port: bool = False
 
@@ -178,8 +178,9 @@ class Ground:
     _between: dict = field(default_factory=dict, repr=False)
     # Bumped by the model's one door whenever roads, air routes or aircraft change (WargameModel.changed).
     road_revision: int = 0
-    # Quiet local arrangements: (road, mover) -> the last day the road's holder lets the mover's columns pass.
-    safe_conduct: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Quiet local arrangements: (road, mover) -> (the holder who agreed, the last day it lets the mover's
+    # columns pass). An arrangement binds only the holder who made it.
+    safe_conduct: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:  # a saved run keeps the ground, not what was worked out from it
         state = self.__dict__.copy()
@@ -214,7 +215,8 @@ class Ground:
         if road.holder == mover:
             return 0.0
         risk = min(1.0, road.risk * hostile.get(road.holder, 1.0))
-        if (road.id, mover) in self.safe_conduct:
+        arranged = self.safe_conduct.get((road.id, mover))
+        if arranged is not None and arranged[0] == road.holder:
             risk *= SAFE_CONDUCT_RISK
         return risk
 

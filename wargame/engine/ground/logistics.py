@@ -57,13 +57,27 @@ def hostility_towards(m: WargameModel, mover: str) -> dict[str, float]:
     return {a.actor_id: a.hostility(mover) for a in m.actor_list}
 
 
+# A place is worth sending a column to only if people can be lifted out of it: at least this many a day
+# (an estimate: below it, a column would wait weeks at the quay, as at a port served only by cargo ships
+# with a dozen passenger places).
+MIN_DAILY_LIFT = 20
+
+
 def hubs(m: WargameModel, owner: str) -> set[str]:
-    """Airfields and ports held by `owner` from which an air route or a sea lane is open today."""
-    origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
+    """Airfields and ports held by `owner` from which its aircraft or ships can lift at least
+    MIN_DAILY_LIFT people a day on the air routes and sea lanes open today."""
+    lift: dict[str, float] = {}
+    fleets = [f for f in m.ground.fleets.values() if f.operator == owner and f.count > 0]
+    for r in m.ground.air_routes.values():
+        if r.usable:
+            daily = sum(
+                f.count * f.sorties_per_day.get(r.id, 0.0) * f.payload_personnel for f in fleets
+            )
+            lift[r.origin] = lift.get(r.origin, 0.0) + daily
     return {
         s.id
         for s in m.ground.sites.values()
-        if (s.airfield or s.port) and s.garrison == owner and s.id in origins
+        if (s.airfield or s.port) and s.garrison == owner and lift.get(s.id, 0.0) >= MIN_DAILY_LIFT
     }
 
 
@@ -252,8 +266,11 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         lifted = (
             min(site.waiting, seats) if route.leads_to == "home" or site.id not in home_from else 0
         )
-        used = lifted / (fleet.payload_personnel) if fleet.payload_personnel else 0.0
-        tonnes = min(site.waiting_t, max(flights - used, 0.0) * fleet.payload_t)
+        if fleet.mode == "sea":  # a ship's few passenger places do not take cargo space
+            tonnes = min(site.waiting_t, flights * fleet.payload_t)
+        else:  # an aircraft carries people or cargo in the same hold
+            used = lifted / fleet.payload_personnel
+            tonnes = min(site.waiting_t, max(flights - used, 0.0) * fleet.payload_t)
         if lifted == 0 and tonnes == 0:
             continue
         site.waiting -= lifted

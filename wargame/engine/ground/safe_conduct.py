@@ -55,7 +55,11 @@ def arrange(m: WargameModel, agent: ActorAgent, day: int) -> None:
     """The day's quiet asks of one evacuating side, for the roads out of its stranded posts."""
     g = m.ground
     mover = agent.actor_id
-    expired = [key for key, until in g.safe_conduct.items() if key[1] == mover and until < day]
+    expired = [
+        key
+        for key, (holder, until) in g.safe_conduct.items()
+        if key[1] == mover and (until < day or g.roads[key[0]].holder != holder)
+    ]
     for key in expired:
         del g.safe_conduct[key]
     if expired:
@@ -93,7 +97,7 @@ def arrange(m: WargameModel, agent: ActorAgent, day: int) -> None:
         agreed = m.rng.random() < w
         if agreed:
             for road_id in roads:
-                g.safe_conduct[(road_id, mover)] = day + ARRANGEMENT_DAYS
+                g.safe_conduct[(road_id, mover)] = (holder_id, day + ARRANGEMENT_DAYS)
             changed = True
         m.record_occurrence("safe_conduct_arranged" if agreed else "safe_conduct_refused")
         m.log(

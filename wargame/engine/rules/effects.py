@@ -70,8 +70,8 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
         m.changed("routes")
     elif effect.site_role is not None:
         site = g.sites[effect.site_role.site]
-        undo.append(("site_role", site.id, site.role))
-        site.role = effect.site_role.role
+        undo.append(("site_role", site.id, (site.role, site.role_by_terms)))
+        site.role, site.role_by_terms = effect.site_role.role, True
         m.changed("people")
     elif effect.occurrence is not None:
         m.record_occurrence(effect.occurrence)
@@ -89,7 +89,7 @@ def undo(m: WargameModel, records: list[Undo]) -> None:
         elif kind == "road_holder":
             g.roads[key].holder = previous
         elif kind == "site_role":
-            g.sites[key].role = previous
+            g.sites[key].role, g.sites[key].role_by_terms = previous
         elif kind == "overflight":
             route, by = key
             g.air_routes[route].grants[by] = previous
