@@ -126,6 +126,7 @@ class OfferSpace:
         self.frontier_others = [self.frontier_utility[others] for others in self.others_of]
         self.best_values: list[float] = self.best.tolist()
         self._keep_memo: dict = {}
+        self.equilibria: dict = {}  # the table games' equilibria, by game and outside options
         # Every run of a scenario shares its offer spaces: nothing may write into them.
         for array in (
             self.offers,
@@ -146,6 +147,7 @@ class OfferSpace:
         "frontier_others",
         "best_values",
         "_keep_memo",
+        "equilibria",
     )  # what _derive makes
 
     def __getstate__(self) -> dict:

@@ -43,6 +43,15 @@ class _GivenOrMade:
         obj.__dict__[self.slot] = value
 
 
+class _OptionalGivenOrMade(_GivenOrMade):
+    """The same, for a field that may be left out (its default is None)."""
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None  # the dataclass field's default
+        return super().__get__(obj, owner)
+
+
 @dataclass
 class Turn:
     """What a strategy may see when it moves at a table."""
@@ -65,6 +74,9 @@ class Turn:
     day: int = 0
     table: str = ""
     actor: str = ""
+    proposer: int | None = None  # row of the proposer whose offer a responder is weighing
+    # The table's game for the equilibrium solvers (table_game.TableGame), or a function giving it.
+    game: Any = _OptionalGivenOrMade()
 
     @property
     def utility(self) -> np.ndarray:
@@ -143,6 +155,11 @@ class Strategy:
     def threshold(self, turn: Turn) -> float:
         """The lowest value this strategy accepts now."""
         raise NotImplementedError
+
+    def signs_own(self, turn: Turn, offer: int) -> bool:
+        """Whether the proposer signs the offer it has just made if the others take it: only if it is worth
+        at least its outside option (a proposer's outside option binds as a responder's does)."""
+        return bool(float(turn.value_at(offer)) >= turn.reservation - EPS)
 
     def respond(self, turn: Turn, offer: int) -> bool:
         margin = float(turn.value_at(offer)) - self.threshold(turn)
@@ -277,60 +294,83 @@ class TitForTat(Strategy):
 
 
 class Rubinstein(Strategy):
-    """Plays the subgame-perfect equilibrium of bilateral alternating offers over a unit pie (Rubinstein
-    1982): as proposer it keeps (1 - d_other) / (1 - d_me d_other) and offers the other the rest, or the
-    other's outside option when that is larger (the outside option principle: Shaked and Sutton 1984;
-    Binmore, Shaked and Sutton 1989); as responder it accepts any share at least its continuation value,
-    max(d_me x_me, outside option). Utilities are read as shares of the pie."""
+    """Plays the stationary subgame-perfect equilibrium of the table it sits at, solved on the table itself
+    (wargame.engine.bargaining.equilibrium) from the discount factors, who proposes when, the decision rule
+    and every participant's outside option as the mover sees them (its own, and what it believes of the
+    others'). As proposer it offers the other exactly what rejecting is worth to it (waiting a round, or
+    its outside option) and keeps the rest; as responder it accepts an offer worth at least what rejecting
+    is worth to itself. On a bilateral table with alternating offers this is Rubinstein's (1982) split,
+    and with outside options that of Binmore, Shaked and Sutton (1989); the closed forms live in
+    `solutions` and the tests hold the two together."""
 
     name = "rubinstein"
-    description = "subgame-perfect offers of bilateral alternating offers"
+    description = "subgame-perfect offers of bilateral alternating offers, solved on the table"
     bilateral_only = True
-    needs = ("own utility", "discount factors", "the other's outside option")
+    needs = ("own utility", "discount factors", "the others' outside options", "the decision rule")
     source = "Rubinstein (1982), Econometrica 50(1); Binmore, Shaked and Sutton (1989), QJE 104(4)"
 
-    def shares(self, turn: Turn) -> tuple[float, float]:
-        (other,) = turn.others
-        d_me, d_other = turn.discount(turn.me), turn.discount(other)
-        x_me = (1.0 - d_other) / (1.0 - d_me * d_other) if d_me * d_other < 1 else 0.5
-        return x_me, d_me * x_me
-
     def propose(self, turn: Turn) -> int:
-        (other,) = turn.others
-        x_me, _ = self.shares(turn)
-        return best_for_me_given(turn, {other: max(1.0 - x_me, float(turn.believed[other]))})
+        w = game_of(turn).equilibrium(turn.believed).thresholds[turn.me]
+        return best_for_me_given(turn, {j: float(w[j]) for j in turn.others})
 
     def threshold(self, turn: Turn) -> float:
-        _, continuation = self.shares(turn)
-        return max(continuation, turn.reservation)
+        return equilibrium_threshold(turn)
+
+
+def game_of(turn: Turn):
+    """The game of the table the mover sits at (or, for a turn tried without a table, offers made in turn
+    under unanimity over its offer space)."""
+    if turn.game is not None:
+        return turn.game
+    from wargame.engine.bargaining.table_game import TableGame
+
+    return TableGame.alternating(turn.space, turn.discounts)
+
+
+def equilibrium_threshold(turn: Turn) -> float:
+    """What rejecting the offer in front of it is worth to the mover in the table's equilibrium (waiting
+    for the next round, or its outside option), as the mover sees the others' outside options."""
+    if turn.proposer is None:  # a mediator's text: nobody at the table proposed it
+        return turn.reservation
+    w = game_of(turn).equilibrium(turn.believed).thresholds[turn.proposer]
+    return max(float(w[turn.me]), turn.reservation)
 
 
 class BaronFerejohn(Strategy):
-    """The stationary equilibrium of the Baron and Ferejohn (1989) closed-rule legislature with equal
-    recognition: a proposer buys the cheapest minimal winning coalition, offering each partner exactly
-    its continuation value delta / n and keeping the rest; a member accepts at least delta / n."""
+    """The stationary equilibrium of a legislature that divides a budget by a (weighted) majority under a
+    closed rule (Baron and Ferejohn 1989; with unequal recognition and discounting, Eraslan 2002), solved
+    on the table it sits at: a proposer buys a winning coalition at its partners' equilibrium price (what
+    rejecting is worth to each) and keeps the rest, choosing among equally cheap coalitions with the
+    equilibrium's chances; a member accepts what is worth at least its price."""
 
     name = "baron_ferejohn"
-    description = "closed-rule divide-the-dollar equilibrium proposals"
+    description = "closed-rule divide-the-dollar equilibrium proposals, solved on the table"
     stochastic = True  # the coalition partners are drawn among equally cheap members
-    needs = ("own utility", "discount factor", "number of members")
-    source = "Baron and Ferejohn (1989), American Political Science Review 83(4)"
-
-    def continuation(self, turn: Turn) -> float:
-        n = turn.space.utility.shape[0]
-        return turn.discount(turn.me) / n
+    needs = ("own utility", "discount factors", "recognition chances", "the decision rule")
+    source = "Baron and Ferejohn (1989), APSR 83(4); Eraslan (2002), JET 103(1)"
 
     def propose(self, turn: Turn) -> int:
-        n = turn.space.utility.shape[0]
-        need = (n + 1) // 2 - 1
-        others = np.array(turn.others)
-        partners = turn.rng.choice(others, size=need, replace=False) if need else []
-        return best_for_me_given(
-            turn, {int(p): max(self.continuation(turn), float(turn.believed[p])) for p in partners}
-        )
+        from wargame.engine.bargaining.equilibrium import SplitEquilibrium
+
+        eq = game_of(turn).equilibrium(turn.believed)
+        k = turn.me
+        chances = eq.chances[k]
+        if not len(chances) or chances.sum() <= 0:  # it would rather wait or walk away
+            return int(turn.candidates[int(np.argmax(turn.candidate_value))])
+        pick = _draw(turn.rng, chances)
+        if isinstance(eq, SplitEquilibrium):
+            partners = eq.coalitions[k][pick]
+            return best_for_me_given(turn, {j: float(eq.thresholds[k][j]) for j in partners})
+        return int(turn.candidates[int(eq.proposals[k][pick])])
 
     def threshold(self, turn: Turn) -> float:
-        return max(self.continuation(turn), turn.reservation)
+        return equilibrium_threshold(turn)
+
+
+def _draw(rng, chances: np.ndarray) -> int:
+    """One index drawn with the given chances (one uniform draw against their running sum)."""
+    cumulative = np.cumsum(chances / chances.sum())
+    return int(min(np.searchsorted(cumulative, rng.random(), side="right"), len(chances) - 1))
 
 
 class NashProposer(Strategy):
@@ -387,6 +427,11 @@ class Scripted(Strategy):
 
     def threshold(self, turn: Turn) -> float:
         return turn.reservation
+
+    def signs_own(self, turn: Turn, offer: int) -> bool:
+        if turn.day in self.offers:  # a scripted offer is signed as it was in the record
+            return True
+        return super().signs_own(turn, offer)
 
     def respond(self, turn: Turn, offer: int) -> bool:
         if turn.day in self.answers:

@@ -94,6 +94,7 @@ class Table:
         default_factory=dict
     )  # outside options when it froze
     row_of: dict[str, int] = field(init=False, repr=False)  # actor -> row of the utility matrix
+    _game: object = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(
@@ -216,7 +217,16 @@ class Table:
             ]
         )
 
-    def turn(self, m: WargameModel, row: int, day: int) -> Turn:
+    @property
+    def game(self):
+        """The table's game as the equilibrium solvers see it (made on first use)."""
+        if self._game is None:
+            from wargame.engine.bargaining.table_game import TableGame
+
+            self._game = TableGame(self)
+        return self._game
+
+    def turn(self, m: WargameModel, row: int, day: int, proposer: int | None = None) -> Turn:
         agent = self.participants[row]
         return Turn(
             self.space,
@@ -234,6 +244,8 @@ class Table:
             day=day,
             table=self.id,
             actor=agent.actor_id,
+            proposer=proposer,
+            game=lambda: self.game,
         )
 
     def passes(self, answers: dict[int, bool]) -> bool:
@@ -254,12 +266,16 @@ class Table:
             if self.status != "open":
                 return None
             offer = int(moves[agent.actor_id])
+            signs = True  # a seat proposes what it is ready to sign
         else:
-            offer = agent.strategy.propose(self.turn(m, proposer, day))
+            turn = self.turn(m, proposer, day, proposer)
+            offer = agent.strategy.propose(turn)
+            # A proposer's offer binds it too: it signs only what is worth its own outside option.
+            signs = agent.strategy.signs_own(turn, offer)
         answers = yield from self._answers(m, day, offer, agent.actor_id, agent.actor_id)
         if answers is None:
             return None
-        answers = {proposer: True, **answers}
+        answers = {proposer: signs, **answers}
         return self._close_round(m, day, agent.actor_id, offer, answers)
 
     def _answers(
@@ -276,7 +292,7 @@ class Table:
                 seated.append(row)
                 answers[row] = False  # its place in the seating order, until the seat answers
             else:
-                answers[row] = self._answer(m, row, day, offer)
+                answers[row] = self._answer(m, row, day, offer, None, self.row_of.get(proposer))
         if seated:
             asked = [
                 Decision(day, self.id, self.participants[r].actor_id, "answer", offer, proposer)
@@ -286,15 +302,28 @@ class Table:
             if self.status != "open":
                 return None
             for r in seated:
-                answers[r] = self._answer(m, r, day, offer, moves[self.participants[r].actor_id])
+                answers[r] = self._answer(
+                    m,
+                    r,
+                    day,
+                    offer,
+                    moves[self.participants[r].actor_id],
+                    self.row_of.get(proposer),
+                )
         return answers
 
     def _answer(
-        self, m: WargameModel, row: int, day: int, offer: int, given: bool | None = None
+        self,
+        m: WargameModel,
+        row: int,
+        day: int,
+        offer: int,
+        given: bool | None = None,
+        proposer: int | None = None,
     ) -> bool:
         """The participant's answer: its strategy's, or the one `given` by its seat."""
         agent = self.participants[row]
-        turn = self.turn(m, row, day)
+        turn = self.turn(m, row, day, proposer)
         said = agent.strategy.respond(turn, offer) if given is None else bool(given)
         accepted = said and (agent.actor_id, self.id) not in m.refusals
         if m.narrate:  # what the answer was weighed on, for the narrative
