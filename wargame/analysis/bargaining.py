@@ -33,6 +33,10 @@ class TableAnalysis:
     # What holds without a deal (the status quo, or what an enforcer can and will impose), and who forces it
     disagreement: dict | None = None
     without_deal: str = ""  # how it comes about, in words
+    # Each participant's expected payoff in the table's stationary subgame-perfect equilibrium (two-party
+    # tables and budget splits), and whether the solver reached it
+    spe: dict[str, float] | None = None
+    spe_converged: bool = True
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -49,6 +53,14 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
 
         offer, forced_by = table.disagreement(model)
         zone = zopa(space.utility, d)
+        spe, spe_converged = None, True
+        if len(ids) == 2 or table.game.split is not None:
+            eq = table.game.equilibrium(d)
+            spe = {
+                i: round(float(v), 4)
+                for i, v in zip(ids, table.game.first @ eq.values, strict=True)
+            }
+            spe_converged = bool(eq.converged)
         extremes = None
         if zone.size:
             extremes = {
@@ -74,6 +86,8 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
                     if table.status_quo is not None
                     else "the no-deal outcome, imposed by force"
                 ),
+                spe=spe,
+                spe_converged=spe_converged,
             )
         )
     return out
@@ -108,6 +122,15 @@ def report(analyses: list[TableAnalysis]) -> list[str]:
             lines.append(
                 f"  without a deal ({a.without_deal}): {terms(a.disagreement)}  "
                 f"[{utils(a.disagreement)}]"
+            )
+        if a.spe is not None:
+            note = (
+                "" if a.spe_converged else " (the solver did not reach a fixed point: approximate)"
+            )
+            lines.append(
+                "  subgame-perfect prediction (expected payoffs from the first round): "
+                + " ".join(f"{k} {v:.2f}" for k, v in a.spe.items())
+                + note
             )
         share = a.zopa_offers / a.offers if a.offers else 0.0
         lines.append(f"  zone of possible agreement: {a.zopa_offers} offers ({share:.1%})")

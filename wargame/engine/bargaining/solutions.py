@@ -236,7 +236,9 @@ def zopa(utility: np.ndarray, reservations: Sequence[float] | np.ndarray) -> np.
     """
     u = _utility(utility)
     r = _point(reservations, u.shape[0], "reservations")
-    return np.flatnonzero((u >= r[:, None]).all(axis=0))
+    return np.flatnonzero(
+        (u >= r[:, None] - 1e-9).all(axis=0)
+    )  # an end point is not lost to rounding
 
 
 def zopa_summary(utility: np.ndarray, reservations: Sequence[float] | np.ndarray) -> ZopaSummary:
