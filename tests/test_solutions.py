@@ -356,7 +356,7 @@ def test_solutions_on_the_mini_scenario_table():
     model = WargameModel(load_scenario(MINI), rng=0)
     table = next(iter(model.tables.values()))
     u = table.space.utility
-    d = np.array([a.profile.outside_option for a in table.participants])
+    d = np.array([a.profile.reservation_mean for a in table.participants])
     inside = set(zopa(u, d).tolist())
     front = set(pareto_frontier(u).tolist())
     assert inside, "the mini scenario is meant to leave room for a deal"

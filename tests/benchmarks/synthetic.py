@@ -53,7 +53,6 @@ def write_synthetic(folder: Path, actors: int) -> Path:
                 "diplomatic": 0.5,
             },
             "time_pressure": 0.8 if i == 0 else 0.3,
-            "outside_option": 0.3,
             "trust": {b: 0.0 for b in ids if b != a},
             "strategy": {"name": ["linear", "conceder", "boulware"][i % 3]},
             "evacuates": i == 0,

@@ -34,7 +34,7 @@ class ActorAgent(mesa.Agent):
         # Private values, drawn from the priors with the model's generator (in a fixed order).
         self.private = {
             "resolve": PRIVATE_DEFAULTS["resolve"],
-            "reservation": profile.outside_option,
+            "reservation": profile.reservation_mean,
             "breach_temptation": PRIVATE_DEFAULTS["breach_temptation"],
         }
         for key in ("resolve", "reservation", "breach_temptation"):
@@ -50,9 +50,7 @@ class ActorAgent(mesa.Agent):
                 continue
             priors = other.profile.priors
             self.beliefs[other.actor_id] = {
-                "reservation": priors["reservation"].mean()
-                if "reservation" in priors
-                else other.profile.outside_option,
+                "reservation": other.profile.reservation_mean,
                 "breach_temptation": priors["breach_temptation"].mean()
                 if "breach_temptation" in priors
                 else PRIVATE_DEFAULTS["breach_temptation"],

@@ -187,8 +187,12 @@ class ActorProfile(Strict):
     interests: dict[str, Interest] = Field(default_factory=dict)
     capabilities: Capabilities
     time_pressure: float = Field(ge=0, le=1, description="how costly each day without a deal is")
-    outside_option: float = Field(
-        ge=0, le=1, description="utility of no deal before the ground is counted"
+    outside_option: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="utility of no deal before the ground is counted, when it is known; an uncertain one "
+        "is written as priors.reservation instead (one or the other, never both)",
     )
     trust: dict[str, float] = Field(default_factory=dict)
     strategy: StrategySpec = StrategySpec(name="linear")
@@ -213,6 +217,22 @@ class ActorProfile(Strict):
         "before trust and standing (quiet, road-by-road coordination)",
     )
     sources: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_outside_option(self):
+        if self.outside_option is not None and "reservation" in self.priors:
+            raise ValueError(
+                "the outside option is written one way: `outside_option` (a known value) or "
+                "`priors.reservation` (an uncertain one), not both"
+            )
+        return self
+
+    @property
+    def reservation_mean(self) -> float:
+        """The outside option as everyone expects it: the prior's mean, the known value, or 0."""
+        if "reservation" in self.priors:
+            return self.priors["reservation"].mean()
+        return self.outside_option or 0.0
 
     @field_validator("trust")
     @classmethod

@@ -30,7 +30,9 @@ def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
         value = float(table.space.rows[table.row(agent.actor_id)][offer])
         if forced_by == agent.actor_id:
             value -= table.forcing_cost(m, agent.actor_id)
-        base += value - agent.profile.outside_option
+        base += (
+            value - agent.profile.reservation_mean
+        )  # the private draw as a deviation from its mean
     elif table.no_deal_offer is not None:
         # The no-deal outcome imposed by force, less its cost, which grows with the military capability of
         # the others at the table (Fearon 1995: war's costs bound the bargain).
@@ -42,7 +44,7 @@ def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
         base += (
             float(table.space.utility[row, table.no_deal_offer])
             - cost
-            - agent.profile.outside_option
+            - agent.profile.reservation_mean
         )
     progress = m.day / m.horizon
     wear = (1.0 - agent.resolve) * agent.time_pressure * progress
