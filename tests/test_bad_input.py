@@ -263,3 +263,16 @@ def test_terms_beyond_the_budget(tmp_path, capsys):
     (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
     rc, err = validate(scenario, capsys)
     assert rc == 2 and "spend more than the budget" in err and "bf.yaml:" in err
+
+
+def test_an_agenda_too_large_to_list_is_refused_by_validate(tmp_path, capsys):
+    """A finer split than the offer list allows is a clear error at validation (file, line, size), never an
+    internal error when a run starts."""
+    source = Path(__file__).parents[1] / "scenarios" / "textbook_baron_ferejohn.yaml"
+    text = source.read_text().replace("steps: 21", "steps: 1001")
+    scenario = tmp_path / "fine.yaml"
+    scenario.write_text(text)
+    (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
+    rc, err = validate(scenario, capsys)
+    assert rc == 2 and "too many offers to list" in err and "fine.yaml:" in err
+    assert "1,003,003,001" in err and "Traceback" not in err

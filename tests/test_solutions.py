@@ -363,3 +363,9 @@ def test_solutions_on_the_mini_scenario_table():
     for solve in (nash_solution, kalai_smorodinsky):
         k = solve(u, d)
         assert k in inside and k in front, (solve.__name__, table.space.describe(k))
+
+
+def test_the_zone_keeps_an_end_point_against_rounding():
+    """0.30000000000000004 - 0.05 is a hair above 0.25: the offer worth exactly 0.25 stays in the zone."""
+    u = np.array([[0.25, 0.5], [0.75, 0.5]])
+    assert list(zopa(u, [0.30000000000000004 - 0.05, 0.0])) == [0, 1]

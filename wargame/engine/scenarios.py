@@ -23,7 +23,30 @@ def load_scenario(
     any fault."""
     scenario = read_scenario(name_or_path, overrides)
     check_strategies(scenario)
+    check_offer_spaces(scenario)
     return scenario
+
+
+def check_offer_spaces(scenario: Scenario) -> None:
+    """Each table's offers are listed once, before the run: an agenda with more combinations of levels
+    than that allows is refused here, not when a run starts."""
+    from wargame.engine.bargaining.agenda import MAX_OFFERS, Issue
+
+    issues = {i.id: Issue.from_spec(i) for i in scenario.spec.issues}
+    for i, table in enumerate(scenario.spec.tables):
+        size = 1
+        for item in table.agenda:
+            size *= issues[item].size
+        if size > MAX_OFFERS:
+            raise ScenarioError(
+                str(scenario.path),
+                f"table '{table.id}': its agenda has too many offers to list",
+                line=scenario.table_lines.get(table.id),
+                field=f"tables[{i}].agenda",
+                expected=f"at most {MAX_OFFERS:,} combinations of the issues' levels (fewer steps "
+                "on a continuous issue, or fewer issues)",
+                found=f"{size:,}",
+            )
 
 
 def check_strategies(scenario: Scenario) -> None:

@@ -90,6 +90,7 @@ class Scenario:
     compiled: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # The line of each actor's entry in the file, for errors found after reading (a strategy unknown).
     actor_lines: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
+    table_lines: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -457,6 +458,9 @@ def read_scenario(
         file_hash=digest,
         overrides=overrides,
         actor_lines={p.id: lines.line_of(("actors", i)) for i, p in enumerate(profiles)},
+        table_lines={
+            t.id: lines.line_of(("tables", i, "agenda")) for i, t in enumerate(spec.tables)
+        },
     )
     _cross_check(scenario, lines, file)
     return scenario
