@@ -266,13 +266,29 @@ def test_terms_beyond_the_budget(tmp_path, capsys):
 
 
 def test_an_agenda_too_large_to_list_is_refused_by_validate(tmp_path, capsys):
-    """A finer split than the offer list allows is a clear error at validation (file, line, size), never an
-    internal error when a run starts."""
+    """An agenda with more offers than a table lists, and no budget split to make them as needed, is a
+    clear error at validation (file, line, size), never an internal error when a run starts."""
     source = Path(__file__).parents[1] / "scenarios" / "textbook_baron_ferejohn.yaml"
     text = source.read_text().replace("steps: 21", "steps: 1001")
+    text = text.replace("    budget: {issues: [share_1, share_2, share_3], total: 1.0}\n", "")
     scenario = tmp_path / "fine.yaml"
     scenario.write_text(text)
     (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
     rc, err = validate(scenario, capsys)
     assert rc == 2 and "too many offers to list" in err and "fine.yaml:" in err
     assert "1,003,003,001" in err and "Traceback" not in err
+
+
+def test_a_fine_budget_split_with_a_mediator_is_refused(tmp_path, capsys):
+    """A budget split too fine to list has no steps for a mediator's text to move along."""
+    source = Path(__file__).parents[1] / "scenarios" / "textbook_baron_ferejohn.yaml"
+    text = source.read_text().replace("steps: 21", "steps: 1001")
+    text = text.replace(
+        "    proposer: capability\n",
+        "    proposer: capability\n    protocol: single_text\n    mediator: legislator_1\n",
+    )
+    scenario = tmp_path / "mediated.yaml"
+    scenario.write_text(text)
+    (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
+    rc, err = validate(scenario, capsys)
+    assert rc == 2 and "a mediator amends a text" in err and "mediated.yaml:" in err

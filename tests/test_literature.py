@@ -5,6 +5,8 @@ Each test names its source. The textbook scenarios live in scenarios/textbook_*.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from wargame import WargameModel, load_scenario, run
@@ -115,3 +117,21 @@ def test_fearon_range_moves_with_military_capability():
     sc = load_scenario("textbook_fearon", {"actors.player_b.capabilities.military": 0.5})
     (table,) = analyze(sc)
     assert table.reservations["player_a"] == pytest.approx(0.6 - 0.1 * 0.5)
+
+
+def test_baron_ferejohn_seven_legislators_in_cents():
+    """Baron and Ferejohn (1989) with n = 7, delta = 0.9, the dollar divided to the cent: 101^7 ways to
+    divide it are not listed; the table makes its offers as needed and the strategies solve the table.
+    The proposer keeps 1 - delta (n - 1) / (2n) = 0.614 and pays each of 3 partners delta / n = 0.129;
+    prices are paid in whole cents, rounded up: 0.13 to each partner, 0.61 kept, at once."""
+    keep, price, partners = baron_ferejohn_closed_rule(7, 0.9)
+    assert (round(keep, 3), round(price, 3), partners) == (0.614, 0.129, 3)
+    for seed in range(4):
+        m = WargameModel(load_scenario("textbook_baron_ferejohn_7"), rng=seed)
+        r = m.run()
+        assert r.agreements[0]["day"] == 1
+        proposer = m.tables["dollar"].rounds[0].proposer.split("_")[1]
+        shares = {k: float(v) for k, v in agreed_terms(r).items()}
+        assert shares[f"share_{proposer}"] == pytest.approx(1 - 3 * math.ceil(price * 100) / 100)
+        others = sorted((v for k, v in shares.items() if k != f"share_{proposer}"), reverse=True)
+        assert others == pytest.approx([0.13, 0.13, 0.13, 0, 0, 0])

@@ -123,3 +123,17 @@ def test_a_stochastic_strategy_varies_with_the_seed(name):
         if rounds and rounds[0]["proposer"] == "legislator_1":
             first_offers.add(tuple(sorted(rounds[0]["offer"].items())))
     assert len(first_offers) > 1
+
+
+@pytest.mark.parametrize("name", [n for n in PLAYERS if not REGISTRY[n].bilateral_only])
+def test_every_strategy_in_a_legislature_divided_to_the_cent(name):
+    """The seven-member legislature dividing a dollar to the cent (its offers made as needed, not
+    listed): every strategy builds its offers there, repeats under a seed and signs nothing below its
+    outside option."""
+    sc = load_scenario(
+        "textbook_baron_ferejohn_7",
+        {f"actors.legislator_{k}.strategy": {"name": name} for k in range(1, 8)},
+    )
+    first, again = played(sc, 2), played(sc, 2)
+    assert first.result().to_dict() == again.result().to_dict()
+    check_owed(first)  # a division, or every refusal explained

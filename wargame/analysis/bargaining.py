@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wargame.engine.bargaining.agenda import BudgetSpace
 from wargame.engine.bargaining.solutions import (
     kalai_smorodinsky,
     nash_solution,
@@ -37,6 +38,8 @@ class TableAnalysis:
     # tables and budget splits), and whether the solver reached it
     spe: dict[str, float] | None = None
     spe_converged: bool = True
+    # a budget split too fine to list: its total and step (its offers are made as needed, not counted)
+    split: tuple[float, float] | None = None
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -52,6 +55,9 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
         d = np.array([model.reservation(a, table) for a in table.participants])
 
         offer, forced_by = table.disagreement(model)
+        if isinstance(space, BudgetSpace):
+            out.append(_split_analysis(model, table, ids, d, offer, forced_by))
+            continue
         zone = zopa(space.utility, d)
         spe, spe_converged = None, True
         if len(ids) == 2 or table.game.split is not None:
@@ -93,6 +99,32 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
     return out
 
 
+def _split_analysis(model, table, ids, d, offer, forced_by) -> TableAnalysis:
+    """A budget split too fine to list: no counts of offers or zone; the Nash split in closed form and
+    the subgame-perfect prediction."""
+    space = table.space
+    eq = table.game.equilibrium(d)
+    spe = {i: round(float(v), 4) for i, v in zip(ids, table.game.first @ eq.values, strict=True)}
+    return TableAnalysis(
+        table=table.id,
+        participants=ids,
+        offers=0,
+        reservations={i: round(float(v), 4) for i, v in zip(ids, d, strict=True)},
+        pareto_offers=0,
+        zopa_offers=0,
+        nash=_point(space, ids, space.nash(d)),
+        kalai_smorodinsky=None,
+        zopa_extremes=None,
+        disagreement=_point(space, ids, offer),
+        without_deal=""
+        if offer is None
+        else ("the status quo holds" if forced_by is None else f"{forced_by} would force it"),
+        spe=spe,
+        spe_converged=bool(eq.converged),
+        split=(space.budget_split.total, space.budget_split.step),
+    )
+
+
 def _point(space, ids: list[str], offer) -> dict | None:
     if offer is None:
         return None
@@ -111,10 +143,17 @@ def report(analyses: list[TableAnalysis]) -> list[str]:
 
     lines = []
     for a in analyses:
-        lines.append(
-            f"Table {a.table}: {', '.join(a.participants)}; {a.offers} possible offers, "
-            f"{a.pareto_offers} on the Pareto frontier"
-        )
+        if a.split is not None:
+            total, step = a.split
+            lines.append(
+                f"Table {a.table}: {', '.join(a.participants)}; a split of {total:g} in steps of "
+                f"{step:g} (offers made as needed, not listed)"
+            )
+        else:
+            lines.append(
+                f"Table {a.table}: {', '.join(a.participants)}; {a.offers} possible offers, "
+                f"{a.pareto_offers} on the Pareto frontier"
+            )
         lines.append(
             "  outside options now: " + ", ".join(f"{k} {v:.2f}" for k, v in a.reservations.items())
         )
@@ -133,14 +172,15 @@ def report(analyses: list[TableAnalysis]) -> list[str]:
                 + note
             )
         share = a.zopa_offers / a.offers if a.offers else 0.0
-        lines.append(f"  zone of possible agreement: {a.zopa_offers} offers ({share:.1%})")
+        if a.split is None:
+            lines.append(f"  zone of possible agreement: {a.zopa_offers} offers ({share:.1%})")
         if a.zopa_extremes:
             for who, p in a.zopa_extremes.items():
                 lines.append(f"    best for {who}: {terms(p)}  [{utils(p)}]")
-        for label, p in (
-            ("Nash bargaining solution", a.nash),
-            ("Kalai-Smorodinsky solution", a.kalai_smorodinsky),
-        ):
+        solutions = [("Nash bargaining solution", a.nash)]
+        if a.split is None:  # over a listed space only
+            solutions.append(("Kalai-Smorodinsky solution", a.kalai_smorodinsky))
+        for label, p in solutions:
             lines.append(
                 f"  {label}: "
                 + (

@@ -30,14 +30,29 @@ def load_scenario(
 def check_offer_spaces(scenario: Scenario) -> None:
     """Each table's offers are listed once, before the run: an agenda with more combinations of levels
     than that allows is refused here, not when a run starts."""
-    from wargame.engine.bargaining.agenda import MAX_OFFERS, Issue
+    from wargame.engine.bargaining.agenda import MAX_OFFERS, Issue, budget_split
 
     issues = {i.id: Issue.from_spec(i) for i in scenario.spec.issues}
     for i, table in enumerate(scenario.spec.tables):
         size = 1
         for item in table.agenda:
             size *= issues[item].size
-        if size > MAX_OFFERS:
+        if size <= MAX_OFFERS:
+            continue
+        profiles = [scenario.actor(p) for p in table.participants]
+        budget = (table.budget.issues, table.budget.total) if table.budget else None
+        split = budget_split([issues[item] for item in table.agenda], profiles, budget)
+        if split is not None and table.protocol == "single_text":
+            raise ScenarioError(
+                str(scenario.path),
+                f"table '{table.id}': a budget split this fine is not listed, and a mediator amends a "
+                "text step by step through a listed agenda",
+                line=scenario.table_lines.get(table.id),
+                field=f"tables[{i}].protocol",
+                expected="alternating offers, or fewer steps on the shares",
+                found="single_text",
+            )
+        if split is None:
             raise ScenarioError(
                 str(scenario.path),
                 f"table '{table.id}': its agenda has too many offers to list",

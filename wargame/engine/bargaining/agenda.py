@@ -62,6 +62,14 @@ class Issue:
         return 1.0 - np.abs(np.arange(self.size) - ideal) / span
 
 
+def too_many_to_list(issues: list[Issue]) -> bool:
+    """More combinations of the issues' levels than a table lists."""
+    size = 1
+    for issue in issues:
+        size *= issue.size
+    return size > MAX_OFFERS
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
@@ -235,3 +243,293 @@ class OfferSpace:
             if issue.id == issue_id:
                 return int(self.offers[offer, k])
         return None
+
+
+# ---------------------------------------------------------------- budget splits, without listing offers
+
+
+@dataclass(frozen=True)
+class BudgetSplit:
+    """A table whose whole agenda divides a budget, each share valued (linearly, more is better) by one
+    participant at most: each participant's utility is its base plus a slope per unit it is given."""
+
+    total: float
+    owner_issue: tuple[int | None, ...]  # per participant: the agenda issue it values, if any
+    base: np.ndarray
+    slope: np.ndarray
+    step: float  # the grid of the shares
+
+
+def budget_split(
+    issues: list[Issue], participants: list[ActorProfile], budget: tuple[list[str], float] | None
+) -> BudgetSplit | None:
+    """The agenda as a budget split, or None when it is not one (see BudgetSplit)."""
+    if budget is None or set(budget[0]) != {i.id for i in issues}:
+        return None
+    if any(i.values is None for i in issues):
+        return None
+    steps = {round(i.values[1] - i.values[0], 12) for i in issues if len(i.values) > 1}
+    if len(steps) != 1 or any(i.values[0] != 0 for i in issues):
+        return None
+    weights = _normalised_weights(issues, participants)
+    owner: list[int | None] = [None] * len(participants)
+    slope = np.zeros(len(participants))
+    owners_of_issue: dict[int, int] = {}
+    for row, p in enumerate(participants):
+        for k, issue in enumerate(issues):
+            if weights[row, k] <= 0:
+                continue
+            vf = issue.value_function(p)
+            diff = np.diff(vf)
+            if not np.allclose(diff, diff[0]) or diff[0] <= 0 or owner[row] is not None:
+                return None  # not linear, less is better, or two shares valued by one participant
+            if k in owners_of_issue:
+                return None  # a share valued by two participants: not a plain split
+            owners_of_issue[k] = row
+            owner[row] = k
+            slope[row] = weights[row, k] * (vf[-1] - vf[0]) / (issue.values[-1] - issue.values[0])
+    base = np.array(
+        [
+            sum(weights[row, k] * issues[k].value_function(p)[0] for k in range(len(issues)))
+            for row, p in enumerate(participants)
+        ]
+    )
+    return BudgetSplit(float(budget[1]), tuple(owner), base, slope, steps.pop())
+
+
+def _normalised_weights(issues: list[Issue], participants: list[ActorProfile]) -> np.ndarray:
+    w = np.array(
+        [
+            [p.interests[i.id].salience if i.id in p.interests else 0.0 for i in issues]
+            for p in participants
+        ]
+    )
+    totals = w.sum(axis=1, keepdims=True)
+    return np.divide(w, totals, out=np.zeros_like(w), where=totals > 0)
+
+
+class BudgetSpace(OfferSpace):
+    """The offers of a budget split, made when they are first needed instead of listed: any precision of
+    the split costs the same. Each offer gets a number the first time it is made (the same terms, the same
+    number, whatever the order); a few are made at the start (each share whole to its holder, the equal
+    split, nothing to anyone) and serve as the strategies' candidates, while the strategies that can
+    (giving partners their price and keeping the rest, conceding towards a target, the Nash split) build
+    their offers in closed form (BudgetSpace.best_for, .above, .nash)."""
+
+    def __init__(
+        self,
+        issues: list[Issue],
+        participants: list[ActorProfile],
+        budget: tuple[list[str], float],
+        split: BudgetSplit,
+    ) -> None:
+        import threading
+
+        self.issues = issues
+        self.budget_split = split
+        self.weights = _normalised_weights(issues, participants)
+        self._profiles = participants
+        self._lock = threading.Lock()
+        n_issues = len(issues)
+        self._value_functions = [
+            [issue.value_function(p) for issue in issues] for p in participants
+        ]
+        self.offers = np.zeros((0, n_issues), dtype=np.int32)
+        self.utility = np.zeros((len(participants), 0))
+        self._index = {}
+        self.rows = [[] for _ in participants]
+        self.shortfall_rows = [[] for _ in participants]
+        seeds = [np.zeros(n_issues, dtype=np.int32)]
+        for k, issue in enumerate(issues):
+            whole = np.zeros(n_issues, dtype=np.int32)
+            whole[k] = self._level(k, min(split.total, issue.values[-1]), down=True)
+            seeds.append(whole)
+        equal = np.array(
+            [self._level(k, split.total / n_issues, down=True) for k in range(n_issues)],
+            dtype=np.int32,
+        )
+        seeds.append(equal)
+        for levels in seeds:
+            self._register(tuple(int(x) for x in levels))
+        self.best = self.utility.max(axis=1)
+        self._frontier = np.arange(len(self.offers), dtype=np.int64)
+        self._derive()
+
+    # what OfferSpace derives from its arrays, kept up to date as offers are made
+    def _derive(self) -> None:
+        self.shortfall = self.best[:, None] - self.utility
+        self.shortfall_rows = self.shortfall.tolist()
+        self.rows = self.utility.tolist()
+        self.frontier_utility = self.utility[:, self._frontier]
+        n = len(self.utility)
+        self.others_of = [
+            np.array([r for r in range(n) if r != me], dtype=np.intp) for me in range(n)
+        ]
+        self.frontier_others = [self.frontier_utility[others] for others in self.others_of]
+        self.best_values = self.best.tolist()
+        self._keep_memo = {}
+        self.equilibria = {}
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_lock", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        import threading
+
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._derive()
+
+    @property
+    def frontier(self) -> np.ndarray:
+        return self._frontier
+
+    def _level(self, k: int, amount: float, down: bool) -> int:
+        step = self.budget_split.step
+        raw = amount / step
+        level = int(np.floor(raw + 1e-9)) if down else int(np.ceil(raw - 1e-9))
+        return max(0, min(level, self.issues[k].size - 1))
+
+    def _register(self, levels: tuple[int, ...]) -> int:
+        with self._lock:
+            found = self._index.get(levels)
+            if found is not None:
+                return found
+            spent = sum(self.issues[k].values[level] for k, level in enumerate(levels))
+            if spent > self.budget_split.total + 1e-9:
+                raise ValueError(f"terms {levels} spend more than the budget")
+            column = np.array(
+                [
+                    sum(
+                        self.weights[row, k] * self._value_functions[row][k][level]
+                        for k, level in enumerate(levels)
+                    )
+                    for row in range(len(self._profiles))
+                ]
+            )
+            number = len(self.offers)
+            offers = np.vstack([self.offers, np.array(levels, dtype=np.int32)[None, :]])
+            utility = np.hstack([self.utility, column[:, None]])
+            offers.flags.writeable = utility.flags.writeable = False
+            self.offers, self.utility = offers, utility
+            for row, value in enumerate(column.tolist()):
+                self.rows[row].append(value)
+            if hasattr(self, "best"):
+                shortfall = self.best - column
+                self.shortfall = np.hstack([self.shortfall, shortfall[:, None]])
+                for row, value in enumerate(shortfall.tolist()):
+                    self.shortfall_rows[row].append(value)
+            self._index[levels] = number
+            return number
+
+    def index(self) -> dict[tuple[int, ...], int]:
+        return self._index
+
+    def neighbours(self, offer: int) -> list[int]:
+        raise ValueError(
+            "a budget split's offers are not listed: the single-text protocol needs a listed agenda"
+        )
+
+    def offer_of(self, terms: dict[str, str | float]) -> int:
+        levels = []
+        for issue in self.issues:
+            want = terms.get(issue.id)
+            if want is None:
+                levels.append(0)
+            elif not isinstance(want, str):
+                levels.append(int(np.argmin(np.abs(np.array(issue.values) - float(want)))))
+            else:
+                levels.append(issue.labels.index(str(want)))
+        try:
+            return self._register(tuple(levels))
+        except ValueError:
+            raise ValueError(
+                f"terms {terms} are not an offer on this table (outside its budget?)"
+            ) from None
+
+    # ------------------------------------------------------------ offers built in closed form
+
+    def _offer(self, amounts: dict[int, float], keeper: int | None, nearest: bool = False) -> int:
+        """Shares rounded to the grid: up for those given a price (or to the nearest step), down for the
+        keeper's rest."""
+        split = self.budget_split
+        levels = [0] * len(self.issues)
+        spent = 0.0
+        for k, amount in amounts.items():
+            if nearest:
+                levels[k] = max(0, min(int(round(amount / split.step)), self.issues[k].size - 1))
+            else:
+                levels[k] = self._level(k, amount, down=False)
+            spent += self.issues[k].values[levels[k]]
+        if spent > split.total + 1e-9:  # rounding up overspent: trim the largest share a step
+            k = max(amounts, key=lambda j: amounts[j])
+            levels[k] -= int(np.ceil((spent - split.total) / split.step - 1e-9))
+            spent = sum(self.issues[j].values[levels[j]] for j in range(len(levels)))
+        if keeper is not None:
+            levels[keeper] = self._level(keeper, split.total - spent, down=True)
+        return self._register(tuple(int(x) for x in levels))
+
+    def _amount(self, row: int, utility: float) -> float:
+        split = self.budget_split
+        need = utility - split.base[row]
+        if need <= 1e-12 or split.owner_issue[row] is None:
+            return 0.0
+        return need / split.slope[row]
+
+    def best_for(self, me: int, floors: dict[int, float]) -> int:
+        """The offer best for `me` that gives each row in `floors` at least its floor: each its price, the
+        rest to `me`."""
+        owner = self.budget_split.owner_issue
+        amounts = {owner[r]: self._amount(r, f) for r, f in floors.items() if owner[r] is not None}
+        return self._offer(amounts, owner[me])
+
+    def above(self, me: int, target: float, believed: np.ndarray) -> int:
+        """The offer worth `target` to `me` that leaves the others as far above what they are believed to
+        need as can be, evenly (the time-dependent proposer's choice, in closed form: water-filling)."""
+        split = self.budget_split
+        owner = split.owner_issue
+        mine = min(self._amount(me, target), split.total)
+        rest = split.total - mine
+        others = [
+            r for r in range(len(owner)) if r != me and owner[r] is not None and split.slope[r] > 0
+        ]
+        amounts = _level_slack(split, others, believed, rest)
+        if owner[me] is not None:
+            amounts[owner[me]] = mine
+        return self._offer({k: v for k, v in amounts.items() if k != owner[me]}, owner[me])
+
+    def nash(self, disagreement: np.ndarray) -> int | None:
+        """The Nash (1950) split: each party its disagreement utility plus an equal share of what is left
+        (in budget units), the maximiser of the product of gains on a linear split."""
+        split = self.budget_split
+        owner = split.owner_issue
+        rows = [r for r in range(len(owner)) if owner[r] is not None and split.slope[r] > 0]
+        floors = {r: self._amount(r, float(disagreement[r])) for r in rows}
+        left = split.total - sum(floors.values())
+        if left < 0 or not rows:
+            return None
+        amounts = {owner[r]: floors[r] + left / len(rows) for r in rows}
+        return self._offer(amounts, None, nearest=True)
+
+
+def _level_slack(
+    split: BudgetSplit, rows: list[int], believed: np.ndarray, budget: float
+) -> dict[int, float]:
+    """Amounts for `rows` that raise the least slack (utility over belief) as high as `budget` allows."""
+    if not rows or budget <= 0:
+        return {}
+    need = {r: max(float(believed[r]) - split.base[r], 0.0) / split.slope[r] for r in rows}
+    # slack s for all: amount_r = need_r + s / slope_r, sum = budget
+    inverse = sum(1.0 / split.slope[r] for r in rows)
+    s = (budget - sum(need.values())) / inverse
+    amounts = {r: need[r] + s / split.slope[r] for r in rows}
+    while any(a < 0 for a in amounts.values()):  # a party that needs nothing gets nothing
+        rows = [r for r in rows if amounts[r] > 0]
+        if not rows:
+            return {}
+        inverse = sum(1.0 / split.slope[r] for r in rows)
+        s = (budget - sum(need[r] for r in rows)) / inverse
+        amounts = {r: need[r] + s / split.slope[r] for r in rows}
+    return {split.owner_issue[r]: a for r, a in amounts.items()}

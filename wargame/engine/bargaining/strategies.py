@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from wargame.engine.bargaining.agenda import OfferSpace
+from wargame.engine.bargaining.agenda import BudgetSpace, OfferSpace
 from wargame.engine.commitment.agreements import keep_probability, keep_probability_of
 
 EPS = 1e-9
@@ -172,6 +172,10 @@ class Strategy:
 
 def best_for_me_given(turn: Turn, floors: dict[int, float]) -> int:
     """The offer of highest value to the mover among those giving each listed row at least its floor."""
+    if isinstance(
+        turn.space, BudgetSpace
+    ):  # a split not listed: each its floor, the rest to the mover
+        return turn.space.best_for(turn.me, floors)
     cand = turn.candidates
     ok = np.ones(len(cand), dtype=bool)
     for row, floor in floors.items():
@@ -217,6 +221,8 @@ class TimeDependent(Strategy):
 
 
 def propose_above(turn: Turn, target: float) -> int:
+    if isinstance(turn.space, BudgetSpace):  # a split not listed: the same choice, in closed form
+        return turn.space.above(turn.me, target, turn.believed)
     cand = turn.candidates
     own = turn.candidate_value
     ok = own >= target - EPS
@@ -387,6 +393,10 @@ class NashProposer(Strategy):
 
         d = turn.believed.copy()
         d[turn.me] = turn.reservation
+        if isinstance(turn.space, BudgetSpace):
+            found = turn.space.nash(d)
+            if found is not None:
+                return found
         cand = turn.candidates
         found = nash_solution(turn.space.frontier_utility, d)
         return (

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wargame.engine.bargaining.agenda import BudgetSpace
 from wargame.engine.bargaining.equilibrium import (
     GameForm,
     SplitForm,
@@ -105,6 +106,18 @@ def _split_form(table: Table, form: GameForm) -> SplitForm | None:
     plus a slope per unit of the budget it is given."""
     budget = table.spec.budget
     space = table.space
+    if isinstance(space, BudgetSpace):
+        split = space.budget_split
+        return SplitForm(
+            split.total,
+            split.base,
+            split.slope,
+            form.discounts,
+            form.recognition,
+            form.weights,
+            form.threshold,
+            form.vetoes,
+        )
     if budget is None:
         return _pie(table, form)
     if set(budget.issues) != set(table.spec.agenda):

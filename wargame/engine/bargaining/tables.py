@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wargame.engine.bargaining.agenda import Issue, OfferSpace
+from wargame.engine.bargaining.agenda import (
+    BudgetSpace,
+    Issue,
+    OfferSpace,
+    budget_split,
+    too_many_to_list,
+)
 from wargame.engine.bargaining.strategies import Turn
 from wargame.language.schema import TableSpec
 
@@ -109,9 +115,13 @@ class Table:
         space = (spaces or {}).get(spec.id)
         if space is None:
             budget = (spec.budget.issues, spec.budget.total) if spec.budget else None
-            space = OfferSpace(
-                [issues[i] for i in spec.agenda], [a.profile for a in participants], budget
-            )
+            agenda = [issues[i] for i in spec.agenda]
+            profiles = [a.profile for a in participants]
+            split = budget_split(agenda, profiles, budget) if too_many_to_list(agenda) else None
+            if split is not None:  # a budget split too fine to list: offers made as needed
+                space = BudgetSpace(agenda, profiles, budget, split)
+            else:
+                space = OfferSpace(agenda, profiles, budget)
             if spaces is not None:
                 spaces[spec.id] = space
         table = cls(spec, participants, space, spec.deadline_day or horizon)
