@@ -292,3 +292,37 @@ def test_a_fine_budget_split_with_a_mediator_is_refused(tmp_path, capsys):
     (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
     rc, err = validate(scenario, capsys)
     assert rc == 2 and "a mediator amends a text" in err and "mediated.yaml:" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n    no_deal_cost: {red: 0.2}\n",
+            "no_deal_cost without a no_deal outcome",
+        ),
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n    mediator: blue\n",
+            "a mediator drafts texts only under single_text",
+        ),
+        (
+            "    deadline_day: 20\n",
+            "    hard_deadline: true\n",
+            "a hard deadline needs a deadline_day",
+        ),
+    ],
+)
+def test_a_field_the_model_would_ignore_is_an_error(workspace, capsys, old, new, message):
+    edit(workspace / "scenario.yaml", old, new)
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and message in err and "Traceback" not in err
+
+
+def test_an_outside_option_written_two_ways_is_an_error(workspace, capsys):
+    """A profile with both a known outside option and a prior for it: one of them would be ignored."""
+    red = workspace / "actors" / "red.yaml"
+    red.write_text(red.read_text() + "outside_option: 0.4\n")
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "written one way" in err and "red.yaml" in err

@@ -647,6 +647,28 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                     f"a day from {t.opens_day} (opens_day) on",
                     day,
                 )
+        # a field set that the model would ignore is an error, not a silence
+        if t.no_deal_cost and t.no_deal is None:
+            wrong(
+                ("tables", i, "no_deal_cost"),
+                f"table '{t.id}': no_deal_cost without a no_deal outcome",
+                "no_deal: the outcome whose cost this is",
+                "no no_deal",
+            )
+        if t.mediator is not None and t.protocol != "single_text":
+            wrong(
+                ("tables", i, "mediator"),
+                f"table '{t.id}': a mediator drafts texts only under single_text",
+                "protocol: single_text",
+                t.protocol,
+            )
+        if t.hard_deadline and t.deadline_day is None:
+            wrong(
+                ("tables", i, "hard_deadline"),
+                f"table '{t.id}': a hard deadline needs a deadline_day",
+                "deadline_day: the day the talks end",
+                "no deadline_day",
+            )
         if t.enforcers and t.status_quo is None:
             wrong(
                 ("tables", i, "enforcers"),
