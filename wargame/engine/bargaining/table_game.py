@@ -108,16 +108,7 @@ def _split_form(table: Table, form: GameForm) -> SplitForm | None:
     space = table.space
     if isinstance(space, BudgetSpace):
         split = space.budget_split
-        return SplitForm(
-            split.total,
-            split.base,
-            split.slope,
-            form.discounts,
-            form.recognition,
-            form.weights,
-            form.threshold,
-            form.vetoes,
-        )
+        return _split(form, split.total, split.base, split.slope)
     if budget is None:
         return _pie(table, form)
     if set(budget.issues) != set(table.spec.agenda):
@@ -141,16 +132,7 @@ def _split_form(table: Table, form: GameForm) -> SplitForm | None:
             return None
     zero = space.offer_of({i.id: i.values[0] for i in space.issues})
     base = space.utility[:, zero]
-    return SplitForm(
-        float(budget.total),
-        np.asarray(base, dtype=float),
-        slope,
-        form.discounts,
-        form.recognition,
-        form.weights,
-        form.threshold,
-        form.vetoes,
-    )
+    return _split(form, float(budget.total), np.asarray(base, dtype=float), slope)
 
 
 def _pie(table: Table, form: GameForm) -> SplitForm | None:
@@ -175,8 +157,13 @@ def _pie(table: Table, form: GameForm) -> SplitForm | None:
         base[row] = min(vf[0], vf[-1])
     if signs[0] == signs[1]:
         return None  # both want the same end: no pie to split
+    return _split(form, float(hi - lo), base, slope)
+
+
+def _split(form: GameForm, total: float, base: np.ndarray, slope: np.ndarray) -> SplitForm:
+    """The table's rules (discounts, recognition, decision rule) over a split of `total`."""
     return SplitForm(
-        float(hi - lo),
+        total,
         base,
         slope,
         form.discounts,
