@@ -326,3 +326,17 @@ def test_an_outside_option_written_two_ways_is_an_error(workspace, capsys):
     red.write_text(red.read_text() + "outside_option: 0.4\n")
     rc, err = validate(workspace / "scenario.yaml", capsys)
     assert rc == 2 and "written one way" in err and "red.yaml" in err
+
+
+def test_a_strategy_parameter_it_does_not_take(workspace, capsys):
+    rc, err = validate(
+        workspace / "scenario.yaml", capsys, "--set", "actors.red.strategy.params.exponent=3"
+    )
+    assert rc == 2 and "takes no parameter exponent" in err
+
+
+def test_a_two_party_strategy_at_a_larger_table(workspace, capsys):
+    rc, err = validate(
+        workspace / "scenario.yaml", capsys, "--set", "actors.red.strategy.name=rubinstein"
+    )
+    assert rc == 2 and "is for two-party tables" in err and "'deal' seats 3" in err

@@ -23,6 +23,7 @@ def load_scenario(
     any fault."""
     scenario = read_scenario(name_or_path, overrides)
     check_strategies(scenario)
+    check_bilateral(scenario)
     check_offer_spaces(scenario)
     return scenario
 
@@ -62,6 +63,25 @@ def check_offer_spaces(scenario: Scenario) -> None:
                 "on a continuous issue, or fewer issues)",
                 found=f"{size:,}",
             )
+
+
+def check_bilateral(scenario: Scenario) -> None:
+    """A strategy made for two-party tables sits only at tables of two."""
+    strategy = {a.id: a.strategy.name for a in scenario.actors}
+    for table in scenario.spec.tables:
+        if len(table.participants) <= 2:
+            continue
+        for actor in table.participants:
+            if REGISTRY[strategy[actor]].bilateral_only:
+                raise ScenarioError(
+                    str(scenario.path),
+                    f"actor '{actor}': strategy '{strategy[actor]}' is for two-party tables, and "
+                    f"'{table.id}' seats {len(table.participants)}",
+                    line=scenario.actor_lines.get(actor),
+                    field=f"{actor}.strategy.name",
+                    expected="a strategy for any table (e.g. baron_ferejohn, linear), or a table of two",
+                    found=strategy[actor],
+                )
 
 
 def check_strategies(scenario: Scenario) -> None:

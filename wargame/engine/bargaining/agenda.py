@@ -270,7 +270,11 @@ def budget_split(
         return None
     steps = {round(i.values[1] - i.values[0], 12) for i in issues if len(i.values) > 1}
     if len(steps) != 1 or any(i.values[0] != 0 for i in issues):
-        return None
+        return None  # shares start at nothing, on one grid
+    if any(i.values[-1] < budget[1] - 1e-12 for i in issues):
+        return (
+            None  # a share capped below the budget: a split where a cap binds is not a plain split
+        )
     weights = _normalised_weights(issues, participants)
     owner: list[int | None] = [None] * len(participants)
     slope = np.zeros(len(participants))
@@ -451,21 +455,33 @@ class BudgetSpace(OfferSpace):
 
     # ------------------------------------------------------------ offers built in closed form
 
-    def _offer(self, amounts: dict[int, float], keeper: int | None, nearest: bool = False) -> int:
-        """Shares rounded to the grid: up for those given a price (or to the nearest step), down for the
-        keeper's rest."""
+    def _offer(self, amounts: dict[int, float], keeper: int | None, rounding: str = "up") -> int:
+        """Shares rounded to the grid: up for those given a price, down for shares that are slack, or by
+        largest remainder for a split of the whole; the keeper gets what is left, rounded down."""
         split = self.budget_split
         levels = [0] * len(self.issues)
-        spent = 0.0
         for k, amount in amounts.items():
-            if nearest:
-                levels[k] = max(0, min(int(round(amount / split.step)), self.issues[k].size - 1))
-            else:
-                levels[k] = self._level(k, amount, down=False)
-            spent += self.issues[k].values[levels[k]]
-        if spent > split.total + 1e-9:  # rounding up overspent: trim the largest share a step
-            k = max(amounts, key=lambda j: amounts[j])
-            levels[k] -= int(np.ceil((spent - split.total) / split.step - 1e-9))
+            levels[k] = self._level(k, amount, down=rounding != "up")
+        if rounding == "remainder":  # hand out the steps left over to the largest remainders
+            left = int(
+                round(
+                    (split.total - sum(self.issues[k].values[levels[k]] for k in amounts))
+                    / split.step
+                )
+            )
+            remainders = sorted(
+                amounts, key=lambda k: amounts[k] / split.step - levels[k], reverse=True
+            )
+            for k in remainders[: max(left, 0)]:
+                levels[k] = min(levels[k] + 1, self.issues[k].size - 1)
+        spent = sum(self.issues[k].values[levels[k]] for k in amounts)
+        while (
+            spent > split.total + 1e-9
+        ):  # rounding (or prices) overspent: trim the largest share a step
+            k = max((j for j in amounts if levels[j] > 0), key=lambda j: levels[j], default=None)
+            if k is None:
+                break
+            levels[k] -= 1
             spent = sum(self.issues[j].values[levels[j]] for j in range(len(levels)))
         if keeper is not None:
             levels[keeper] = self._level(keeper, split.total - spent, down=True)
@@ -498,7 +514,11 @@ class BudgetSpace(OfferSpace):
         amounts = _level_slack(split, others, believed, rest)
         if owner[me] is not None:
             amounts[owner[me]] = mine
-        return self._offer({k: v for k, v in amounts.items() if k != owner[me]}, owner[me])
+        # the others' shares are slack above what they are believed to need, not prices: rounded down, so
+        # that the mover keeps at least its target
+        return self._offer(
+            {k: v for k, v in amounts.items() if k != owner[me]}, owner[me], rounding="down"
+        )
 
     def nash(self, disagreement: np.ndarray) -> int | None:
         """The Nash (1950) split: each party its disagreement utility plus an equal share of what is left
@@ -511,7 +531,10 @@ class BudgetSpace(OfferSpace):
         if left < 0 or not rows:
             return None
         amounts = {owner[r]: floors[r] + left / len(rows) for r in rows}
-        return self._offer(amounts, None, nearest=True)
+        offer = self._offer(amounts, None, rounding="remainder")
+        if any(self.rows[r][offer] < disagreement[r] - 1e-9 for r in rows):
+            return None  # no split on the grid gives everyone its disagreement utility
+        return offer
 
 
 def _level_slack(

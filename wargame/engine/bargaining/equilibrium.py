@@ -147,6 +147,21 @@ def _sweep(form: GameForm, r: np.ndarray, values: np.ndarray, together: bool):
     return new, thresholds, tuple(proposals), tuple(chances), tuple(walks)
 
 
+def reseated(form: GameForm, order: list[int]) -> GameForm:
+    """The same game with the players seated in another order (row i of the new game is player
+    order[i]): on a finite offer space the search may settle on another of several equilibria."""
+    idx = np.asarray(order)
+    position = {old: new for new, old in enumerate(order)}
+    return GameForm(
+        form.utility[idx],
+        np.asarray(form.discounts)[idx],
+        form.recognition[np.ix_(idx, idx)],
+        None if form.weights is None else np.asarray(form.weights)[idx],
+        form.threshold,
+        tuple(position[v] for v in form.vetoes),
+    )
+
+
 def one_shot_deviation_gain(form: GameForm, eq: Equilibrium) -> float:
     """The most any player gains by deviating once from the equilibrium, then returning to it: as
     proposer, any other offer (it passes or not by the others' equilibrium answers); as responder, the
@@ -263,31 +278,47 @@ def solve_split(form: SplitForm, outside: np.ndarray) -> SplitEquilibrium:
     that keep the partners equally cheap (Eraslan 2002: the payoffs are unique). The chances are found by a
     smoothed search: proposers choose coalitions with chances falling off as exp(-extra cost / tau), and
     for each tau on a path towards zero the stationary values are the root of a smooth equation (scipy's
-    hybrid Powell method, started from the last tau's root)."""
+    hybrid Powell method, started from the last tau's root). When every round's proposer is drawn with the
+    same chances, only each player's expected value is unknown (n unknowns, not n x n). `converged` says whether the answer is an equilibrium of the
+    unsmoothed game: no proposer gains by choosing another coalition, waiting or walking away."""
     from scipy import optimize
 
     r = np.asarray(outside, dtype=float)
     n = form.players
     members = tuple(_members(form.coalitions(k), n) for k in range(n))
+    drawn_alike = bool(np.allclose(form.recognition, form.recognition[0][None, :]))
     values = np.tile(np.maximum(form.base, r), (n, 1))
-    converged = True
     iterations = 0
     for tau in SPLIT_TAUS:
+        if drawn_alike:  # the unknowns: each player's expected value before the proposer is drawn
 
-        def gap(x, tau=tau):
-            return (
-                _split_sweep(form, r, x.reshape(n, n), members, tau)[0] - x.reshape(n, n)
-            ).ravel()
+            def gap(v, tau=tau):
+                rows = _split_sweep(form, r, np.tile(v, (n, 1)), members, tau)[0]
+                return form.recognition[0] @ rows - v
 
-        found = optimize.root(gap, values.ravel(), method="hybr", options={"xtol": 1e-13})
-        iterations += int(found.nfev)
-        if found.success:
-            values = found.x.reshape(n, n)
-        converged = bool(found.success) and float(np.abs(gap(found.x)).max()) < 1e-9
+            found = optimize.root(
+                gap, form.recognition[0] @ values, method="hybr", options={"xtol": 1e-13}
+            )
+            iterations += int(found.nfev)
+            if found.success:
+                values = _split_sweep(form, r, np.tile(found.x, (n, 1)), members, tau)[0]
+        else:
+
+            def gap(x, tau=tau):
+                return (
+                    _split_sweep(form, r, x.reshape(n, n), members, tau)[0] - x.reshape(n, n)
+                ).ravel()
+
+            found = optimize.root(gap, values.ravel(), method="hybr", options={"xtol": 1e-13})
+            iterations += int(found.nfev)
+            if found.success:
+                values = found.x.reshape(n, n)
     values, thresholds, chances = _split_sweep(form, r, values, members, SPLIT_TAUS[-1])
     coalitions = tuple(
         tuple(tuple(int(j) for j in np.flatnonzero(row)) for row in m) for m in members
     )
+    eq = SplitEquilibrium(values, thresholds, coalitions, chances, iterations, True, r)
+    converged = split_deviation_gain(form, eq) <= 1e-6  # the answer is an equilibrium of the game
     return SplitEquilibrium(values, thresholds, coalitions, chances, iterations, converged, r)
 
 

@@ -147,7 +147,9 @@ class Strategy:
     source: ClassVar[str] = ""
 
     def __init__(self, **params: Any) -> None:
-        self.params = params
+        # every parameter a strategy takes is a named argument of its class: what is left is not one
+        if params:
+            raise TypeError(f"'{self.name}' takes no parameter {', '.join(sorted(params))}")
 
     def propose(self, turn: Turn) -> int:
         raise NotImplementedError
@@ -361,8 +363,10 @@ class BaronFerejohn(Strategy):
         eq = game_of(turn).equilibrium(turn.believed)
         k = turn.me
         chances = eq.chances[k]
-        if not len(chances) or chances.sum() <= 0:  # it would rather wait or walk away
-            return int(turn.candidates[int(np.argmax(turn.candidate_value))])
+        if (
+            not len(chances) or chances.sum() < 0.5
+        ):  # it would rather wait or walk away than buy one
+            return best_for_me_given(turn, {})
         pick = _draw(turn.rng, chances)
         if isinstance(eq, SplitEquilibrium):
             partners = eq.coalitions[k][pick]

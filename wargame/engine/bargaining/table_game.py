@@ -5,6 +5,7 @@ space (shared by a scenario's runs) for each set of outside options, so a Monte 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,6 +51,7 @@ class TableGame:
             vetoes,
         )
         self.split = _split_form(table, self.form)
+        self._table = table
         self._key = (
             spec.proposer,
             tuple(np.round(self.form.discounts, 12)),
@@ -73,23 +75,43 @@ class TableGame:
         game.split = None
         game._key = ("alternating", tuple(np.round(d, 12)))
         game._space = space
+        game._table = None
         return game
 
     def equilibrium(self, outside: np.ndarray):
         """The stationary equilibrium for these outside options (remembered): a SplitEquilibrium for a
         budget split, else an Equilibrium over the frontier's offers."""
+        self._follow_capabilities()
         memo = self._space.equilibria
         key = (*self._key, tuple(np.round(np.asarray(outside, dtype=float), 9)))
         found = memo.get(key)
         if found is None:
             if len(memo) > 1024:
                 memo.clear()
-            found = memo[key] = (
-                solve_split(self.split, outside)
-                if self.split is not None
-                else solve(self.form, outside)
-            )
+            # the answer depends on the game alone (no warm start from an earlier game): the runs that
+            # share this memo, in any order, in any process, get the same equilibrium
+            if self.split is not None:
+                found = solve_split(self.split, outside)
+            else:
+                found = solve(self.form, outside)
+            memo[key] = found
         return found
+
+    def _follow_capabilities(self) -> None:
+        """Proposers recognised by capability: the chances follow the capabilities as they change."""
+        table = self._table
+        if table is None or table.spec.proposer != "capability":
+            return
+        caps = np.array([sum(a.capabilities.values()) + 1e-9 for a in table.participants])
+        recognition = drawn(caps)
+        if np.allclose(recognition, self.recognition, atol=1e-12, rtol=0):
+            return
+        self.recognition = recognition
+        self.first = recognition[0]
+        self.form = dataclasses.replace(self.form, recognition=recognition)
+        if self.split is not None:
+            self.split = dataclasses.replace(self.split, recognition=recognition)
+        self._key = (*self._key[:2], tuple(np.round(recognition.ravel(), 12)), *self._key[3:])
 
     def thresholds(self, outside: np.ndarray, proposer: int) -> np.ndarray:
         """What each player needs to accept an offer of `proposer` in equilibrium."""
@@ -113,6 +135,8 @@ def _split_form(table: Table, form: GameForm) -> SplitForm | None:
         return _pie(table, form)
     if set(budget.issues) != set(table.spec.agenda):
         return None
+    if any(i.values[0] != 0 or i.values[-1] < budget.total - 1e-12 for i in space.issues):
+        return None  # shares that start above nothing, or are capped below the budget: not a plain split
     n = len(table.participants)
     slope = np.zeros(n)
     for k, issue in enumerate(space.issues):
