@@ -189,3 +189,15 @@ def test_analyze_prints_the_subgame_perfect_prediction(capsys):
     assert main(["analyze", "textbook_baron_ferejohn"]) == 0
     out = capsys.readouterr().out
     assert "subgame-perfect prediction" in out
+
+
+def test_analyze_says_when_the_prediction_is_not_the_only_one(capsys):
+    """With no discounting every split can be an equilibrium; on a listed offer space the search can
+    settle on another equilibrium when the seats are reversed: analyze says so rather than printing one
+    as the answer."""
+    from wargame.cli import main
+
+    assert main(["analyze", "textbook_nash"]) == 0
+    assert "no discounting" in capsys.readouterr().out
+    assert main(["analyze", "syria_dec2024"]) == 0
+    assert "not unique on this offer space" in capsys.readouterr().out

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wargame.engine.bargaining.agenda import BudgetSpace
+from wargame.engine.bargaining.equilibrium import reseated, solve
 from wargame.engine.bargaining.solutions import (
     kalai_smorodinsky,
     nash_solution,
@@ -38,6 +39,7 @@ class TableAnalysis:
     # tables and budget splits), and whether the solver reached it
     spe: dict[str, float] | None = None
     spe_converged: bool = True
+    spe_note: str = ""  # why the prediction is not the only one, if it is not
     # a budget split too fine to list: its total and step (its offers are made as needed, not counted)
     split: tuple[float, float] | None = None
 
@@ -60,13 +62,13 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
             continue
         zone = zopa(space.utility, d)
         spe, spe_converged = None, True
+        spe_note = ""
         if len(ids) == 2 or table.game.split is not None:
             eq = table.game.equilibrium(d)
-            spe = {
-                i: round(float(v), 4)
-                for i, v in zip(ids, table.game.first @ eq.values, strict=True)
-            }
+            predicted = table.game.first @ eq.values
+            spe = {i: round(float(v), 4) for i, v in zip(ids, predicted, strict=True)}
             spe_converged = bool(eq.converged)
+            spe_note = _uniqueness(table.game, d, predicted)
         extremes = None
         if zone.size:
             extremes = {
@@ -94,9 +96,29 @@ def analyze(scenario: Scenario | str, seed: int = 0) -> list[TableAnalysis]:
                 ),
                 spe=spe,
                 spe_converged=spe_converged,
+                spe_note=spe_note,
             )
         )
     return out
+
+
+def _uniqueness(game, d: np.ndarray, predicted: np.ndarray) -> str:
+    """Why the prediction may not be the only one: no discounting leaves many splits equilibria, and on a
+    listed offer space the search may settle on another equilibrium when the seats are reversed."""
+    if np.all(np.asarray(game.form.discounts) >= 1.0):
+        return "no discounting: a patient table has many equilibria, this is one"
+    if game.split is not None:
+        return ""
+    order = list(range(len(d)))[::-1]
+    other = solve(reseated(game.form, order), d[order])
+    back = np.empty_like(predicted)
+    back[order] = game.first[order] @ other.values
+    if other.converged and np.abs(back - predicted).max() > 0.01:
+        shown = " ".join(f"{v:.2f}" for v in back)
+        return (
+            f"not unique on this offer space: seated the other way round the search finds {shown}"
+        )
+    return ""
 
 
 def _split_analysis(model, table, ids, d, offer, forced_by) -> TableAnalysis:
@@ -166,6 +188,8 @@ def report(analyses: list[TableAnalysis]) -> list[str]:
             note = (
                 "" if a.spe_converged else " (the solver did not reach a fixed point: approximate)"
             )
+            if a.spe_note:
+                note += f" ({a.spe_note})"
             lines.append(
                 "  subgame-perfect prediction (expected payoffs from the first round): "
                 + " ".join(f"{k} {v:.2f}" for k, v in a.spe.items())
