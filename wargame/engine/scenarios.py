@@ -25,7 +25,25 @@ def load_scenario(
     check_strategies(scenario)
     check_bilateral(scenario)
     check_offer_spaces(scenario)
+    check_day_zero(scenario)
     return scenario
+
+
+def check_day_zero(scenario: Scenario) -> None:
+    """Everything a run does up to day 0 (priors drawn, the ground, routes and fleets, the tables and
+    their offer spaces), done once here: a scenario that loads never fails at the start of a run for a
+    reason in its file. What is built is kept with the scenario and shared by its runs."""
+    from wargame.engine.model import WargameModel
+
+    try:
+        WargameModel(scenario, rng=0, narrate=False)
+    except (ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as exc:
+        raise ScenarioError(
+            str(scenario.path),
+            "the scenario cannot be set up for a run",
+            expected="a scenario whose parts fit together",
+            found=f"{type(exc).__name__}: {exc}",
+        ) from None
 
 
 def check_offer_spaces(scenario: Scenario) -> None:

@@ -335,7 +335,9 @@ def _profile_path(name: str, scenario_path: Path) -> Path | None:
         data_dir("actors"),
     ):
         candidate = folder / f"{name}.yaml"
-        if candidate.exists():
+        if (
+            candidate.exists() or candidate.is_symlink()
+        ):  # a broken link is reported, not passed over
             return candidate
     return None
 
@@ -604,6 +606,20 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
     for i, t in enumerate(spec.tables):
         for j, p in enumerate(t.participants):
             check(p, ("tables", i, "participants", j), actors, "actor")
+            if p in t.participants[:j]:
+                wrong(
+                    ("tables", i, "participants", j),
+                    f"table '{t.id}': '{p}' sits at it twice",
+                    "each participant once",
+                    p,
+                )
+        if t.deadline_day is not None and t.deadline_day < t.opens_day:
+            wrong(
+                ("tables", i, "deadline_day"),
+                f"table '{t.id}': its deadline is before the talks open",
+                f"a day from {t.opens_day} (opens_day) on",
+                t.deadline_day,
+            )
         for j, item in enumerate(t.agenda):
             check(item, ("tables", i, "agenda", j), issues, "issue")
         if not isinstance(t.rule, str):
@@ -754,12 +770,37 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             found="conditions",
         )
     # Each actor's ideals must be levels of the issues (its strategy is the engine's to check).
+    # profiles are reused across scenarios: trust may name an actor absent here, but not one that exists
+    # nowhere (a misspelt name would be silently ignored)
+    known_actors = set(actors) | set(_known_profiles(sc.path))
     for actor in sc.actors:
+        for other in actor.trust:
+            if other not in known_actors:
+                raise ScenarioError(
+                    file,
+                    f"actor '{actor.id}': trust towards '{other}', who has no profile",
+                    field=f"{actor.id}.trust.{other}",
+                    expected=f"an actor with a profile, e.g. one of: {', '.join(sorted(actors - {actor.id}))}",
+                    found=other,
+                    suggestion=closest(other, sorted(known_actors)),
+                )
         for issue_id, interest in actor.interests.items():
             issue = issue_by_id.get(issue_id)
             if issue is None:
                 continue  # profiles are reused across scenarios; interests in absent issues are ignored
             _check_ideal(actor, issue, interest, file, lines)
+            if interest.values is not None:
+                labels = [lv.id for lv in issue.levels or []]
+                for label in interest.values:
+                    if label not in labels:
+                        raise ScenarioError(
+                            file,
+                            f"actor '{actor.id}': a value for '{label}', which is no level of '{issue_id}'",
+                            field=f"{actor.id}.interests.{issue_id}.values.{label}",
+                            expected=f"one of: {', '.join(labels)}",
+                            found=label,
+                            suggestion=closest(label, labels),
+                        )
 
 
 def _check_terms_level(item, level, path, table, issue_by_id, check, file, lines) -> None:
@@ -796,6 +837,16 @@ def _check_condition(c: Condition, path, refs, check, fail) -> None:
             value = getattr(c.level, bound)
             if isinstance(value, str):
                 check(value, (*path, "level", bound), {lv.id for lv in issue.levels or []}, "level")
+            elif value is not None:
+                size = len(issue.levels) if issue.levels else issue.steps
+                if not 0 <= value < size:
+                    fail(
+                        (*path, "level", bound),
+                        "level",
+                        str(value),
+                        [str(k) for k in range(size)],
+                        "level",
+                    )
 
 
 def _check_effect(e: Effect, path, refs, check) -> None:

@@ -6,7 +6,7 @@ Scenario files -> (yaml_source) -> these models -> (scenario.resolve) cross-chec
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -108,8 +108,8 @@ class Siege(Strict):
 
 class Casualties(Strict):
     site: str
-    personnel: int = Field(ge=0)
-    equipment_t: float = Field(0.0, ge=0)
+    personnel: int = Field(ge=0, le=1_000_000)
+    equipment_t: float = Field(0.0, ge=0, le=10_000_000)
 
 
 class Withdraw(Strict):
@@ -163,7 +163,7 @@ class Interest(Strict):
         description="ideal level (label or index) or value on a continuous issue"
     )
     salience: float = Field(ge=0, le=1)
-    values: dict[str, float] | None = Field(
+    values: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = Field(
         None,
         description="explicit value of each level (0..1) for preferences that are not single-peaked",
     )
@@ -303,12 +303,14 @@ class SiteSpec(Strict):
     kind: SiteKind
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    personnel: int = Field(0, ge=0)
-    equipment_t: float = Field(0.0, ge=0)
+    personnel: int = Field(
+        0, ge=0, le=1_000_000, description="at most a million: a garrison, not an army group"
+    )
+    equipment_t: float = Field(0.0, ge=0, le=10_000_000)
     garrison: str | None = Field(None, description="actor whose troops are here")
     controller: str | None = Field(None, description="actor controlling the surrounding ground")
     besieged_by: str | None = None
-    supply_days: int = Field(60, ge=0, description="days a besieged garrison can hold")
+    supply_days: int = Field(60, ge=0, le=3650, description="days a besieged garrison can hold")
     airfield: bool = False
     port: bool = Field(
         False, description="ships can load here (from the quay or standing offshore)"
@@ -343,7 +345,7 @@ class RoadSpec(Strict):
     id: str
     from_: str = Field(alias="from")
     to: str
-    km: float = Field(gt=0)
+    km: float = Field(gt=0, le=50_000)
     held_by: str
     base_risk: float = Field(ge=0, le=1, description="chance a convoy is attacked on this segment")
     source: str = ""
@@ -358,7 +360,7 @@ class AirRouteSpec(Strict):
     id: str
     from_: str = Field(alias="from")
     to: str
-    km: float = Field(gt=0)
+    km: float = Field(gt=0, le=50_000)
     mode: Literal["air", "sea"] = Field("air", description="an air route, or a sea lane for ships")
     destination: Literal["home", "third_country"] = Field(
         "home", description="where what it carries ends up: home, or a third country"
@@ -371,18 +373,20 @@ class AircraftSpec(Strict):
     type: str
     mode: Literal["air", "sea"] = Field("air", description="aircraft, or ships on sea lanes")
     operator: str
-    count: int = Field(ge=0)
-    payload_personnel: int = Field(gt=0)
-    payload_t: float = Field(gt=0)
-    sorties_per_day: dict[str, float] = Field(
-        description="per air route id: round trips per aircraft per day"
+    count: int = Field(ge=0, le=10_000)
+    payload_personnel: int = Field(gt=0, le=10_000)
+    payload_t: float = Field(gt=0, le=100_000)
+    sorties_per_day: dict[str, Annotated[float, Field(ge=0, le=24)]] = Field(
+        description="per air route id: round trips per aircraft per day (at most 24)"
     )
     source: str = ""
 
 
 class WeightedRule(Strict):
     threshold: float = Field(gt=0, le=1)
-    weights: Literal["equal", "capability"] | dict[str, float] = "capability"
+    weights: Literal["equal", "capability"] | dict[str, Annotated[float, Field(ge=0)]] = (
+        "capability"
+    )
     vetoes: list[str] = Field(default_factory=list)
 
 
@@ -390,7 +394,7 @@ class Budget(Strict):
     issues: list[str] = Field(
         min_length=1, description="continuous issues whose values share one total"
     )
-    total: float
+    total: float = Field(gt=0)
 
 
 class Enforcer(Strict):
