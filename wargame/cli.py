@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 
 from wargame.language.errors import ScenarioError
@@ -141,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the environment (a path, a permission, a full disk), not a bug
+        where = exc.filename or "wargame"
+        print(
+            f"error: {where}: {exc.strerror or exc} (check the path and its permissions)",
+            file=sys.stderr,
+        )
+        return 2
     except Exception as exc:  # a bug: say so in one line; WARGAME_DEBUG=1 shows the traceback
         if os.environ.get("WARGAME_DEBUG"):
             raise
@@ -231,7 +239,15 @@ def _dispatch(args) -> int:
         results = load_results(args.folder)
         if not results.complete:
             print(f"note: {args.folder} is unfinished; using its finished chunks", file=sys.stderr)
-        path = write_report(results, args.html, min_share=args.min_share)
+        try:
+            path = write_report(results, args.html, min_share=args.min_share)
+        except OSError as exc:
+            raise ScenarioError(
+                "--html",
+                "cannot write the report",
+                expected="a file path in a folder you can write to",
+                found=f"{args.html} ({exc.strerror or exc})",
+            ) from None
         print(
             f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in any browser)"
         )
@@ -295,11 +311,32 @@ PLAN_OPTIONS = {
 }
 
 
+def _second_ctrl_c_exits(message: str):
+    """The first Ctrl-C stops the Monte Carlo in order (workers stopped, manifest marked); a second
+    one, while that runs, exits at once with `message` and no traceback (chunks are written
+    atomically and the workers exit when their parent is gone, so nothing is left half-done).
+    Returns the handler it replaced (None when not in the main thread)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    pressed: list[bool] = []
+
+    def on_sigint(signum, frame):
+        if pressed:
+            os.write(2, f"{message}\n".encode())
+            os._exit(130)
+        pressed.append(True)
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, on_sigint)
+
+
 def _monte_carlo(args) -> int:
     from pathlib import Path
 
     from wargame.batch.montecarlo import Plan, monte_carlo
-    from wargame.batch.results_folder import MANIFEST
+    from wargame.batch.results_folder import MANIFEST, read_manifest
     from wargame.batch.sweeps import design_points, parse_sweep
     from wargame.engine.scenarios import load_scenario
     from wargame.language.scenario import find_scenario, parse_set
@@ -315,15 +352,16 @@ def _monte_carlo(args) -> int:
                 expected="--resume DIR with only --workers, --scheduler, --no-progress",
                 found=", ".join(given),
             )
-        manifest_file = Path(args.resume) / MANIFEST
-        if not manifest_file.exists():
+        manifest = read_manifest(args.resume)
+        try:
+            plan = Plan.from_description(manifest["plan"])
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ScenarioError(
-                args.resume,
-                "nothing to resume",
-                expected="a folder made by `wargame mc`",
-                found="no manifest.json",
-            )
-        plan = Plan.from_description(json.loads(manifest_file.read_text())["plan"])
+                str(Path(args.resume) / MANIFEST),
+                "the manifest is damaged: its plan cannot be read",
+                expected="the plan `wargame mc` wrote (run it again into a new --out folder)",
+                found=f"{type(exc).__name__}: {exc}",
+            ) from None
         out = Path(args.resume)
     else:
         if not args.scenario or not args.runs or not args.out:
@@ -339,7 +377,13 @@ def _monte_carlo(args) -> int:
         ranges = [parse_sweep(s) for s in args.sweep]
         points = design_points(ranges, args.design or "grid", args.points, seed)
         for point in points:  # every sweep point must make a valid scenario
-            load_scenario(sc.path, {**overrides, **point})
+            try:
+                load_scenario(sc.path, {**overrides, **point})
+            except ScenarioError as exc:  # the --set values alone were fine: blame the sweep
+                if exc.file.startswith("--set"):
+                    exc.file = "--sweep" + exc.file[len("--set") :]
+                    exc.args = (str(exc),)
+                raise
         if args.force and args.from_day is None:
             raise ScenarioError(
                 "--force",
@@ -376,6 +420,8 @@ def _monte_carlo(args) -> int:
             force=tuple(args.force),
         )
         out = Path(args.out)
+    hint = f"finished chunks are kept in {out}; continue with: wargame mc --resume {out}"
+    previous = _second_ctrl_c_exits(f"interrupted again: stopped at once; {hint}")
     try:
         result = monte_carlo(
             plan,
@@ -387,11 +433,11 @@ def _monte_carlo(args) -> int:
             progress=not args.no_progress,
         )
     except KeyboardInterrupt:
-        print(
-            f"interrupted: finished chunks are kept in {out}; continue with: wargame mc --resume {out}",
-            file=sys.stderr,
-        )
+        print(f"interrupted: {hint}", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     import pyarrow.parquet as pq
 
     table = pq.read_table(result.runs_file, columns=["outcome"])

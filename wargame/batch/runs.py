@@ -8,7 +8,10 @@ the same run gives the same row on every backend and with any number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -21,6 +24,7 @@ from wargame.language.errors import ScenarioError
 
 Chunk = tuple[int, int]  # runs start..stop-1 of a plan
 POLL_SECONDS = 0.05  # how often a wait for chunks looks at `cancel`
+WATCHDOG_SECONDS = 0.5  # how often a pool worker checks that the process that made it lives
 
 
 def run_many(
@@ -109,7 +113,12 @@ def _on_pool(
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     if sys.platform != "win32":
         context.set_forkserver_preload(["wargame.batch.plan", "wargame.engine.model"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )
     queue = list(todo)
     pending: dict = {}
     finished_all = False
@@ -136,6 +145,63 @@ def _on_pool(
             _stop_pool(pool)
 
 
+def _worker_start(parent: int) -> None:
+    """In each pool worker: leave Ctrl-C to the parent (which stops the pool itself, so the terminal
+    shows no worker's traceback), and exit when the parent is gone (killed, even by SIGKILL), so
+    that no idle worker outlives it."""
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    first_parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            if os.getppid() != first_parent or not _alive(parent):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="wargame-parent-watchdog", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would terminate it there
+        try:
+            import psutil
+
+            return psutil.pid_exists(pid)
+        except ImportError:
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def check_scheduler(scheduler: str, timeout: float = 10) -> None:
+    """Refuse, before anything is written, a Dask scheduler that cannot be reached."""
+    _dask_client(scheduler, timeout).close()
+
+
+def _dask_client(scheduler: str, timeout: float = 10):
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
+        raise ScenarioError(
+            "--scheduler", "Dask is not installed", expected="dask[distributed]", found=str(exc)
+        ) from None
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ScenarioError(
+            "--scheduler",
+            "cannot reach the Dask scheduler",
+            expected="tcp://HOST:PORT of a running scheduler (start one, or leave out --scheduler)",
+            found=f"{scheduler} ({str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__})",
+        ) from None
+
+
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel the queued chunks and terminate the workers now, without waiting for running chunks."""
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
@@ -154,21 +220,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 def _on_dask(
     plan: Plan, todo: list[Chunk], scheduler: str, cancelled: Callable[[], bool]
 ) -> Iterator[pa.Table]:
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
-        raise ScenarioError(
-            "--scheduler", "Dask is not installed", expected="dask[distributed]", found=str(exc)
-        ) from None
-    try:
-        client = Client(scheduler, timeout=10)
-    except OSError as exc:
-        raise ScenarioError(
-            "--scheduler",
-            "cannot reach the Dask scheduler",
-            expected="tcp://HOST:PORT of a running scheduler",
-            found=f"{scheduler} ({exc})",
-        ) from None
+    from distributed import as_completed
+
+    client = _dask_client(scheduler)
     futures: list = []
     try:
         plan_future = client.scatter(plan, broadcast=True)

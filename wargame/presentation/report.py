@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -31,8 +30,7 @@ import pyarrow as pa
 
 from wargame.analysis.branching import END, OTHER, branch_tree, wilson_interval
 from wargame.analysis.drivers import drivers
-from wargame.batch.results_folder import MANIFEST, RUNS_FILE, read_runs
-from wargame.language.errors import ScenarioError
+from wargame.batch.results_folder import MANIFEST, RUNS_FILE, read_manifest, read_runs
 
 NO_OUTCOME = "(none)"  # runs whose outcome is null
 
@@ -127,16 +125,9 @@ def load_results(folder: str | Path) -> Results:
     """Read a results folder: runs.parquet (or, for an interrupted Monte Carlo, its finished chunks)
     and manifest.json."""
     folder = Path(folder)
-    manifest_file = folder / MANIFEST
-    if not manifest_file.exists():
-        raise ScenarioError(
-            str(folder),
-            "not a Monte Carlo results folder",
-            expected=f"{MANIFEST} made by `wargame mc`",
-            found=f"no {MANIFEST}",
-        )
+    manifest = read_manifest(folder, required=())
     table, complete = read_runs(folder)
-    return Results.from_table(table, json.loads(manifest_file.read_text()), complete, folder)
+    return Results.from_table(table, manifest, complete, folder)
 
 
 def as_results(runs: str | Path | Results | pa.Table, manifest: dict | None = None) -> Results:
