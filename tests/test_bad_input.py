@@ -340,3 +340,22 @@ def test_a_two_party_strategy_at_a_larger_table(workspace, capsys):
         workspace / "scenario.yaml", capsys, "--set", "actors.red.strategy.name=rubinstein"
     )
     assert rc == 2 and "is for two-party tables" in err and "'deal' seats 3" in err
+
+
+def test_set_reaches_aircraft_by_their_type(workspace, capsys):
+    """Aircraft are named by their type, as actors by their profile and the rest by id."""
+    rc = main(["validate", str(workspace / "scenario.yaml"), "--set", "aircraft.lifter.count=3"])
+    assert rc == 0
+    capsys.readouterr()
+    rc, err = validate(workspace / "scenario.yaml", capsys, "--set", "aircraft.liftr.count=3")
+    assert rc == 2 and "expected one of: lifter" in err and "did you mean 'lifter'" in err
+
+
+def test_an_override_in_the_scenario_is_blamed_on_the_scenario(workspace, capsys):
+    edit(
+        workspace / "scenario.yaml",
+        "  - profile: red\n",
+        "  - profile: red\n    overrides: {time_pressure: 7}\n",
+    )
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "scenario.yaml:" in err and "red.yaml" not in err and "time_pressure" in err

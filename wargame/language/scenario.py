@@ -140,7 +140,9 @@ def _apply_override(raw: dict, path: str, value: Any) -> None:
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
-            key = "profile" if node and isinstance(node[0], dict) and "profile" in node[0] else "id"
+            # list items are named by their id (aircraft by their type, actors by their profile)
+            first = node[0] if node and isinstance(node[0], dict) else {}
+            key = next((k for k in ("profile", "id", "type") if k in first), "id")
             matches = [item for item in node if isinstance(item, dict) and item.get(key) == part]
             if not matches:
                 names = [item.get(key) for item in node if isinstance(item, dict)]
