@@ -315,7 +315,8 @@ def _second_ctrl_c_exits(message: str):
     """The first Ctrl-C stops the Monte Carlo in order (workers stopped, manifest marked); a second
     one, while that runs, exits at once with `message` and no traceback (chunks are written
     atomically and the workers exit when their parent is gone, so nothing is left half-done).
-    Returns the handler it replaced (None when not in the main thread)."""
+    Returns the handler it replaced and a list that is non-empty once Ctrl-C was pressed (None
+    when not in the main thread)."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -329,7 +330,7 @@ def _second_ctrl_c_exits(message: str):
         pressed.append(True)
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGINT, on_sigint)
+    return signal.signal(signal.SIGINT, on_sigint), pressed
 
 
 def _monte_carlo(args) -> int:
@@ -437,7 +438,10 @@ def _monte_carlo(args) -> int:
         return 130
     finally:
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            handler, pressed = previous
+            # After a Ctrl-C the process is on its way out: a further one must not kill it halfway
+            # through exiting (Python resets its own handlers to the default while it finalizes).
+            signal.signal(signal.SIGINT, signal.SIG_IGN if pressed else handler)
     import pyarrow.parquet as pq
 
     table = pq.read_table(result.runs_file, columns=["outcome"])
