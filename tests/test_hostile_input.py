@@ -216,18 +216,23 @@ HOSTILE = st.one_of(
 )
 
 
-@pytest.mark.slow
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(seed=st.integers(min_value=0, max_value=10**9), value=HOSTILE, delete=st.booleans())
-def test_mutated_scenarios_are_accepted_or_refused_clearly(workspace, seed, value, delete):
-    """Hypothesis mutates the test scenario: one field replaced by a value of any type (or deleted).
-    validate either accepts it, and then a run of it works, or refuses it with exit 2, naming the file
-    and a line or field; never exit 1 (an internal error), within seconds."""
-    data = yaml.safe_load(mini_text())
+SET_PATHS = [
+    "horizon_days",
+    "convoy_km_per_day",
+    "tables.deal.deadline_day",
+    "tables.deal.discount",
+    "tables.deal.rule",
+    "actors.red.time_pressure",
+    "actors.blue.strategy.name",
+    "sites.outpost.personnel",
+    "sites.hub.residual",
+    "aircraft.lifter.count",
+    "events.raid.hazard",
+    "guarantees",
+]
+
+
+def mutate(data, seed: int, value, delete: bool) -> None:
     places = [p for p, _ in leaves(data) if p]
     path = random.Random(seed).choice(places)
     if delete and isinstance(path[-1], str):
@@ -237,19 +242,68 @@ def test_mutated_scenarios_are_accepted_or_refused_clearly(workspace, seed, valu
         del target[path[-1]]
     else:
         put(data, path, value)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    target=st.sampled_from(["scenario", "profile", "set"]),
+    seed=st.integers(min_value=0, max_value=10**9),
+    value=HOSTILE,
+    delete=st.booleans(),
+)
+def test_mutated_input_is_accepted_or_refused_clearly(workspace, target, seed, value, delete):
+    """Hypothesis mutates the input: one field of the scenario or of a profile replaced by a value of any
+    type (or deleted), or a `--set` of any value on a real path. validate either accepts it, and then a run
+    of it works, or refuses it with exit 2, naming the file or the flag; never exit 1 (an internal error),
+    within seconds."""
     scenario = workspace / "scenario.yaml"
+    # the workspace outlives one example: start each from the original files
+    scenario.write_text(mini_text())
+    red = workspace / "actors" / "red.yaml"
+    red.write_text((MINI.parents[1] / "actors" / "red.yaml").read_text())
+    extra: list[str] = []
     try:
-        scenario.write_text(yaml.safe_dump(data, allow_unicode=True))
+        if target == "set":
+            text = (
+                yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+            )
+            extra = ["--set", f"{random.Random(seed).choice(SET_PATHS)}={text}"]
+        else:
+            file = scenario if target == "scenario" else workspace / "actors" / "red.yaml"
+            data = yaml.safe_load(file.read_text())
+            mutate(data, seed, value, delete)
+            file.write_text(yaml.safe_dump(data, allow_unicode=True))
     except (ValueError, yaml.YAMLError):
         return  # not writable as YAML at all
     with within(20):
-        rc, err = validate(scenario)
+        rc, err = validate(scenario, *extra)
         assert rc in (0, 2), err
         if rc == 2:
-            assert "scenario.yaml" in err or "--set" in err, err
+            assert "scenario.yaml" in err or "red.yaml" in err or "--set" in err, err
             assert "internal error" not in err and "Traceback" not in err
         else:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()) as e:
-                run_rc = main(["run", str(scenario), "--seed", "1", "--days", "5"])
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()) as e,
+            ):
+                run_rc = main(["run", str(scenario), "--seed", "1", "--days", "5", *extra])
             assert run_rc == 0, e.getvalue()
+
+
+def test_the_same_sweep_path_twice(tmp_path):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(
+            [
+                "mc", "classroom_passage", "--runs", "2", "--out", str(tmp_path / "mc"),
+                "--sweep", "tables.passage.deadline_day=10:20:2",
+                "--sweep", "tables.passage.deadline_day=10:20:2",
+            ]
+        )  # fmt: skip
+    assert rc == 2 and "swept twice" in err.getvalue()
+    assert not (tmp_path / "mc").exists()

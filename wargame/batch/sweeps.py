@@ -66,6 +66,17 @@ def design_points(
     hypercube samples over the ranges (scipy.stats.qmc, seeded by the root seed)."""
     if not ranges:
         return [{}]
+    seen: set[str] = set()
+    for r in ranges:
+        if r.path in seen:
+            raise ScenarioError(
+                "--sweep",
+                f"'{r.path}' is swept twice",
+                field=r.path,
+                expected="each path swept once (one --sweep PATH=LOW:HIGH:COUNT per path)",
+                found=f"{r.path} twice",
+            )
+        seen.add(r.path)
     if design == "grid":
         grids = [r.grid() for r in ranges]
         mesh = (
