@@ -307,3 +307,159 @@ def test_the_same_sweep_path_twice(tmp_path):
         )  # fmt: skip
     assert rc == 2 and "swept twice" in err.getvalue()
     assert not (tmp_path / "mc").exists()
+
+
+def cli(*argv: str) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(list(argv))
+    return rc, err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["mc", str(MINI), "--runs", "1000000000000", "--out", "{tmp}/a"], "--runs"),
+        (
+            [
+                "mc",
+                str(MINI),
+                "--runs",
+                "1",
+                "--sweep",
+                "actors.red.time_pressure=0:1:1000000000",
+                "--out",
+                "{tmp}/b",
+            ],
+            "COUNT from 1 to 100,000",
+        ),
+        (
+            ["mc", str(MINI), "--runs", "2", "--points", "5", "--out", "{tmp}/c"],
+            "--points counts Latin hypercube points",
+        ),
+        (
+            ["mc", str(MINI), "--runs", "2", "--design", "lhs", "--out", "{tmp}/d"],
+            "needs something to sweep",
+        ),
+        (
+            ["mc", str(MINI), "--runs", "2", "--sweep", "horizon_days=1:2:4", "--out", "{tmp}/e"],
+            "more whole-number points",
+        ),
+        (
+            [
+                "mc",
+                str(MINI),
+                "--runs",
+                "2",
+                "--sweep",
+                "horizon_days=10:20:2",
+                "--set",
+                "horizon_days=15",
+                "--out",
+                "{tmp}/f",
+            ],
+            "both swept and --set",
+        ),
+        (
+            ["validate", str(MINI), "--set", "horizon_days=5", "--set", "horizon_days=9"],
+            "set twice",
+        ),
+        (["run", str(MINI), "--days", "100000000000"], "--days"),
+        (["validate", str(MINI), "--set", "start_date=2024-02-30"], "--set start_date"),
+        (
+            ["validate", str(MINI), "--set", "start_date=9999-12-31"],
+            "start date between 1900 and 2200",
+        ),
+        (["validate", str(MINI), "--set", "title=" + "[" * 5000], "nested too deeply"),
+        (["report", "{tmp}", "--html", "{tmp}/r.html", "--min-share", "nan"], "--min-share"),
+    ],
+)
+def test_the_command_line_refuses_what_would_fill_memory_or_be_ignored(tmp_path, argv, message):
+    """A typing slip that would fill memory before anything runs, an option that would be ignored or
+    overridden without a word, or a bad value in --set: each an exit 2 naming the flag, nothing made."""
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    with within(20):
+        rc, err = cli(*argv)
+    assert rc == 2 and message in err and "internal error" not in err, err
+    assert not any(p.name in "abcdef" for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "outcomes:\n",
+            "outcomes:\n  - {id: any, label: Any}\n",
+            "has no conditions but is not the last",
+        ),
+        ("agenda: [route, price]", "agenda: [route, price, route]", "'route' is listed twice"),
+    ],
+)
+def test_scenario_mistakes_that_would_change_results_silently(workspace, old, new, message):
+    rc, err = validate(write(workspace, mini_text().replace(old, new, 1)))
+    assert rc == 2 and message in err
+
+
+def test_profile_mistakes_that_would_change_results_silently(workspace):
+    blue = workspace / "actors" / "blue.yaml"
+    original = blue.read_text()
+    blue.write_text(
+        original.replace(
+            "priors:\n", "priors:\n  resolve: {dist: uniform, low: 5, high: 9, source: test}\n"
+        )
+    )
+    rc, err = validate(workspace / "scenario.yaml")
+    assert rc == 2 and "priors.resolve must lie in [0, 1]" in err
+    blue.write_text(original)
+    red = workspace / "actors" / "red.yaml"
+    red.write_text(
+        red.read_text().replace(
+            "route: {ideal: open, salience: 0.7}",
+            "route: {ideal: open, salience: 0.7, values: {open: 1.0}}",
+        )
+    )
+    rc, err = validate(workspace / "scenario.yaml")
+    assert rc == 2 and "leaves out closed, escorted" in err
+
+
+def test_an_overflight_effect_names_a_grantor_of_the_route(tmp_path):
+    source = Path(__file__).parents[1] / "scenarios" / "syria_dec2024.yaml"
+    text = source.read_text()
+    assert "overflight: {route: qamishli_route, open: false}" in text
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        text.replace(
+            "overflight: {route: qamishli_route, open: false}",
+            "overflight: {route: qamishli_route, open: false, by: irak}",
+            1,
+        )
+    )
+    (tmp_path / "actors").symlink_to(source.parents[1] / "actors")
+    rc, err = validate(scenario)
+    assert rc == 2 and "overflight grantor 'irak'" in err and "did you mean 'iraq'" in err
+
+
+def test_a_damaged_manifest_or_runs_table_is_a_clear_error(tmp_path):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "mc"
+    assert cli("mc", str(MINI), "--runs", "4", "--out", str(out), "--no-progress")[0] == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    for field, value in (
+        ("runs", "many"),
+        ("days", -3),
+        ("points", [{"horizon_days": "x"}, 1]),
+        ("points", [{"horizon_days": "x"}]),
+    ):
+        edited = json.loads(json.dumps(manifest))
+        edited["plan"][field] = value
+        (out / "manifest.json").write_text(json.dumps(edited))
+        rc, err = cli("mc", "--resume", str(out), "--no-progress")
+        assert rc == 2 and "manifest is damaged" in err, (field, err)
+    pq.write_table(pa.table({"x": [1, 2]}), out / "runs.parquet")
+    for argv in (["tree", str(out)], ["report", str(out), "--html", str(tmp_path / "r.html")]):
+        rc, err = cli(*argv)
+        assert rc == 2 and "not a Monte Carlo results table" in err, err

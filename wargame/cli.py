@@ -159,21 +159,60 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _check_design(args, ranges, overrides: dict) -> None:
+    """Options that would be ignored, or overridden without a word, are refused."""
+    if args.points is not None and (args.design or "grid") != "lhs":
+        raise ScenarioError(
+            "--points",
+            "--points counts Latin hypercube points",
+            expected="--design lhs --points P",
+            found=f"--points {args.points} without --design lhs",
+        )
+    if args.design == "lhs" and not ranges:
+        raise ScenarioError(
+            "--design",
+            "a Latin hypercube needs something to sweep",
+            expected="--design lhs with --sweep PATH=LOW:HIGH:COUNT",
+            found="no --sweep",
+        )
+    both = sorted({r.path for r in ranges} & set(overrides))
+    if both:
+        raise ScenarioError(
+            "--sweep",
+            f"'{both[0]}' is both swept and --set (the sweep would override the --set)",
+            expected="one of the two",
+            found=both[0],
+        )
+
+
 def _check_ranges(args) -> None:
     """Numbers on the command line that would be accepted and then misbehave are refused up front."""
+    # the upper bounds keep a typing slip from filling memory before anything runs
     checks = [
-        ("--seed", getattr(args, "seed", None), 0, "a whole number >= 0"),
-        ("--days", getattr(args, "days", None), 1, "a whole number of days >= 1"),
-        ("--runs", getattr(args, "runs", None), 1, "a whole number >= 1"),
-        ("--workers", getattr(args, "workers", None), 1, "a whole number >= 1"),
-        ("--chunk-size", getattr(args, "chunk_size", None), 1, "a whole number >= 1"),
-        ("--points", getattr(args, "points", None), 1, "a whole number >= 1"),
-        ("--from-day", getattr(args, "from_day", None), 0, "a day >= 0"),
-        ("--top", getattr(args, "top", None), 1, "a whole number >= 1"),
+        ("--seed", getattr(args, "seed", None), 0, 2**63 - 1, "a whole number >= 0"),
+        ("--days", getattr(args, "days", None), 1, 3650, "a whole number of days from 1 to 3650"),
+        (
+            "--runs",
+            getattr(args, "runs", None),
+            1,
+            100_000_000,
+            "a whole number from 1 to 100,000,000",
+        ),
+        ("--workers", getattr(args, "workers", None), 1, 1024, "a whole number from 1 to 1024"),
+        ("--chunk-size", getattr(args, "chunk_size", None), 1, 10_000_000, "a whole number >= 1"),
+        ("--points", getattr(args, "points", None), 1, 100_000, "a whole number from 1 to 100,000"),
+        ("--from-day", getattr(args, "from_day", None), 0, 3650, "a day from 0 to 3650"),
+        ("--top", getattr(args, "top", None), 1, 10_000, "a whole number >= 1"),
+        ("--depth", getattr(args, "depth", None), 1, 10_000, "a whole number >= 1"),
     ]
-    for flag, value, lowest, expected in checks:
-        if value is not None and value < lowest:
+    for flag, value, lowest, highest, expected in checks:
+        if value is not None and not lowest <= value <= highest:
             raise ScenarioError(flag, "value out of range", expected=expected, found=str(value))
+    share = getattr(args, "min_share", None)
+    if share is not None and not 0 <= share < 1:  # also NaN
+        raise ScenarioError(
+            "--min-share", "value out of range", expected="a share in [0, 1)", found=str(share)
+        )
 
 
 def _dispatch(args) -> int:
@@ -356,13 +395,25 @@ def _monte_carlo(args) -> int:
         manifest = read_manifest(args.resume)
         try:
             plan = Plan.from_description(manifest["plan"])
-        except (KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ScenarioError(
                 str(Path(args.resume) / MANIFEST),
                 "the manifest is damaged: its plan cannot be read",
                 expected="the plan `wargame mc` wrote (run it again into a new --out folder)",
                 found=f"{type(exc).__name__}: {exc}",
             ) from None
+        for (
+            point
+        ) in plan.points:  # its settings must still make a scenario, before any worker starts
+            try:
+                load_scenario(plan.scenario, {**dict(plan.overrides), **dict(point)})
+            except ScenarioError as exc:
+                raise ScenarioError(
+                    str(Path(args.resume) / MANIFEST),
+                    "the manifest is damaged: its settings do not make a valid scenario",
+                    expected="the plan `wargame mc` wrote (run it again into a new --out folder)",
+                    found=str(exc).splitlines()[0][:300],
+                ) from None
         out = Path(args.resume)
     else:
         if not args.scenario or not args.runs or not args.out:
@@ -376,7 +427,16 @@ def _monte_carlo(args) -> int:
         overrides = parse_set(args.overrides)
         sc = load_scenario(args.scenario, overrides)  # bad input stops here, before any work
         ranges = [parse_sweep(s) for s in args.sweep]
+        _check_design(args, ranges, overrides)
         points = design_points(ranges, args.design or "grid", args.points, seed)
+        total = len(points) * args.runs
+        if total > 100_000_000:
+            raise ScenarioError(
+                "--runs",
+                "too many runs for one plan",
+                expected="at most 100,000,000 runs in all (runs x sweep points)",
+                found=f"{total:,}",
+            )
         for point in points:  # every sweep point must make a valid scenario
             try:
                 load_scenario(sc.path, {**overrides, **point})

@@ -48,17 +48,31 @@ class Plan:
 
     @classmethod
     def from_description(cls, p: dict) -> Plan:
-        """The plan a manifest's "plan" entry describes (the inverse of `describe`)."""
-        return cls(
-            scenario=p["scenario"],
-            runs=p["runs"],
-            seed=p["seed"],
-            overrides=tuple(sorted(p["overrides"].items())),
-            points=tuple(tuple(sorted(pt.items())) for pt in p["points"]),
-            days=p["days"],
-            fork_day=p["fork_day"],
-            force=tuple(p["force"]),
-        )
+        """The plan a manifest's "plan" entry describes (the inverse of `describe`); ValueError when the
+        entry is not one `describe` could have written (a damaged or edited manifest)."""
+        try:
+            plan = cls(
+                scenario=str(p["scenario"]),
+                runs=p["runs"],
+                seed=p["seed"],
+                overrides=tuple(sorted(p["overrides"].items())),
+                points=tuple(tuple(sorted(pt.items())) for pt in p["points"]),
+                days=p["days"],
+                fork_day=p["fork_day"],
+                force=tuple(str(f) for f in p["force"]),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"the plan is incomplete or malformed ({exc})") from None
+        whole = lambda v, lo, hi: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi  # noqa: E731
+        if not whole(plan.runs, 1, 100_000_000) or not whole(plan.seed, 0, 2**63 - 1):
+            raise ValueError("runs and seed must be whole numbers in range")
+        if plan.days is not None and not whole(plan.days, 1, 3650):
+            raise ValueError("days must be a whole number from 1 to 3650")
+        if plan.fork_day is not None and not whole(plan.fork_day, 0, 3650):
+            raise ValueError("fork_day must be a day from 0 to 3650")
+        if not plan.points or len(plan.points) * plan.runs > 100_000_000:
+            raise ValueError("the plan has no sweep point or more than 100,000,000 runs")
+        return plan
 
     def describe(self) -> dict:
         data = asdict(self)

@@ -155,7 +155,7 @@ def read_runs(folder: str | Path) -> tuple[pa.Table, bool]:
             found="a file",
         )
     if (path / RUNS_FILE).is_file():
-        return _read_table(path / RUNS_FILE), True
+        return _with_columns(_read_table(path / RUNS_FILE), path / RUNS_FILE), True
     chunks = (
         sorted(
             c
@@ -178,7 +178,8 @@ def read_runs(folder: str | Path) -> tuple[pa.Table, bool]:
         )
     tables = [_read_table(c) for c in chunks]
     try:
-        return pa.concat_tables([t.replace_schema_metadata(None) for t in tables]), False
+        joined = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
+        return _with_columns(joined, path / CHUNKS), False
     except pa.ArrowException as exc:
         raise ScenarioError(
             str(path / CHUNKS),
@@ -186,6 +187,24 @@ def read_runs(folder: str | Path) -> tuple[pa.Table, bool]:
             expected="chunks of one Monte Carlo (`wargame mc --resume FOLDER` sorts them out)",
             found=str(exc).splitlines()[0][:200],
         ) from None
+
+
+# What every reader of a results table needs (the rest depends on the scenario).
+REQUIRED_COLUMNS = ("run_id", "seed", "outcome", "days", "milestone_path")
+
+
+def _with_columns(table: pa.Table, where: Path) -> pa.Table:
+    """The table, if it has the columns a results table has; else a clear error (a damaged or foreign file)."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
+    if missing or table.num_rows == 0:
+        raise ScenarioError(
+            str(where),
+            "not a Monte Carlo results table" if missing else "a results table with no runs",
+            expected=f"the columns {', '.join(REQUIRED_COLUMNS)} and at least one run, as `wargame mc` writes "
+            "them (`wargame mc --resume FOLDER` recomputes a damaged file)",
+            found=f"missing {', '.join(missing)}" if missing else "0 rows",
+        )
+    return table
 
 
 def cannot_write(folder: str | Path, exc: OSError) -> ScenarioError:

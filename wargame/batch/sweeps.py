@@ -47,6 +47,23 @@ def parse_sweep(text: str) -> SweepRange:
             expected="LOW:HIGH:COUNT",
             found=spec,
         ) from None
+    if not (np.isfinite(low) and np.isfinite(high)) or not 1 <= count <= 100_000:
+        raise ScenarioError(
+            "--sweep",
+            "sweep bounds must be finite and COUNT from 1 to 100,000",
+            field=path,
+            expected="e.g. 0.2:0.9:4",
+            found=spec,
+        )
+    integer = parts[0].lstrip("-").isdigit() and parts[1].lstrip("-").isdigit()
+    if integer and count > int(abs(high - low)) + 1:
+        raise ScenarioError(
+            "--sweep",
+            "more whole-number points than there are whole numbers between the bounds",
+            field=path,
+            expected=f"COUNT at most {int(abs(high - low)) + 1} for {parts[0]}:{parts[1]}",
+            found=spec,
+        )
     if count < 1 or (count > 1 and low == high):
         raise ScenarioError(
             "--sweep",
@@ -55,7 +72,6 @@ def parse_sweep(text: str) -> SweepRange:
             expected="e.g. 0.2:0.9:4",
             found=spec,
         )
-    integer = parts[0].lstrip("-").isdigit() and parts[1].lstrip("-").isdigit()
     return SweepRange(path.strip(), low, high, count, integer)
 
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from wargame.language.errors import ScenarioError, closest
 from wargame.language.schema import ActorProfile, Condition, Effect, ScenarioSpec
-from wargame.language.yaml_source import LineMap, dotted, read_yaml
+from wargame.language.yaml_source import LineMap, dotted, parse_yaml, read_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the wargame package
 
@@ -126,10 +125,22 @@ def parse_set(items: list[str]) -> dict[str, Any]:
             raise ScenarioError(
                 "--set", "empty PATH in override", expected="PATH=VALUE", found=item
             )
-        try:
-            value = yaml.safe_load(text) if text.strip() else ""
-        except yaml.YAMLError:
-            value = text
+        if path in out:
+            raise ScenarioError(
+                "--set",
+                f"'{path}' is set twice (only the last would count)",
+                expected="each path once",
+                found=path,
+            )
+        if not text.strip():
+            out[path] = ""
+            continue
+        try:  # read as a file is read: bounded, finite, valid dates (blamed on this --set)
+            value, _ = parse_yaml(text, f"--set {path}")
+        except ScenarioError as exc:
+            if "YAML syntax error" not in exc.message:
+                raise
+            value = text  # not YAML: plain text
         out[path] = value
     return out
 
@@ -622,6 +633,18 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                 f"a day from {t.opens_day} (opens_day) on",
                 t.deadline_day,
             )
+        for name, items in (("agenda", t.agenda), ("budget", t.budget.issues if t.budget else [])):
+            repeated = sorted({x for x in items if items.count(x) > 1})
+            if repeated:
+                where = (
+                    ("tables", i, name) if name == "agenda" else ("tables", i, "budget", "issues")
+                )
+                wrong(
+                    where,
+                    f"table '{t.id}': '{repeated[0]}' is listed twice",
+                    "each issue once",
+                    repeated[0],
+                )
         for j, item in enumerate(t.agenda):
             check(item, ("tables", i, "agenda", j), issues, "issue")
         if not isinstance(t.rule, str):
@@ -739,6 +762,7 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                 if eff.occurrence:
                     occurrences.add(eff.occurrence)
     refs = dict(
+        grants={r.id: {g.by for g in r.overflight} for r in spec.air_routes},
         actors=actors,
         sites=sites,
         roads=roads,
@@ -762,6 +786,16 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
         for i, m in enumerate(items):
             for j, c in enumerate(m.when):
                 _check_condition(c, (section, i, "when", j), refs, check, fail)
+    for k, outcome in enumerate(spec.outcomes[:-1]):
+        if not outcome.when:
+            raise ScenarioError(
+                file,
+                f"outcome '{outcome.id}' has no conditions but is not the last: it would hide those after it",
+                line=lines.line_of(("outcomes", k)),
+                field=f"outcomes[{k}].when",
+                expected="conditions, or this outcome moved to the end as the default",
+                found="no conditions",
+            )
     if spec.outcomes[-1].when:
         raise ScenarioError(
             file,
@@ -793,6 +827,15 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             _check_ideal(actor, issue, interest, file, lines)
             if interest.values is not None:
                 labels = [lv.id for lv in issue.levels or []]
+                missing = [lv for lv in labels if lv not in interest.values]
+                if missing and not [k for k in interest.values if k not in labels]:
+                    raise ScenarioError(
+                        file,
+                        f"actor '{actor.id}': the value map of '{issue_id}' leaves out {', '.join(missing)}",
+                        field=f"{actor.id}.interests.{issue_id}.values",
+                        expected=f"a value for each level: {', '.join(labels)}",
+                        found=f"{len(interest.values)} of {len(labels)}",
+                    )
                 for label in interest.values:
                     if label not in labels:
                         raise ScenarioError(
@@ -860,6 +903,13 @@ def _check_effect(e: Effect, path, refs, check) -> None:
         check(e.road_holder.holder, (*path, "road_holder", "holder"), refs["actors"], "actor")
     if e.overflight:
         check(e.overflight.route, (*path, "overflight", "route"), refs["routes"], "air route")
+        if e.overflight.by is not None:
+            check(
+                e.overflight.by,
+                (*path, "overflight", "by"),
+                refs["grants"][e.overflight.route],
+                "overflight grantor",
+            )
     if e.trust:
         check(e.trust.from_, (*path, "trust", "from"), refs["actors"], "actor")
         check(e.trust.to, (*path, "trust", "to"), refs["actors"], "actor")

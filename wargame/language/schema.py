@@ -225,6 +225,13 @@ class ActorProfile(Strict):
                 "the outside option is written one way: `outside_option` (a known value) or "
                 "`priors.reservation` (an uncertain one), not both"
             )
+        for key, prior in self.priors.items():
+            low, high = prior.bounds()
+            if not (low >= 0.0 and high <= 1.0):
+                raise ValueError(
+                    f"priors.{key} must lie in [0, 1] (resolve, outside option and temptation are "
+                    f"shares), found values from {low} to {high}"
+                )
         return self
 
     @property
@@ -518,7 +525,15 @@ class ScenarioSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     description: str = ""
-    start_date: dt.date
+    start_date: dt.date = Field(description="day 0, between 1900 and 2200")
+
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_date(cls, v):
+        if not 1900 <= v.year <= 2200:
+            raise ValueError(f"a start date between 1900 and 2200, found {v.isoformat()}")
+        return v
+
     horizon_days: int = Field(ge=1, le=3650)
     convoy_km_per_day: float = Field(250.0, gt=0)
     actors: list[ActorEntry] = Field(min_length=2)
