@@ -48,30 +48,19 @@ def review_posts(m: WargameModel, agent: ActorAgent, day: int) -> None:
             if origins is None:
                 origins = {r.origin for r in m.ground.air_routes.values() if r.usable}
             if site.role == "hub" and site.id not in origins and not site.role_by_terms:
-                site.role = "outpost"  # no way out from here any more
-                m.changed("people")
-                m.log(
-                    day,
-                    "post",
-                    site=site.id,
-                    owner=owner,
-                    choice="no_hub",
-                    value=site.value,
-                    risk=risk,
-                )
+                _choose(m, site, "outpost", "no_hub", day, risk)  # no way out from here any more
             elif site.role == "outpost" and site.id in origins and not site.role_by_terms:
-                site.role = "hub"
-                m.changed("people")
                 m.record_occurrence("hub_opened")
-                m.log(
-                    day,
-                    "post",
-                    site=site.id,
-                    owner=owner,
-                    choice="hub",
-                    value=site.value,
-                    risk=risk,
-                )
+                _choose(m, site, "hub", "hub", day, risk)
+
+
+def _choose(m: WargameModel, site: Site, role: str, choice: str, day: int, risk: float) -> None:
+    """The owner makes the site an outpost or a hub, and the narrative says why."""
+    site.role = role
+    m.changed("people")
+    m.log(
+        day, "post", site=site.id, owner=site.garrison, choice=choice, value=site.value, risk=risk
+    )
 
 
 def leave(m: WargameModel, site: Site, day: int, risk: float) -> None:
