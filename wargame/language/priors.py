@@ -44,10 +44,8 @@ class Fixed(_Prior):
         return float(self.value)
 
 
-class Uniform(_Prior):
-    dist: Literal["uniform"]
-    low: float
-    high: float
+class _Ranged(_Prior):
+    """A prior on [low, high]; each subclass declares the two fields (and may check more)."""
 
     @model_validator(mode="after")
     def _bounds(self):
@@ -57,6 +55,12 @@ class Uniform(_Prior):
     def bounds(self):
         return self.low, self.high
 
+
+class Uniform(_Ranged):
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
     def sample(self, rng):
         return float(rng.uniform(self.low, self.high))
 
@@ -64,22 +68,19 @@ class Uniform(_Prior):
         return (self.low + self.high) / 2
 
 
-class Triangular(_Prior):
+class Triangular(_Ranged):
     dist: Literal["triangular"]
     low: float
     mode: float
     high: float
 
     @model_validator(mode="after")
-    def _ordered(self):
+    def _bounds(self):
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(
                 f"impossible bounds: need low <= mode <= high with low < high, got {self.low}, {self.mode}, {self.high}"
             )
         return self
-
-    def bounds(self):
-        return self.low, self.high
 
     def sample(self, rng):
         return float(rng.triangular(self.low, self.mode, self.high))
@@ -88,7 +89,7 @@ class Triangular(_Prior):
         return (self.low + self.mode + self.high) / 3
 
 
-class Normal(_Prior):
+class Normal(_Ranged):
     """A normal distribution truncated to [low, high], sampled by inverse CDF (one draw per sample)."""
 
     dist: Literal["normal"]
@@ -107,9 +108,6 @@ class Normal(_Prior):
             )
         return self
 
-    def bounds(self):
-        return self.low, self.high
-
     def sample(self, rng):
         nd = NormalDist(self.mean_, self.sd)
         lo, hi = nd.cdf(self.low), nd.cdf(self.high)
@@ -120,7 +118,7 @@ class Normal(_Prior):
         return float(min(max(self.mean_, self.low), self.high))
 
 
-class Beta(_Prior):
+class Beta(_Ranged):
     """Beta(a, b) rescaled to [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
@@ -128,14 +126,6 @@ class Beta(_Prior):
     b: float = Field(gt=0)
     low: float = 0.0
     high: float = 1.0
-
-    @model_validator(mode="after")
-    def _bounds(self):
-        _ordered(self.low, self.high)
-        return self
-
-    def bounds(self):
-        return self.low, self.high
 
     def sample(self, rng):
         return float(self.low + (self.high - self.low) * rng.beta(self.a, self.b))
