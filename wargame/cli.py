@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+from pathlib import Path
 
 from wargame.language.errors import ScenarioError
 
@@ -127,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--min-share", type=float, default=0.01)
 
     sub.add_parser("list", help="list the bundled scenarios")
+
+    ui = sub.add_parser("ui", help="serve the browser UI (offline; one desk per browser session)")
+    ui.add_argument("scenario", nargs="?", default="syria_dec2024")
+    ui.add_argument("--port", type=int, default=8765)
+    ui.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
     return p
 
 
@@ -157,6 +165,38 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _serve_ui(args) -> int:
+    """Check the scenario here (a bad file is an exit-2 error, not a broken page), then hand over to
+    Solara's server with the page module `viz.app`, offline and without telemetry."""
+    from wargame.engine.scenarios import load_scenario
+
+    load_scenario(args.scenario)
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"note: serving on {args.host}, not only this machine: anyone who can reach it on port "
+            f"{args.port} can use the page",
+            file=sys.stderr,
+        )
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "WARGAME_UI_SCENARIO": str(Path(args.scenario).resolve())
+        if Path(args.scenario).is_file()
+        else args.scenario,
+    }
+    print(f"wargame ui: http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    cmd = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host,
+           "--port", str(args.port), "--production", "--no-open"]  # fmt: skip
+    import subprocess
+
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _check_design(args, ranges, overrides: dict) -> None:
@@ -236,6 +276,8 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "mc":
         return _monte_carlo(args)
+    if args.command == "ui":
+        return _serve_ui(args)
     if args.command in ("tree", "drivers"):
         runs = _read_runs(args.folder)
         if args.command == "tree":

@@ -185,6 +185,24 @@ class Game:
             note=str(note),
         )
 
+    def worth(self, actor: str, terms: dict[str, Any], table: str | None = None) -> float:
+        """What the terms {issue: level} are worth to `actor` at `table` (default: the table where a
+        decision is asked of it now): its utility of that offer, the number Pending.value reports for
+        an offer to answer. Nothing in the game moves (no random draw is made). GameError when the
+        terms are not an offer of that table (an unknown level, a missing issue, over the budget)."""
+        if table is None:
+            asked = next((d for d in self._unanswered() if d.actor == actor), None)
+            if asked is None:
+                raise GameError(f"nothing is asked of '{actor}' now: name the table")
+            table = asked.table
+        if table not in self.model.tables:
+            raise GameError(f"no table '{table}' (tables: {', '.join(self.model.tables)})")
+        t = self.model.tables[table]
+        if actor not in [a.actor_id for a in t.participants]:
+            raise GameError(f"'{actor}' does not sit at '{table}'")
+        offer, _ = self._offer_from(Decision(self.day, table, actor, "propose"), terms)
+        return float(t.space.utility[t.row(actor), offer])
+
     # ------------------------------------------------------------ changing the world from outside
 
     def inject(

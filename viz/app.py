@@ -1,0 +1,55 @@
+"""The browser page: `solara run viz.app` (or `wargame ui`, `make ui`). Each browser session gets its own
+desk (Workspace): two tabs never see each other's runs."""
+
+from __future__ import annotations
+
+import os
+
+import solara
+
+from viz.branch_explorer import ComparePanel, ManyRuns
+from viz.common import Desk
+from viz.run_view import RunView, SeatPanel
+from viz.scenario_panel import ScenarioPanel
+from viz.workspace import DEFAULT_SCENARIO, DeskError, Workspace
+
+SCENARIO_ENV = (
+    "WARGAME_UI_SCENARIO"  # the scenario `wargame ui SCENARIO` asks the page to open with
+)
+
+
+def first_desk() -> tuple[Workspace | None, str]:
+    """The desk a new session starts with (the server's scenario, else the seed scenario)."""
+    wanted = os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO
+    try:
+        return Workspace(wanted), ""
+    except DeskError as exc:
+        return Workspace(DEFAULT_SCENARIO), f"could not open {wanted}: {exc.message}"
+
+
+@solara.component
+def Page():
+    made = solara.use_memo(first_desk, [])
+    ws, opening_error = made
+    version = solara.use_reactive(0)
+    message = solara.use_reactive(opening_error)
+    field_errors = solara.use_reactive({})
+    desk = Desk(ws, version, message, field_errors)
+    tab = solara.use_reactive(0)
+    _ = version.value  # every change on the desk bumps it, so the page redraws
+    solara.Title("wargame: bases, safe passage and guarantees")
+    with solara.AppBar():
+        solara.AppBarTitle(f"wargame · {ws.scenario.resolved().get('title') or ws.scenario.id}")
+    with solara.Column(style={"padding": "8px 16px"}):
+        if message.value:
+            solara.Error(message.value, classes=["page-message"])
+        with solara.lab.Tabs(value=tab):
+            with solara.lab.Tab("Scenario"):
+                ScenarioPanel(desk)
+            with solara.lab.Tab("One run"), solara.Columns([3, 1]):
+                RunView(desk)
+                SeatPanel(desk)
+            with solara.lab.Tab("Many runs"):
+                ManyRuns(desk)
+            with solara.lab.Tab("Compare"):
+                ComparePanel(desk)

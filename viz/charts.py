@@ -1,0 +1,164 @@
+"""Charts of one run (the talks at a table over time, the figures day by day) and of two sets of runs side
+by side. The charts of many runs (outcomes, the branch icicle, fans) are the HTML report's own
+(wargame.presentation.report): one chart, two places.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from viz.geography import actor_colours
+from wargame.presentation.report import Results, wilson
+
+ANALYST = None  # the viewer who sees everything
+
+
+def rounds_seen(pictures, table: str) -> list[dict]:
+    """Every round at `table` logged on the days pictured, in order (a viewer's pictures hold only the
+    reasons and outside option of that viewer)."""
+    out = []
+    for p in pictures:
+        out += [
+            {**e, "day": p["day"]} for e in p["log"] if e["kind"] == "round" and e["table"] == table
+        ]
+    return out
+
+
+def talks_figure(
+    pictures, table: str, names: dict[str, str], viewer: str | None = ANALYST
+) -> go.Figure:
+    """Each offer made at `table`, as worth to each participant (solid, a filled marker where it said
+    yes), against what that participant can get without a deal (dashed). The analyst also sees, dotted,
+    what the others believe each participant's outside option to be; a seat sees only its own lines."""
+    colours = actor_colours(list(names))
+    rounds = rounds_seen(pictures, table)
+    fig = go.Figure()
+    if not rounds:
+        fig.add_annotation(text="no offer made at this table yet", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")  # fmt: skip
+    participants: list[str] = []
+    for r in rounds:
+        for a in list(r["reasons"]) + list(r["reservations"]):
+            if a not in participants:
+                participants.append(a)
+    for a in participants:
+        days = [r["day"] for r in rounds]
+        xs = list(range(1, len(rounds) + 1))
+        worth = [r["reasons"][a][0] if a in r["reasons"] else None for r in rounds]
+        said = [r["answers"].get(a) for r in rounds]
+        hover = [
+            f"round {i} (day {d})<br>{names.get(r['proposer'], r['proposer'])} offers "
+            + ", ".join(f"{k}={v}" for k, v in r["offer"].items())
+            + (f"<br>worth {w:.2f} to {names.get(a, a)}" if w is not None else "")
+            + ("<br>it says yes" if s else "<br>it says no" if s is not None else "")
+            for i, (r, w, s, d) in enumerate(zip(rounds, worth, said, days, strict=True), 1)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=worth, mode="lines+markers", name=f"{names.get(a, a)}: offer's worth",
+                line={"color": colours.get(a)}, legendgroup=a,
+                marker={"symbol": ["circle" if s else "circle-open" for s in said], "size": 8},
+                hovertext=hover, hoverinfo="text", connectgaps=True,
+            )
+        )  # fmt: skip
+        reservation = [r["reservations"].get(a) for r in rounds]
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=reservation, mode="lines", name=f"{names.get(a, a)}: outside option",
+                line={"color": colours.get(a), "dash": "dash"}, legendgroup=a,
+                hovertemplate="outside option %{y:.2f}<extra>" + names.get(a, a) + "</extra>",
+            )
+        )  # fmt: skip
+    if viewer is ANALYST and rounds and pictures:
+        by_day = {p["day"]: p for p in pictures}
+        for a in participants:
+            believed = []
+            for r in rounds:
+                p = by_day.get(r["day"])
+                views = [
+                    act["beliefs"][a]["reservation"]
+                    for act in (p["actors"] if p else [])
+                    if a in act.get("beliefs", {}) and "reservation" in act["beliefs"][a]
+                ]
+                believed.append(sum(views) / len(views) if views else None)
+            if any(v is not None for v in believed):
+                fig.add_trace(
+                    go.Scatter(
+                        x=list(range(1, len(rounds) + 1)), y=believed, mode="lines",
+                        name=f"{names.get(a, a)}: outside option as the others believe it",
+                        line={"color": colours.get(a), "dash": "dot", "width": 1}, legendgroup=a,
+                        hovertemplate="the others' mean belief %{y:.2f}<extra>" + names.get(a, a) + "</extra>",
+                    )
+                )  # fmt: skip
+    fig.update_xaxes(title="round")
+    fig.update_yaxes(title="utility (0 worst, 1 best)", range=[0, 1.05])
+    fig.update_layout(
+        height=340, margin={"l": 50, "r": 10, "t": 36, "b": 40},
+        title={"text": f"Talks at the {table} table", "font": {"size": 14}},
+        legend={"font": {"size": 10}}, hoverlabel={"align": "left"},
+    )  # fmt: skip
+    return fig
+
+
+def figures_figure(pictures) -> go.Figure:
+    """Personnel evacuated, still in the country and lost, day by day, up to the day shown."""
+    days = [p["day"] for p in pictures]
+    fig = go.Figure()
+    for key, label, colour in (
+        ("evacuated", "evacuated", "#0072B2"),
+        ("present", "still in Syria", "#E69F00"),
+        ("lost", "lost (killed or captured)", "#D55E00"),
+    ):
+        fig.add_trace(
+            go.Scatter(x=days, y=[p["figures"][key] for p in pictures], mode="lines", name=label,
+                       line={"color": colour, "width": 2.5})
+        )  # fmt: skip
+    fig.update_xaxes(title="day", rangemode="tozero")
+    fig.update_yaxes(title="personnel", rangemode="tozero")
+    fig.update_layout(
+        height=300, margin={"l": 50, "r": 10, "t": 36, "b": 40},
+        title={"text": "Personnel", "font": {"size": 14}}, legend={"orientation": "h", "y": -0.3},
+    )  # fmt: skip
+    return fig
+
+
+def side_by_side_figure(
+    left: Results, right: Results, left_name: str, right_name: str
+) -> go.Figure:
+    """The outcome shares of two sets of runs, bar beside bar, with 95% Wilson intervals."""
+    labels = dict(left.outcome_labels)
+    for k, v in right.outcome_labels.items():
+        labels.setdefault(k, v)
+    lc, rc = left.outcome_counts(), right.outcome_counts()
+    ids = [o for o in labels if lc.get(o, 0) or rc.get(o, 0)][::-1]
+    fig = go.Figure()
+    for res, counts, name, colour in (
+        (left, lc, left_name, "#0072B2"),
+        (right, rc, right_name, "#E69F00"),
+    ):
+        n = max(len(res.runs), 1)
+        shares = [counts.get(o, 0) / n for o in ids]
+        cis = [wilson(counts.get(o, 0), n) for o in ids]
+        fig.add_trace(
+            go.Bar(
+                y=[_short(labels[o]) for o in ids], x=[100 * s for s in shares], orientation="h", name=name,
+                marker_color=colour,
+                error_x={"type": "data", "symmetric": False,
+                         "array": [100 * (hi - s) for (lo, hi), s in zip(cis, shares, strict=True)],
+                         "arrayminus": [100 * (s - lo) for (lo, hi), s in zip(cis, shares, strict=True)],
+                         "thickness": 1, "color": "#444"},
+                customdata=[[counts.get(o, 0), n, 100 * lo, 100 * hi] for o, (lo, hi) in zip(ids, cis, strict=True)],
+                hovertemplate="%{y}<br>%{customdata[0]} of %{customdata[1]} runs = %{x:.1f}%"
+                "<br>95% interval %{customdata[2]:.1f} – %{customdata[3]:.1f}%<extra>" + name + "</extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="group", height=max(280, 90 + 46 * len(ids)), margin={"l": 10, "r": 10, "t": 36, "b": 40},
+        title={"text": "Outcomes side by side", "font": {"size": 14}}, legend={"orientation": "h", "y": -0.15},
+    )  # fmt: skip
+    fig.update_xaxes(title="share of runs (%)", rangemode="tozero")
+    return fig
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

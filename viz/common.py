@@ -1,0 +1,67 @@
+"""What every panel shares: the desk of this browser session, a way to redraw after a change, and a way
+to run a request so that a refusal or a fault is shown on the page, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import solara
+
+from viz.workspace import DeskError, Workspace
+
+log = logging.getLogger("viz")
+
+
+@dataclass(
+    eq=False
+)  # a new Desk each time the page draws, never equal to the last: the panels redraw
+class Desk:
+    """The session's workspace with the page's means to redraw and to report."""
+
+    ws: Workspace
+    version: solara.Reactive[int]
+    message: solara.Reactive[str]  # the last refusal or fault, shown at the top of the page
+    field_errors: solara.Reactive[dict]  # field -> message, shown beside the field
+
+    def redraw(self) -> None:
+        self.version.set(self.version.value + 1)
+
+    def act(self, fn: Callable[[], Any]) -> Any:
+        """Run a request and redraw; a refusal is shown beside the field it blames (FieldError)."""
+        try:
+            out = fn()
+        except DeskError as exc:
+            self.field_errors.set({exc.where: exc.message})
+            self.message.set("")
+            self.redraw()
+            return None
+        except (
+            Exception
+        ) as exc:  # a fault of ours: said on the page, logged for the server's console
+            log.exception("request failed")
+            self.message.set(f"Something went wrong: {type(exc).__name__}: {exc}")
+            self.redraw()
+            return None
+        self.field_errors.set({})
+        self.message.set("")
+        self.redraw()
+        return out
+
+    def error_of(self, field: str) -> str | None:
+        return self.field_errors.value.get(field) or self.ws.errors.get(field)
+
+
+@solara.component
+def FieldError(desk: Desk, field: str):
+    """The refusal of a request about `field`, shown beside it."""
+    msg = desk.error_of(field)
+    if msg:
+        solara.Error(
+            msg,
+            dense=True,
+            style={"white-space": "pre-wrap"},
+            classes=[f"error-{field.replace('.', '-')}"],
+        )

@@ -1,0 +1,401 @@
+"""One analyst's desk: the scenario and its assumptions, one run played day by day, many runs and their
+branch tree, a what-if from a branch, a comparison of two sets of assumptions.
+
+Plain Python with no Solara in it, so that a notebook, a test or the browser page drives the same
+object. The page makes one Workspace per browser session (never one per server: two tabs never see each
+other's runs). Every change the page asks for goes through a method here, which either changes the desk
+or raises `DeskError` with a message for the field that was wrong; nothing half-changes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from wargame.analysis.branching import END, OTHER, BranchNode, branch_tree
+from wargame.batch import Plan, run_many
+from wargame.batch.plan import plan_manifest
+from wargame.engine.scenarios import resolve_scenario
+from wargame.language.errors import ScenarioError
+from wargame.language.scenario import find_scenario, list_scenarios
+from wargame.presentation.report import Results
+from wargame.session import Game, GameError
+
+DEFAULT_SCENARIO = "syria_dec2024"
+MAX_RUNS = int(os.environ.get("WARGAME_UI_MAX_RUNS", "5000"))  # the most runs one request may ask
+WHATIF_RUNS = 200
+# Fewer runs than this go in this process: starting a pool of workers (each imports the engine) costs more
+# than it saves below a few hundred runs (measured: 200 seed runs take 2.6 s here, 6 s on a 2-worker pool).
+POOL_FROM = 500
+
+
+class DeskError(ValueError):
+    """A request the desk refuses, with the field it blames ("scenario", "seed", a --set path ...)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+
+
+def bundled_scenarios() -> list[str]:
+    """The scenarios shipped with the package, by name."""
+    return list_scenarios()
+
+
+def _say(exc: Exception) -> str:
+    return str(exc).strip() or type(exc).__name__
+
+
+@dataclass
+class Batch:
+    """Many runs of one plan, as they arrive: Arrow tables chunk by chunk, the progress, a cancel flag,
+    and the results and branch tree of the runs so far (rebuilt once per chunk, not per run)."""
+
+    plan: Plan
+    manifest: dict
+    tables: list[pa.Table] = field(default_factory=list)
+    done: int = 0
+    cancel: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
+    cancelled: bool = False
+    results: Results | None = None
+    tree: BranchNode | None = None
+    error: str | None = None
+
+    @property
+    def total(self) -> int:
+        return self.plan.total
+
+    def take(self, table: pa.Table, min_share: float) -> None:
+        self.tables.append(table)
+        self.done += table.num_rows
+        whole = pa.concat_tables(self.tables)
+        self.results = Results.from_table(whole, self.manifest, complete=self.done >= self.total)
+        self.tree = branch_tree(whole, min_share=min_share)
+
+
+@dataclass
+class WhatIf:
+    """Continuations of one run from the day it reached a branch: as it was, and with something forced."""
+
+    node: tuple[str, ...]
+    run_id: int
+    seed: int
+    day: int
+    force: str
+    base: Batch
+    changed: Batch
+
+
+class Workspace:
+    """Everything one browser session (or notebook) has on its desk."""
+
+    def __init__(
+        self, scenario: str | Path = DEFAULT_SCENARIO, seed: int = 7, workers: int | None = None
+    ):
+        self.workers = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
+        self.source: str = DEFAULT_SCENARIO
+        self.overrides: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+        self.seed = int(seed)
+        self.seat: str | None = None
+        self.batch: Batch | None = None
+        self.selected: tuple[str, ...] = ()
+        self.whatif: WhatIf | None = None
+        self.compare: tuple[Batch, Batch] | None = None
+        self._uploads = tempfile.TemporaryDirectory(prefix="wargame-ui-")
+        self.load(scenario)
+
+    # ------------------------------------------------------------ the scenario and its assumptions
+
+    def load(self, scenario: str | Path, overrides: dict[str, Any] | None = None) -> None:
+        """Choose a scenario (a bundled name or a file path) and its --set overrides; on a fault the
+        desk keeps what it had and the error is kept under "scenario" (or the override it blames)."""
+        overrides = dict(overrides or {})
+        try:
+            sc = resolve_scenario(str(scenario), overrides or None)
+        except ScenarioError as exc:
+            where = next(
+                (k for k in overrides if k in (exc.field or "") or k in str(exc)), "scenario"
+            )
+            self.errors = {where: _say(exc)}
+            raise DeskError(where, _say(exc)) from None
+        except (OSError, ValueError) as exc:
+            self.errors = {"scenario": _say(exc)}
+            raise DeskError("scenario", _say(exc)) from None
+        self.source, self.overrides, self.scenario = str(scenario), overrides, sc
+        self.errors = {}
+        self.batch = None
+        self.selected = ()
+        self.whatif = None
+        self.compare = None
+        self.new_game()
+
+    def load_text(self, name: str, text: bytes | str) -> None:
+        """A scenario from a file the user sent (kept in this session's own temporary folder)."""
+        safe = Path(name).name or "scenario.yaml"
+        if not safe.endswith((".yaml", ".yml")):
+            self.errors = {"scenario": f"{safe}: a scenario file ends in .yaml or .yml"}
+            raise DeskError("scenario", self.errors["scenario"])
+        path = Path(self._uploads.name) / safe
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        self.load(path)
+
+    def assume(self, path: str, value: Any) -> None:
+        """Change one assumption (a --set PATH=VALUE); refused with the reason beside that field."""
+        changed = {**self.overrides, path: value}
+        try:
+            self.load(self.source, changed)
+        except DeskError as exc:
+            self.errors = {path: exc.message}
+            raise DeskError(path, exc.message) from None
+
+    def reset_assumptions(self) -> None:
+        self.load(self.source, {})
+
+    @property
+    def scenario_name(self) -> str:
+        return self.scenario.id
+
+    def scenario_path(self) -> str:
+        source = self.source
+        return (
+            str(find_scenario(source).resolve())
+            if not Path(source).is_file()
+            else str(Path(source).resolve())
+        )
+
+    # ------------------------------------------------------------ one run, day by day
+
+    def new_game(self, seed: int | None = None) -> None:
+        if seed is not None:
+            if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+                raise DeskError(
+                    "seed", f"a seed is a whole number from 0 to 2**63-1, found {seed!r}"
+                )
+            self.seed = seed
+        seats = {self.seat: "you"} if self.seat else None
+        self.game = Game(self.scenario, seed=self.seed, seats=seats)
+        self.day = 0
+
+    def step(self) -> None:
+        """Play on to the end of the next day, or to a decision asked of the seat; shows that day."""
+        g = self.game
+        if g.finished:
+            return
+        if g.in_day and g.pending():
+            return  # the seat must decide first
+        g.advance()
+        while g.in_day and not g.pending():
+            g.advance()
+        self.day = self.last_day
+
+    def run_to_end(self, until: int | None = None) -> None:
+        g = self.game
+        g.play(until)
+        self.day = self.last_day
+
+    @property
+    def last_day(self) -> int:
+        """The last day whose picture is complete (a day waiting for a decision is not yet complete)."""
+        g = self.game
+        return g.day - 1 if g.in_day else g.day
+
+    def scrub(self, day: int) -> None:
+        if not 0 <= day <= self.last_day:
+            raise DeskError("day", f"days 0 to {self.last_day} have been played, not {day}")
+        self.day = int(day)
+
+    def picture(self, day: int | None = None, viewer: str | None = None):
+        return self.game.snapshot(self.day if day is None else day, viewer=viewer)
+
+    def pictures(self) -> list:
+        return [self.game.snapshot(d) for d in range(self.last_day + 1)]
+
+    # ------------------------------------------------------------ a seat
+
+    def take_seat(self, actor: str | None) -> None:
+        """Sit in `actor`'s seat from now on (None: give the seat back to the model)."""
+        g = self.game
+        try:
+            if self.seat and self.seat != actor:
+                g.hand_over(self.seat, reason="the player left the seat")
+            if actor and actor not in g.seats:
+                g.take_back(actor, owner="you", reason="the player took the seat")
+        except GameError as exc:
+            raise DeskError("seat", _say(exc)) from None
+        self.seat = actor or None
+
+    def pending(self):
+        return self.game.pending(self.seat) if self.seat else []
+
+    def worth(self, terms: dict[str, str]) -> float:
+        try:
+            return self.game.worth(self.seat, terms)
+        except GameError as exc:
+            raise DeskError("offer", _say(exc)) from None
+
+    def decide(self, move: Any, note: str = "") -> None:
+        try:
+            self.game.submit(self.seat, move, note)
+        except GameError as exc:
+            raise DeskError("offer", _say(exc)) from None
+        self.step()
+
+    # ------------------------------------------------------------ many runs
+
+    def plan(self, runs: int, seed: int = 1, overrides: dict | None = None, **kw) -> Plan:
+        if not isinstance(runs, int) or isinstance(runs, bool) or not 1 <= runs <= MAX_RUNS:
+            raise DeskError(
+                "runs", f"runs is a whole number from 1 to {MAX_RUNS:,} here, found {runs!r}"
+            )
+        ov = self.overrides if overrides is None else overrides
+        return Plan(
+            scenario=self.scenario_path(),
+            runs=runs,
+            seed=int(seed),
+            overrides=tuple(sorted(ov.items())),
+            **kw,
+        )
+
+    def start_batch(self, runs: int, seed: int = 1, overrides: dict | None = None, **kw) -> Batch:
+        plan = self.plan(runs, seed, overrides, **kw)
+        try:
+            manifest = plan_manifest(plan, chunk_size=_chunk(plan.total, self.workers))
+        except ScenarioError as exc:
+            raise DeskError("scenario", _say(exc)) from None
+        return Batch(plan, manifest)
+
+    def fill(
+        self,
+        batch: Batch,
+        on_chunk: Callable[[Batch], Any] | None = None,
+        min_share: float = 0.01,
+    ) -> Batch:
+        """Run the batch's plan, adding each chunk as it comes; stops early when batch.cancel is set."""
+        try:
+            workers = self.workers if batch.total >= POOL_FROM else 1
+            for table in run_many(
+                batch.plan,
+                workers=workers,
+                chunk_size=_chunk(batch.total, workers),
+                cancel=batch.cancel,
+            ):
+                batch.take(table, min_share)
+                if on_chunk is not None:
+                    on_chunk(batch)
+        except (
+            ScenarioError,
+            ValueError,
+            OSError,
+            RuntimeError,
+        ) as exc:  # a broken pool is a RuntimeError
+            batch.error = _say(exc)
+        batch.cancelled = batch.cancel.is_set() and batch.done < batch.total
+        batch.finished = True
+        if on_chunk is not None:
+            on_chunk(batch)
+        return batch
+
+    def run_batch(self, runs: int, seed: int = 1, on_chunk=None) -> Batch:
+        """Many runs of the scenario as it stands on the desk (the branch explorer's runs)."""
+        batch = self.start_batch(runs, seed)
+        self.batch, self.selected, self.whatif = batch, (), None
+        return self.fill(batch, on_chunk)
+
+    # ------------------------------------------------------------ the branch explorer
+
+    def node(self, path: tuple[str, ...] | None = None) -> BranchNode | None:
+        if self.batch is None or self.batch.tree is None:
+            return None
+        return self.batch.tree.find(tuple(self.selected if path is None else path))
+
+    def select(self, path: tuple[str, ...]) -> None:
+        if self.node(path) is None:
+            raise DeskError("node", f"no branch {' > '.join(path) or '(all runs)'} in this tree")
+        self.selected = tuple(path)
+
+    def fork_point(self, path: tuple[str, ...] | None = None) -> tuple[int, int, int]:
+        """(run id, its seed, day) of the branch's first example run and the day it reached the branch's
+        last milestone (day 0 for the root): where a what-if forks."""
+        node = self.node(path)
+        if node is None or not node.examples:
+            raise DeskError("node", "this branch has no run to fork from")
+        res = self.batch.results
+        run_id = int(node.examples[0])
+        row = res.runs.loc[res.runs["run_id"] == run_id].iloc[0]
+        milestones = [p for p in node.path if p not in (END, OTHER)]
+        day = 0
+        if milestones:
+            value = row.get(f"day_{milestones[-1]}")
+            day = (
+                0
+                if value is None or (isinstance(value, float) and math.isnan(value))
+                else int(value)
+            )
+        return run_id, int(row["seed"]), day
+
+    def forces(self) -> dict[str, str]:
+        """What a what-if can impose, spec -> words: each event, talks collapsing at a table, a party
+        refusing everything at a table, a party breaking the agreement of a table."""
+        sc = self.scenario
+        names = {a.id: a.name for a in sc.actors}
+        out = {f"event:{e.id}": f"event: {e.label or e.id}" for e in sc.spec.events}
+        for t in sc.spec.tables:
+            out[f"collapse:{t.id}"] = f"talks collapse at {t.id}"
+            for p in t.participants:
+                out[f"refuse:{p}:{t.id}"] = f"{names.get(p, p)} refuses everything at {t.id}"
+                out[f"breach:{t.id}:{p}"] = f"{names.get(p, p)} breaks the {t.id} agreement"
+        return out
+
+    def what_if(self, force: str, runs: int = WHATIF_RUNS, seed: int = 1, on_chunk=None) -> WhatIf:
+        """Fork the selected branch's example run on the day it reached the branch: `runs`
+        continuations as they were and `runs` with `force` imposed; both distributions side by side."""
+        if force not in self.forces():
+            raise DeskError("force", f"nothing called '{force}' can be forced in this scenario")
+        run_id, run_seed, day = self.fork_point()
+        try:
+            probe = Game(self.scenario, seed=run_seed)
+            probe.play(day)
+            probe.model.force(force)
+        except Exception as exc:  # the spec is checked against the run as it stood that day
+            raise DeskError("force", f"cannot force '{force}' on day {day}: {_say(exc)}") from None
+        kw = {"fork_day": day}
+        base = self.start_batch(runs, run_seed, **kw)
+        changed = self.start_batch(runs, run_seed, force=(force,), **kw)
+        self.whatif = WhatIf(self.selected, run_id, run_seed, day, force, base, changed)
+        self.fill(base, on_chunk)
+        if not base.cancel.is_set():
+            self.fill(changed, on_chunk)
+        return self.whatif
+
+    # ------------------------------------------------------------ two sets of assumptions
+
+    def compare_with(self, path: str, value: Any, runs: int, seed: int = 1, on_chunk=None):
+        """The scenario as it stands against the same with one more assumption changed, `runs` each."""
+        other = {**self.overrides, path: value}
+        try:
+            resolve_scenario(self.source, other)
+        except ScenarioError as exc:
+            raise DeskError(path, _say(exc)) from None
+        left = self.start_batch(runs, seed)
+        right = self.start_batch(runs, seed, overrides=other)
+        self.compare = (left, right)
+        self.fill(left, on_chunk)
+        if not left.cancel.is_set():
+            self.fill(right, on_chunk)
+        return self.compare
+
+
+def _chunk(total: int, workers: int) -> int:
+    """Small chunks, so that the page sees the tree grow and a cancel stops soon."""
+    return max(5, min(100, total // max(4 * workers, 1) or 1))
