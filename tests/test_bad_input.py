@@ -231,11 +231,23 @@ def test_real_process_exits_2_without_traceback(workspace):
             " {actor: blue, imposes: {route: open}, cost: 0.1}]\n",
             "'blue' is an enforcer twice",
         ),
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n    signing_costs: {gren: {dist: fixed, value: 0.1, source: test}}\n",
+            "reference to undefined participant",
+        ),
+        (
+            "    deadline_day: 20\n",
+            "    deadline_day: 20\n"
+            "    signing_costs: {blue: {dist: uniform, low: 0.2, high: 1.4, source: test}}\n",
+            "signing_costs.blue must lie in [0, 1]",
+        ),
     ],
 )
 def test_the_ground_and_talks_fields_used_wrongly(workspace, capsys, old, new, message):
     """A residual garrison where none can be, a sea lane from no port, a deadline before the talks open,
-    enforcers without a status quo or twice: each a clear error at validation, never later."""
+    enforcers without a status quo or twice, a signing cost for someone not at the table or beyond [0, 1]:
+    each a clear error at validation, never later."""
     edit(workspace / "scenario.yaml", old, new)
     rc, err = validate(workspace / "scenario.yaml", capsys)
     assert rc == 2 and message in err and "scenario.yaml:" in err and "Traceback" not in err

@@ -19,7 +19,7 @@ from wargame.analysis.drivers import drivers
 from wargame.batch.montecarlo import monte_carlo
 from wargame.batch.plan import Plan, plan_manifest, scenario_of, schema_for
 from wargame.batch.runs import run_many
-from wargame.engine.outcomes import RunResult
+from wargame.engine.outcomes import RunResult, signing_cost_draws
 from wargame.presentation import report
 
 SEED_SCENARIO = str(load_scenario("syria_dec2024").path)
@@ -187,11 +187,14 @@ def test_schema_is_runresults_columns_and_matches_every_row():
         ("agreements_signed", pa.int32()), ("agreements_broken", pa.int32()),
         *[(f"utility_{a}", pa.float64()) for a in actors],
         ("evacuated_by_week", pa.list_(pa.int64())), ("lost_by_week", pa.list_(pa.int64())),
-        *[(f"draw_{a}_{k}", pa.float64()) for a in actors for k in ("breach_temptation", "reservation", "resolve")],
+        *[(f"draw_{a}_{k}", pa.float64()) for a in actors for k in ("breach_temptation", "reservation", "resolve")
+          + (("signing_cost_bases",) if a == "authorities" else ())],
     ]  # fmt: skip
     assert schema == pa.schema(expected)
     result = WargameModel(sc, rng=7, narrate=False).run()
-    names = [f.name for f in RunResult.arrow_fields(milestones, actors)]
+    names = [
+        f.name for f in RunResult.arrow_fields(milestones, actors, signing_cost_draws(sc.spec))
+    ]
     assert list(result.to_row(milestones, actors)) == names
 
 

@@ -122,6 +122,61 @@ def test_frozen_talks_thaw_when_a_side_s_position_moves():
     assert any(kind == "thawed" and d["by"] == "blue" for _, kind, d in m.records)
 
 
+def with_signing_cost(value: float):
+    return mini(
+        **{"tables.deal.signing_costs": {"blue": {"dist": "fixed", "value": value, "source": "t"}}}
+    )
+
+
+def test_a_signing_cost_raises_the_bar_a_deal_must_clear_and_comes_off_the_deal_s_value():
+    """What signing costs an actor at a table (beyond the terms) raises its outside option there by the
+    cost drawn, for it alone; its payoff is the deal's value less the cost, or with no deal what it had.
+    The cost is drawn after the actors' own private values, so these are the same with or without it."""
+    plain, costly = WargameModel(mini(), rng=1), WargameModel(with_signing_cost(0.2), rng=1)
+    assert costly.actor("blue").private == {**plain.actor("blue").private, "signing_cost_deal": 0.2}
+    assert costly.result().private["blue"]["signing_cost_deal"] == 0.2
+    for actor in ("red", "blue", "green"):
+        before = plain.reservation(plain.actor(actor), plain.tables["deal"])
+        after = costly.reservation(costly.actor(actor), costly.tables["deal"])
+        assert 0 < before < 0.8
+        assert after == pytest.approx(before + (0.2 if actor == "blue" else 0.0))
+    assert costly.result().utilities == plain.result().utilities  # nothing signed yet
+    for m in (plain, costly):
+        table = m.tables["deal"]
+        m.sign(table, int(table.space.frontier[0]), m.day)
+    deal, dear = plain.result().utilities, costly.result().utilities
+    assert dear["blue"] == pytest.approx(deal["blue"] - 0.2)
+    assert dear["red"] == deal["red"] and dear["green"] == deal["green"]
+
+
+def test_a_signing_cost_changes_through_the_model_s_one_door():
+    """A signing cost set during a run moves the outside option the model has remembered."""
+    m = WargameModel(with_signing_cost(0.1), rng=1)
+    blue, table = m.actor("blue"), m.tables["deal"]
+    before = m.reservation(blue, table)
+    blue.set_signing_cost("deal", 0.3)
+    assert m.reservation(blue, table) == pytest.approx(before + 0.2)
+
+
+def test_the_dearer_signing_is_the_fewer_deals_are_signed():
+    """In the seed scenario, with the authorities' cost of a bases deal fixed at nothing every seed signs
+    one; at 0.6, more than Moscow's aid, formal recognition and UN relief together are worth to them
+    (about 0.43), some still do, on a better lease once their position has worn down; at 1, a deal
+    could never be worth its cost, and none does."""
+
+    def signed(value: float) -> int:
+        cost = {"authorities": {"dist": "fixed", "value": value, "source": "test"}}
+        sc = load_scenario("syria_dec2024", {"tables.bases.signing_costs": cost})
+        return sum(
+            "base_deal_signed" in dict(WargameModel(sc, rng=s, narrate=False).run().milestones)
+            for s in range(12)
+        )
+
+    assert signed(0.0) == 12
+    assert 0 < signed(0.6) < 12
+    assert signed(1.0) == 0
+
+
 @pytest.mark.parametrize("hard", [False, True])
 def test_a_deadline_is_soft_unless_the_scenario_makes_it_hard(hard):
     m = WargameModel(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import collections
 import json
 import re
+import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -139,27 +139,31 @@ def test_a_credible_guarantee_keeps_passage_agreements(seed_scenario):
 
 
 def test_the_key_questions_are_open(seed_scenario):
-    """The questions the seed scenario is asked each get more than one answer over 300 seeds, unless the
-    scenario makes one certain and the README says why: the branches come from the uncertainty, not from
-    the model's construction. Is a base agreement signed by the
+    """The questions the seed scenario is asked each get more than one answer over 300 seeds: the branches
+    come from the uncertainty, not from the model's construction. Is a base agreement signed by the
     horizon? When are the inland posts empty (if ever)? Does Russian force clash with the new authorities?
     Does Russia keep a presence at the bases? Where does the equipment that leaves go (how much of it to a
-    third country rather than home)?"""
+    third country rather than home)? Whether a base deal is signed turns on what a formal deal with Moscow
+    costs the authorities, which nobody knew on 9 December 2024 (drawn per run): the runs that sign
+    nothing are those that drew it dear."""
     signed, cleared, clash, presence, abroad = set(), set(), set(), set(), []
+    cost_of_signing: dict[bool, list[float]] = {True: [], False: []}
     for seed in range(300):
         m = WargameModel(seed_scenario, rng=seed, narrate=False)
         r = m.run()
         reached = dict(r.milestones)
         signed.add("base_deal_signed" in reached)
+        cost_of_signing["base_deal_signed" in reached].append(
+            r.private["authorities"]["signing_cost_bases"]
+        )
         cleared.add(reached.get("outposts_cleared"))
         clash.add("clash_at_base" in reached)
         presence.add(any(m.ground.sites[b].personnel > 0 for b in ("hmeimim", "tartus")))
         if r.equipment_out_t > 0:
             abroad.append(r.equipment_third_country_t / r.equipment_out_t)
-    # the scenario makes this one certain, and the README says why (see "The seed scenario as it stood")
-    assert signed == {True}
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    assert "A base deal is signed in every run" in readme
+    assert signed == {True, False}
+    # measured: about 1 run in 20 signs nothing, and those drew a cost near 0.39 against 0.24 for the rest
+    assert statistics.mean(cost_of_signing[False]) > statistics.mean(cost_of_signing[True]) + 0.1
     assert len(cleared) >= 5  # the day the last post empties varies widely
     assert clash == {True, False}
     assert presence == {True, False}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from wargame.engine.outcomes import RunResult
+from wargame.engine.outcomes import RunResult, signing_cost_draws
 from wargame.engine.scenarios import cached_scenario
 from wargame.language.scenario import Scenario, resolved_hash
 
@@ -168,7 +168,9 @@ def schema_for(plan: Plan, sc: Scenario) -> pa.Schema:
     for path, value in plan.points[0]:
         kind = pa.float64() if isinstance(value, int | float) else pa.string()
         fields.append(pa.field(f"set_{path}", kind))
-    fields += RunResult.arrow_fields([m.id for m in sc.spec.milestones], [a.id for a in sc.actors])
+    fields += RunResult.arrow_fields(
+        [m.id for m in sc.spec.milestones], [a.id for a in sc.actors], signing_cost_draws(sc.spec)
+    )
     return pa.schema(fields)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from wargame.engine.bargaining.strategies import Strategy, make_strategy
+from wargame.engine.outcomes import signing_cost_key
 from wargame.language.schema import ActorProfile
 
 if TYPE_CHECKING:
@@ -59,6 +60,15 @@ class ActorAgent(mesa.Agent):
     @property
     def resolve(self) -> float:
         return self.private["resolve"]
+
+    def signing_cost(self, table_id: str) -> float:
+        """What signing a deal at this table costs the actor beyond its terms (0 unless drawn)."""
+        return self.private.get(signing_cost_key(table_id), 0.0)
+
+    def set_signing_cost(self, table_id: str, value: float) -> None:
+        """Its cost of signing at a table: it moves its outside option there, so the model is told."""
+        self.private[signing_cost_key(table_id)] = value
+        self.model.changed("standing")
 
     # Trust, reputation, capabilities, time pressure and outside options change only through these
     # methods, which tell the model through its one door (WargameModel.changed).

@@ -92,6 +92,11 @@ class WargameModel(mesa.Model):
         self._actors = {a.actor_id: a for a in self.actor_list}
         for a in self.actor_list:
             a.init_beliefs(self.actor_list)
+        # Each table's signing costs, drawn after the actors' own private values (a scenario without
+        # any draws nothing more, so its runs are what they were).
+        for t in spec.tables:
+            for actor_id, prior in t.signing_costs.items():
+                self._actors[actor_id].set_signing_cost(t.id, prior.sample(self.rng))
         self.evacuators = [a for a in self.actor_list if a.profile.evacuates]
 
         self.ground = Ground.from_spec(spec, self._shared("road_graph", Ground.road_graph))

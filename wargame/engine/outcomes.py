@@ -10,8 +10,21 @@ if TYPE_CHECKING:
 
     from wargame.engine.model import WargameModel
 
-# The private values drawn for each actor (actors.ActorAgent.private), in to_row's (sorted) order.
+# The private values drawn for each actor (actors.ActorAgent.private), in to_row's (sorted) order; a
+# scenario's tables may draw more for some actors (their signing costs: signing_cost_draws below).
 PRIVATE_VALUES = ("breach_temptation", "reservation", "resolve")
+
+
+def signing_cost_key(table_id: str) -> str:
+    """The name of an actor's private cost of signing at a table (TableSpec.signing_costs)."""
+    return f"signing_cost_{table_id}"
+
+
+def signing_cost_draws(spec) -> list[tuple[str, str]]:
+    """(actor, private value) for each signing cost a scenario draws, in the order they are drawn."""
+    return [(actor, signing_cost_key(t.id)) for t in spec.tables for actor in t.signing_costs]
+
+
 # Fields of RunResult that no results-table column holds, and why.
 NOT_IN_ROWS = {
     "scenario": "the same in every row: the manifest names the scenario",
@@ -91,8 +104,14 @@ class RunResult:
         return row
 
     @classmethod
-    def arrow_fields(cls, milestone_ids: list[str], actor_ids: list[str]) -> list[pa.Field]:
+    def arrow_fields(
+        cls,
+        milestone_ids: list[str],
+        actor_ids: list[str],
+        more_draws: list[tuple[str, str]] = (),
+    ) -> list[pa.Field]:
         """The columns of `to_row`, in its order, with their Arrow types: the results table's schema.
+        `more_draws` names the (actor, private value) pairs a scenario draws beyond PRIVATE_VALUES.
 
         Each field of RunResult is either turned into columns here or named in NOT_IN_ROWS; a field
         that is neither raises, so a new figure cannot be left out of the results unnoticed (and the
@@ -132,7 +151,11 @@ class RunResult:
             ("lost_by_week", [("lost_by_week", pa.list_(pa.int64()))]),
             (
                 "private",
-                [(f"draw_{a}_{k}", pa.float64()) for a in actor_ids for k in PRIVATE_VALUES],
+                [
+                    (f"draw_{a}_{k}", pa.float64())
+                    for a in actor_ids
+                    for k in sorted({*PRIVATE_VALUES, *(k for b, k in more_draws if b == a)})
+                ],
             ),
         ]
         covered = {source for source, _ in columns} | set(NOT_IN_ROWS)
@@ -147,8 +170,9 @@ class RunResult:
 
 def actor_utilities(m: WargameModel) -> dict[str, float]:
     """Each actor's payoff: the mean over its tables of the deal's value to it (discounted to the day
-    signed) or, with no deal standing, its outside option at the end; the evacuating side also
-    loses the share of its people killed or captured."""
+    signed, less what signing there costs it) or, with no deal standing, its outside option at the end
+    (which a signing cost raised only as a bar for a deal to clear); the evacuating side also loses the
+    share of its people killed or captured."""
     out: dict[str, float] = {}
     for agent in m.actor_list:
         values = []
@@ -156,13 +180,14 @@ def actor_utilities(m: WargameModel) -> dict[str, float]:
             if agent not in table.participants:
                 continue
             deal = m.agreement_in_force(table.id)
+            cost = agent.signing_cost(table.id)
             if deal is not None:
                 u = float(table.space.utility[table.row(agent.actor_id), deal.offer])
                 values.append(
-                    u * table.spec.discount ** max(deal.signed_day - table.spec.opens_day, 0)
+                    u * table.spec.discount ** max(deal.signed_day - table.spec.opens_day, 0) - cost
                 )
             else:
-                values.append(m.reservation(agent, table))
+                values.append(m.reservation(agent, table) - cost)
         value = sum(values) / len(values) if values else 0.0
         if agent.profile.evacuates and m.initial_personnel:
             value -= m.lost / m.initial_personnel

@@ -746,6 +746,8 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
                     )
         for k in t.no_deal_cost:
             check(k, ("tables", i, "no_deal_cost", k), set(t.participants), "participant")
+        for k in t.signing_costs:
+            check(k, ("tables", i, "signing_costs", k), set(t.participants), "participant")
     for i, g in enumerate(spec.guarantees):
         check(g.guarantor, ("guarantees", i, "guarantor"), actors, "actor")
         check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")

@@ -180,6 +180,16 @@ class StrategySpec(Strict):
     params: dict[str, float | int | str | list] = Field(default_factory=dict)
 
 
+def _shares(priors: dict[str, Prior], field: str, why: str) -> None:
+    """Priors of shares (a private value, a cost in utility) lie within [0, 1]."""
+    for key, prior in priors.items():
+        low, high = prior.bounds()
+        if not (low >= 0.0 and high <= 1.0):
+            raise ValueError(
+                f"{field}.{key} must lie in [0, 1] ({why}), found values from {low} to {high}"
+            )
+
+
 class ActorProfile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -225,13 +235,7 @@ class ActorProfile(Strict):
                 "the outside option is written one way: `outside_option` (a known value) or "
                 "`priors.reservation` (an uncertain one), not both"
             )
-        for key, prior in self.priors.items():
-            low, high = prior.bounds()
-            if not (low >= 0.0 and high <= 1.0):
-                raise ValueError(
-                    f"priors.{key} must lie in [0, 1] (resolve, outside option and temptation are "
-                    f"shares), found values from {low} to {high}"
-                )
+        _shares(self.priors, "priors", "resolve, outside option and temptation are shares")
         return self
 
     @property
@@ -474,11 +478,21 @@ class TableSpec(Strict):
         description="what a party loses when a deal it relied on is broken, beyond its outside option "
         "(convoys caught on the road, positions given up)",
     )
+    signing_costs: dict[str, Prior] = Field(
+        default_factory=dict,
+        description="per participant: what signing a deal here costs it beyond the deal's terms (at home, "
+        "with third parties), a private value drawn per run; a deal must make up for it",
+    )
 
     @model_validator(mode="after")
     def _mediated(self):
         if self.protocol == "single_text" and self.mediator is None:
             raise ValueError("the single_text protocol needs a mediator")
+        return self
+
+    @model_validator(mode="after")
+    def _costs_are_shares(self):
+        _shares(self.signing_costs, "signing_costs", "a share of the actor's utility")
         return self
 
 

@@ -5,7 +5,8 @@ A table may name its status quo (what holds while nothing is signed) and who cou
 at what cost: then the outside option is the value of the status quo, or of the change someone can and
 will force (Tables.disagreement). An older form names one no-deal outcome imposed by force, whose value
 less its cost is the outside option. The evacuating side's also depends on how safely it could get its
-people out alone.
+people out alone. Where signing a deal costs an actor something beyond its terms (a table's
+signing_costs), its outside option there is higher by that cost: a deal must make up for it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
         value = base * (0.5 + 0.5 * m.unilateral_safety(agent)) - wear
     else:
         value = base - 0.5 * wear
+    # A deal here must also make up for what signing it costs the actor (at home, with third parties).
+    value += agent.signing_cost(table.id)
     return min(max(value, 0.0), 1.0)
 
 
