@@ -120,12 +120,6 @@ def test_a_malformed_yaml_file_is_refused_with_its_file_and_line(ws: Workspace) 
     assert ws.scenario is scenario and ws.source == source
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="viz bug: load_text writes every upload to the same <session tmp>/<name> and load() goes "
-    "through resolve_scenario's per-process cache keyed by that path, so a second file sent under the "
-    "same name is never read: the old scenario stays (and a broken one is accepted)",
-)
 def test_a_file_sent_again_under_the_same_name_is_read_again(ws: Workspace) -> None:
     text = find_scenario("classroom_passage").read_text()
     ws.load_text("mine.yaml", text)

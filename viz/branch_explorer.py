@@ -11,7 +11,7 @@ import solara
 
 from viz.assumptions import assumptions
 from viz.charts import side_by_side_figure
-from viz.common import Desk, FieldError
+from viz.common import Chart, Desk, FieldError, Prose
 from viz.workspace import MAX_RUNS, WHATIF_RUNS, Batch
 from wargame.analysis.branching import END, OTHER
 from wargame.presentation.report import outcome_figure, tree_figure, wilson
@@ -34,19 +34,21 @@ def sample_story(desk: Desk, seed: int) -> list[str]:
     return story(g.model)[-40:] + ending(g.model)
 
 
-@solara.component
 def Progress(batch: Batch | None, label: str):
+    """The batch's progress bar and count (drawn from its numbers: the batch object itself is filled in
+    place, so a component given only the object would not know it changed)."""
     if batch is None:
-        return
-    share = batch.done / batch.total if batch.total else 0
+        return None
     state = "cancelled" if batch.cancelled else "done" if batch.finished else "running"
-    solara.ProgressLinear(value=100 * share, color="primary")
-    solara.Text(
-        f"{label}: {batch.done:,} of {batch.total:,} runs ({state})",
-        classes=[f"progress-{label.split()[0]}"],
-    )
-    if batch.error:
-        solara.Error(batch.error)
+    return ProgressBar(batch.done, batch.total, state, batch.error or "", label)
+
+
+@solara.component
+def ProgressBar(done: int, total: int, state: str, error: str, label: str):
+    solara.ProgressLinear(value=100 * done / total if total else 0, color="primary")
+    solara.Text(f"{label}: {done:,} of {total:,} runs ({state})")
+    if error:
+        solara.Error(error)
 
 
 @solara.component
@@ -98,16 +100,14 @@ def ManyRuns(desk: Desk):
 
     with solara.Columns([3, 2]):
         with solara.Column():
-            solara.FigurePlotly(
-                tree_figure(res, tree), on_click=on_click, dependencies=[b.done, id(b)]
-            )
+            Chart(lambda: tree_figure(res, tree), key=(id(b), b.done), on_click=on_click)
             solara.Text(
                 "Click a box to see what lies beneath it; hover for its share and interval.",
                 style={"font-size": "0.85em"},
             )
         with solara.Column():
             NodeDetail(desk)
-    solara.FigurePlotly(outcome_figure(res), dependencies=[b.done, id(b)])
+    Chart(lambda: outcome_figure(res), key=(id(b), b.done))
 
 
 @solara.component
@@ -125,7 +125,7 @@ def NodeDetail(desk: Desk):
     )
     lo, hi = wilson(node.runs, b.done)
     with solara.Card("Branch", classes=["branch-detail"]):
-        solara.Markdown(
+        Prose(
             f"**{path}**"
             + (" (then no further milestone)" if node.label == END else "")
             + f"  \n{node.runs:,} of {b.done:,} runs: {node.runs / max(b.done, 1):.1%} (95% interval {lo:.1%} – {hi:.1%})"
@@ -139,9 +139,7 @@ def NodeDetail(desk: Desk):
             f"| {res.outcome_labels.get(o, o)} | {k:,} | {k / max(node.runs, 1):.0%} |"
             for o, k in sorted((node.outcomes or {}).items(), key=lambda kv: -kv[1])
         ]
-        solara.Markdown(
-            "| how the runs beneath end | runs | share |\n|---|---|---|\n" + "\n".join(rows)
-        )
+        Prose("| how the runs beneath end | runs | share |\n|---|---|---|\n" + "\n".join(rows))
         if node.examples:
             run_id = int(node.examples[0])
             seed = int(res.runs.loc[res.runs["run_id"] == run_id, "seed"].iloc[0])
@@ -173,7 +171,7 @@ def WhatIfPanel(desk: Desk):
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
     with solara.Column():
-        solara.Markdown(
+        Prose(
             f"**What if?** Fork this branch's sample run on the day it got here and play {WHATIF_RUNS} continuations as they were and {WHATIF_RUNS} with:"
         )
         solara.Select(label="force", values=list(forces), value=force)
@@ -186,14 +184,14 @@ def WhatIfPanel(desk: Desk):
     Progress(w.base, "as it was")
     Progress(w.changed, "forced")
     if w.base.results is not None and w.changed.results is not None and w.changed.finished:
-        solara.FigurePlotly(
-            side_by_side_figure(
+        Chart(
+            lambda: side_by_side_figure(
                 w.base.results,
                 w.changed.results,
                 f"as it was (from day {w.day})",
                 f"with {w.force}",
             ),
-            dependencies=[id(w), w.changed.done],
+            key=(id(w), w.changed.done),
         )
 
 
@@ -251,9 +249,9 @@ def ComparePanel(desk: Desk):
     other = ", ".join(
         f"{k}={v}" for k, v in changed.items() if dict(left.plan.overrides).get(k) != v
     )
-    solara.FigurePlotly(
-        side_by_side_figure(left.results, right.results, "as it stands", other),
-        dependencies=[id(left), id(right)],
+    Chart(
+        lambda: side_by_side_figure(left.results, right.results, "as it stands", other),
+        key=(id(left), id(right), right.done),
     )
     a, b = milestone_shares(left), milestone_shares(right)
     labels = left.results.milestone_labels
@@ -261,7 +259,7 @@ def ComparePanel(desk: Desk):
         f"| {labels.get(m, m)} | {a.get(m, 0):.0%} | {b.get(m, 0):.0%} | {100 * (b.get(m, 0) - a.get(m, 0)):+.0f} |"
         for m in sorted(set(a) | set(b), key=lambda m: -abs(b.get(m, 0) - a.get(m, 0)))
     ]
-    solara.Markdown(
+    Prose(
         f"**How each branch's share moves** ({other})\n\n| milestone reached | as it stands | changed | points |\n|---|---|---|---|\n"
         + "\n".join(rows)
     )

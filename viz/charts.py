@@ -93,9 +93,9 @@ def talks_figure(
     fig.update_xaxes(title="round")
     fig.update_yaxes(title="utility (0 worst, 1 best)", range=[0, 1.05])
     fig.update_layout(
-        height=340, margin={"l": 50, "r": 10, "t": 36, "b": 40},
+        height=460, width=480, margin={"l": 50, "r": 10, "t": 36, "b": 40},
         title={"text": f"Talks at the {table} table", "font": {"size": 14}},
-        legend={"font": {"size": 10}}, hoverlabel={"align": "left"},
+        legend={"font": {"size": 9}, "orientation": "h", "y": -0.2, "yanchor": "top"}, hoverlabel={"align": "left"},
     )  # fmt: skip
     return fig
 
@@ -116,7 +116,7 @@ def figures_figure(pictures) -> go.Figure:
     fig.update_xaxes(title="day", rangemode="tozero")
     fig.update_yaxes(title="personnel", rangemode="tozero")
     fig.update_layout(
-        height=300, margin={"l": 50, "r": 10, "t": 36, "b": 40},
+        height=300, width=480, margin={"l": 50, "r": 10, "t": 36, "b": 40},
         title={"text": "Personnel", "font": {"size": 14}}, legend={"orientation": "h", "y": -0.3},
     )  # fmt: skip
     return fig
@@ -153,7 +153,7 @@ def side_by_side_figure(
             )
         )  # fmt: skip
     fig.update_layout(
-        barmode="group", height=max(280, 90 + 46 * len(ids)), margin={"l": 10, "r": 10, "t": 36, "b": 40},
+        barmode="group", height=max(280, 90 + 46 * len(ids)), width=680, margin={"l": 10, "r": 10, "t": 36, "b": 40},
         title={"text": "Outcomes side by side", "font": {"size": 14}}, legend={"orientation": "h", "y": -0.15},
     )  # fmt: skip
     fig.update_xaxes(title="share of runs (%)", rangemode="tozero")

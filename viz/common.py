@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import markdown
 import solara
 
 from viz.workspace import DeskError, Workspace
@@ -65,3 +66,23 @@ def FieldError(desk: Desk, field: str):
             style={"white-space": "pre-wrap"},
             classes=[f"error-{field.replace('.', '-')}"],
         )
+
+
+@solara.component
+def Prose(text: str, style: dict | None = None, classes: list[str] | None = None):
+    """Markdown drawn on the server into HTML (solara.Markdown asks a CDN for KaTeX, which an offline
+    classroom does not have). Angle brackets in the text are escaped: names from a scenario file are
+    shown, never run."""
+    body = markdown.markdown(text.replace("&", "&amp;").replace("<", "&lt;"), extensions=["tables"])
+    solara.HTML(
+        tag="div", unsafe_innerHTML=body, style=style or {}, classes=["prose", *(classes or [])]
+    )
+
+
+@solara.component
+def Chart(build: Callable[[], Any], key: tuple, on_click: Callable[[Any], None] | None = None):
+    """A plotly chart made by `build()` once per `key` (cheap values that say when it changes). The page
+    redraws often (every chunk of runs, every step); a figure rebuilt each time would be compared with the
+    last one by value, which for a big branch tree costs seconds."""
+    fig = solara.use_memo(build, dependencies=list(key))
+    solara.FigurePlotly(fig, on_click=on_click, dependencies=[id(fig)])

@@ -48,7 +48,9 @@ def actor_colours(actor_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def map_figure(picture, names: dict[str, str] | None = None, height: int = 560) -> go.Figure:
+def map_figure(
+    picture, names: dict[str, str] | None = None, height: int = 680, width: int = 620
+) -> go.Figure:
     """The ground on the picture's day."""
     names = names or {a["id"]: a["name"] for a in picture["actors"]}
     colours = actor_colours([a["id"] for a in picture["actors"]])
@@ -161,11 +163,11 @@ def map_figure(picture, names: dict[str, str] | None = None, height: int = 560) 
     )
     fig.update_layout(
         height=height,
+        width=width,
         margin={"l": 4, "r": 4, "t": 36, "b": 4},
         title={"text": f"Day {picture['day']} ({picture['date']})", "font": {"size": 14}},
         plot_bgcolor="#d8e8f3",
-        legend={"font": {"size": 10}, "x": 1.0, "xanchor": "right", "y": 0.0, "yanchor": "bottom",
-                "bgcolor": "rgba(255,255,255,0.8)"},
+        legend={"font": {"size": 10}, "orientation": "h", "x": 0.0, "y": -0.01, "yanchor": "top"},
         hoverlabel={"align": "left"},
     )  # fmt: skip
     return fig

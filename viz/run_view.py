@@ -9,7 +9,7 @@ import time
 import solara
 
 from viz.charts import figures_figure, talks_figure
-from viz.common import Desk, FieldError
+from viz.common import Chart, Desk, FieldError, Prose
 from viz.geography import map_figure
 from wargame.presentation.narrative import describe
 
@@ -106,7 +106,7 @@ def RunView(desk: Desk):
                 label=f"analyst's view (off: what {names.get(viewer, viewer)} knows)", value=analyst
             )
         f = pic["figures"]
-        solara.Markdown(
+        Prose(
             f"**Day {pic['day']}**: {f['evacuated']:,} of {f['personnel_initial']:,} personnel out, "
             f"{f['present']:,} still in Syria, {f['lost']:,} lost; "
             f"{f['equipment_out_t']:,.0f} of {f['equipment_initial_t']:,.0f} t of equipment out; "
@@ -116,9 +116,9 @@ def RunView(desk: Desk):
         )
     with solara.Columns([3, 2]):
         with solara.Column():
-            solara.FigurePlotly(
-                map_figure(pic, names),
-                dependencies=[ws.game.seed, pic["day"], id(ws.game), viewer, analyst.value],
+            Chart(
+                lambda: map_figure(pic, names),
+                key=(id(ws.game), pic["day"], pic["tick"], viewer, analyst.value),
             )
         with solara.Column():
             if pic["tables"]:
@@ -128,22 +128,19 @@ def RunView(desk: Desk):
                     f"{tinfo['id']}: {tinfo['status']}, {', '.join(names.get(p, p) for p in tinfo['participants'])}"
                     + (f"; deadline day {tinfo['deadline']}" if tinfo.get("deadline") else "")
                 )
-                upto = [
-                    ws.game.snapshot(d, viewer=None if analyst.value or not viewer else viewer)
-                    for d in range(pic["day"] + 1)
-                ]
-                solara.FigurePlotly(
-                    talks_figure(
-                        upto,
+                seen_by = None if analyst.value or not viewer else viewer
+                Chart(
+                    lambda: talks_figure(
+                        [ws.game.snapshot(d, viewer=seen_by) for d in range(pic["day"] + 1)],
                         tinfo["id"],
                         names,
-                        viewer=None if analyst.value or not viewer else viewer,
+                        viewer=seen_by,
                     ),
-                    dependencies=[id(ws.game), pic["day"], tinfo["id"], viewer, analyst.value],
+                    key=(id(ws.game), pic["day"], pic["tick"], tinfo["id"], seen_by),
                 )
-            solara.FigurePlotly(
-                figures_figure([ws.game.snapshot(d) for d in range(pic["day"] + 1)]),
-                dependencies=[id(ws.game), pic["day"]],
+            Chart(
+                lambda: figures_figure([ws.game.snapshot(d) for d in range(pic["day"] + 1)]),
+                key=(id(ws.game), pic["day"], pic["tick"]),
             )
     Timeline(desk, pic["day"], None if analyst.value or not viewer else viewer)
 
@@ -172,7 +169,7 @@ def Timeline(desk: Desk, day: int, viewer: str | None):
                 md.append(f"- {mark} {text}")
         if not md:
             md.append("Nothing yet: press Step.")
-        solara.Markdown("\n".join(md), style={"max-height": "420px", "overflow-y": "auto"})
+        Prose("\n".join(md), style={"max-height": "420px", "overflow-y": "auto"})
 
 
 @solara.component
@@ -196,7 +193,7 @@ def SeatPanel(desk: Desk):
             return
         mine = ws.picture(viewer=ws.seat)
         me = next(a for a in mine["actors"] if a["id"] == ws.seat)
-        solara.Markdown(
+        Prose(
             f"**You are {names[ws.seat]}.** What you know privately: "
             + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in me.get("private", {}).items())
             + ".  \nWhat you believe of the others' outside options: "
@@ -211,6 +208,24 @@ def SeatPanel(desk: Desk):
             solara.Text("Nothing is asked of you now: press Step to play on to your next decision.")
         for p in pending:
             Decision(desk, p, names)
+        mine_so_far = [
+            h for h in ws.game.history if h["kind"] == "decision" and h["actor"] == ws.seat
+        ]
+        if mine_so_far:
+            Prose(
+                "**Your decisions so far**\n\n"
+                + "\n".join(
+                    f"- day {h['day']}, {h['table']}: {h['role']} "
+                    + (
+                        ", ".join(f"{k}={v}" for k, v in h["move"].items())
+                        if isinstance(h["move"], dict)
+                        else ("accept" if h["move"] else "reject")
+                    )
+                    + (f" ({h['note']})" if h["note"] else "")
+                    for h in mine_so_far[-8:]
+                ),
+                classes=["seat-decisions"],
+            )
         solara.Button(
             "Hand the seat back to the model",
             on_click=lambda: desk.act(lambda: ws.take_seat(None)),
@@ -231,7 +246,7 @@ def Decision(desk: Desk, p, names: dict):
         if p.refusing:
             solara.Warning("An override binds you to refuse everything at this table.")
         if p.role == "answer":
-            solara.Markdown(
+            Prose(
                 f"{names.get(p.proposer, p.proposer)} offers: "
                 + ", ".join(f"**{k}** = {v}" for k, v in p.offer.items())
                 + f"  \nworth **{p.value:.2f}** to you; your outside option today is **{p.reservation:.2f}**."
@@ -252,7 +267,7 @@ def Decision(desk: Desk, p, names: dict):
             terms = dict(choice.value)
             try:
                 now = ws.worth(terms)
-                solara.Markdown(
+                Prose(
                     f"this proposal is worth **{now:.2f}** to you; your outside option is **{p.reservation:.2f}**"
                 )
             except (

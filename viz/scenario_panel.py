@@ -6,7 +6,7 @@ from __future__ import annotations
 import solara
 
 from viz.assumptions import assumptions
-from viz.common import Desk, FieldError
+from viz.common import Desk, FieldError, Prose
 from viz.workspace import bundled_scenarios
 
 
@@ -43,9 +43,9 @@ def ScenarioPanel(desk: Desk):
             lazy=False,
         )
         FieldError(desk, "scenario")
-        solara.Markdown(f"### {resolved.get('title') or sc.id}")
+        Prose(f"### {resolved.get('title') or sc.id}")
         if resolved.get("description"):
-            solara.Markdown(resolved["description"])
+            Prose(resolved["description"])
         solara.Text(
             f"starts {resolved.get('start_date')}, {resolved.get('horizon_days')} days; "
             f"{len(resolved.get('actors', []))} actors, {len(resolved.get('tables', []))} tables, "
@@ -65,7 +65,7 @@ def ScenarioPanel(desk: Desk):
                     f"| **{a.get('name') or a['id']}** | {strategy} | {a.get('time_pressure', '')} | "
                     f"{'yes' if a.get('evacuates') else ''} |"
                 )
-            solara.Markdown(
+            Prose(
                 "| actor | strategy | time pressure | evacuates |\n|---|---|---|---|\n"
                 + "\n".join(rows)
             )
@@ -77,7 +77,7 @@ def ScenarioPanel(desk: Desk):
                     f"| **{t['id']}** | {', '.join(t['participants'])} | {t.get('opens_day', '')} | "
                     f"{t.get('deadline_day', '')} | {issues} |"
                 )
-            solara.Markdown(
+            Prose(
                 "| table | participants | opens | deadline | issues |\n|---|---|---|---|---|\n"
                 + "\n".join(rows)
             )

@@ -23,7 +23,7 @@ import pyarrow as pa
 from wargame.analysis.branching import END, OTHER, BranchNode, branch_tree
 from wargame.batch import Plan, run_many
 from wargame.batch.plan import plan_manifest
-from wargame.engine.scenarios import resolve_scenario
+from wargame.engine.scenarios import load_scenario, resolve_scenario
 from wargame.language.errors import ScenarioError
 from wargame.language.scenario import find_scenario, list_scenarios
 from wargame.presentation.report import Results
@@ -122,7 +122,12 @@ class Workspace:
         desk keeps what it had and the error is kept under "scenario" (or the override it blames)."""
         overrides = dict(overrides or {})
         try:
-            sc = resolve_scenario(str(scenario), overrides or None)
+            # a file is read afresh each time (it may have been edited); bundled ones come from the cache
+            sc = (
+                resolve_scenario(str(scenario), overrides or None)
+                if str(scenario) in bundled_scenarios()
+                else load_scenario(str(scenario), overrides or None)
+            )
         except ScenarioError as exc:
             where = next(
                 (k for k in overrides if k in (exc.field or "") or k in str(exc)), "scenario"
@@ -146,7 +151,7 @@ class Workspace:
         if not safe.endswith((".yaml", ".yml")):
             self.errors = {"scenario": f"{safe}: a scenario file ends in .yaml or .yml"}
             raise DeskError("scenario", self.errors["scenario"])
-        path = Path(self._uploads.name) / safe
+        path = Path(tempfile.mkdtemp(dir=self._uploads.name)) / safe  # each upload its own file
         path.write_bytes(text.encode() if isinstance(text, str) else text)
         self.load(path)
 

@@ -1,0 +1,235 @@
+"""The browser UI end to end: a real `wargame ui` server on a free loopback port, driven by Debian's
+Chromium through Playwright. Screenshots of each screen go to out/ui-screens/ (or $WARGAME_SCREENSHOTS).
+
+Skipped, with the reason, where no Chromium is installed (`apt-get install chromium`; CI installs it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+if CHROMIUM is None:
+    pytest.skip(
+        "no Chromium found (apt-get install chromium, or set CHROMIUM=/path): browser tests skipped",
+        allow_module_level=True,
+    )
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = Path(os.environ.get("WARGAME_SCREENSHOTS") or ROOT / "out" / "ui-screens")
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+WAIT = 60_000  # ms: the first page of a cold server imports the engine and Solara
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    wargame = Path(sys.executable).with_name("wargame")
+    log = open(SHOTS.parent / "ui-server.log", "w") if SHOTS.parent.exists() else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(wargame), "ui", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "WARGAME_UI_MAX_RUNS": "5000"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"wargame ui did not start on {url} (exit {proc.poll()})")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _page(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_text("Key assumptions").wait_for(timeout=WAIT)
+    return context, page
+
+
+def _shot(page, name: str) -> None:
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def _step(page, to_day: int) -> None:
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text(f"played to day {to_day} of").wait_for(timeout=WAIT)
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick `option` in the Vuetify select labelled `label`."""
+    page.locator(".v-select", has_text=label).first.click()
+    page.locator(".v-menu__content .v-list-item", has_text=option).first.click()
+
+
+def test_page_renders_the_seed_scenario(browser, server):
+    context, page = _page(browser, server)
+    assert page.get_by_text("Syria, December 2024").first.is_visible()
+    assert page.get_by_text("Russian Federation").first.is_visible()
+    _shot(page, "1-scenario")
+    context.close()
+
+
+def test_a_step_advances_and_scrubbing_shows_an_earlier_day(browser, server):
+    context, page = _page(browser, server)
+    _tab(page, "One run")
+    page.get_by_text("played to day 0 of").wait_for(timeout=WAIT)
+    for day in (1, 2, 3):
+        _step(page, day)
+    page.get_by_text("seed 7 · day 3 (2024-12-11)").wait_for(timeout=WAIT)
+    _shot(page, "2-one-run-day-3")
+    # scrub back with the keyboard on the day slider's thumb
+    page.locator(".v-input", has_text="day shown").first.locator(
+        ".v-slider__thumb-container"
+    ).focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("seed 7 · day 1 (2024-12-09)").wait_for(timeout=WAIT)
+    assert page.get_by_text("played to day 3 of").is_visible()  # scrubbing replays nothing
+    _shot(page, "3-one-run-scrubbed-to-day-1")
+    context.close()
+
+
+def test_a_seated_actor_answers_an_offer(browser, server):
+    context, page = _page(browser, server)
+    _tab(page, "One run")
+    _choose(page, "your seat", "russia")
+    page.get_by_text("You are Russian Federation").wait_for(timeout=WAIT)
+    accept = page.get_by_role("button", name="Accept")
+    propose = page.get_by_role("button", name="Propose")
+    for _ in range(10):
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_timeout(500)
+        if accept.count() or propose.count():
+            break
+    _shot(page, "4-seat-decision")
+    if accept.count():
+        page.get_by_label("why (kept with the decision)").first.fill("testing the seat")
+        accept.first.click()
+    else:
+        propose.first.click()
+    page.get_by_text("Your decisions so far").wait_for(timeout=WAIT)
+    decided = page.locator(".seat-decisions").inner_text()
+    assert "day 1" in decided or "day 2" in decided
+    _shot(page, "5-seat-decided")
+    context.close()
+
+
+def test_monte_carlo_progress_branch_click_and_what_if(browser, server):
+    context, page = _page(browser, server)
+    _tab(page, "Many runs")
+    runs = page.get_by_label("runs (at most 5,000)")
+    runs.fill("200")
+    runs.press("Enter")
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_text("of 200 runs (running)").first.wait_for(timeout=WAIT)  # progress shown
+    page.get_by_text("runs: 200 of 200 runs (done)").wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT)
+    _shot(page, "6-many-runs")
+    # click the first branch box to the right of the root
+    icicle = page.locator(".js-plotly-plot", has=page.locator(".iciclelayer")).first
+    box = icicle.locator("g.slice").nth(1)
+    box.click()
+    page.get_by_text("how the runs beneath end").wait_for(timeout=WAIT)
+    detail = page.locator(".branch-detail")
+    assert "of 200 runs" in detail.inner_text()
+    _shot(page, "7-branch-detail")
+    page.get_by_role("button", name="Fork and compare").click()
+    page.get_by_text("Outcomes side by side").wait_for(timeout=120_000)
+    _shot(page, "8-what-if")
+    context.close()
+
+
+def test_a_monte_carlo_can_be_cancelled(browser, server):
+    context, page = _page(browser, server)
+    _tab(page, "Many runs")
+    runs = page.get_by_label("runs (at most 5,000)")
+    runs.fill("5000")
+    runs.press("Enter")
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_text("of 5,000 runs (running)").first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("of 5,000 runs (cancelled)").wait_for(timeout=WAIT)
+    _shot(page, "9-cancelled")
+    context.close()
+
+
+def test_two_browser_contexts_keep_separate_state(browser, server):
+    a, page_a = _page(browser, server)
+    b, page_b = _page(browser, server)
+    _tab(page_a, "One run")
+    _step(page_a, 1)
+    _step(page_a, 2)
+    _tab(page_b, "One run")
+    page_b.get_by_text("played to day 0 of").wait_for(timeout=WAIT)
+    _step(page_b, 1)
+    assert page_a.get_by_text("played to day 2 of").is_visible()
+    a.close()
+    b.close()
+
+
+def test_a_malformed_scenario_file_shows_its_error_on_the_page(browser, server, tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
+    context, page = _page(browser, server)
+    page.get_by_label("or a scenario file on this machine (path)").fill(str(bad))
+    page.get_by_role("button", name="Load file").click()
+    error = page.locator(".v-alert", has_text="broken.yaml")
+    error.wait_for(timeout=WAIT)
+    assert re.search(r"broken\.yaml:\d+: YAML syntax error", error.inner_text())  # file, line, what
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.get_by_text("Syria, December 2024").first.is_visible()  # the desk kept its scenario
+    _shot(page, "10-malformed-file")
+    context.close()
