@@ -44,6 +44,11 @@ def page(monkeypatch: pytest.MonkeyPatch):
     rc.close()
 
 
+def _open(rc, tab: int) -> None:
+    """Go to a tab (0 Scenario, 1 One run, 2 Many runs, 3 Compare): a panel is drawn from its first visit."""
+    rc.find(v.Tabs).widget.v_model = tab
+
+
 def _html(rc) -> str:
     return "\n".join(w.unsafe_innerHTML for w in rc.find(HTML).widgets)
 
@@ -71,14 +76,21 @@ def test_the_page_opens_on_the_seed_scenario(page) -> None:
     assert ws.scenario.id == "syria_dec2024"
     title = ws.scenario.resolved()["title"]
     assert title and f"<h3>{title}</h3>" in _html(rc)
+    rc.find(v.Btn, children=["Load file"]).assert_single()
+    assert (
+        rc.find(v.Btn, children=["Step"]).widgets == []
+    )  # the other panels wait for their first visit
+    for tab in (1, 2, 3):
+        _open(rc, tab)
     assert _played(rc) == f"played to day 0 of {ws.game.model.horizon}"
     assert _page_message(rc) == ""
-    for label in ("Step", "Play", "Run to the end", "Run", "Compare", "Load file"):
+    for label in ("Step", "Play", "Run to the end", "Run", "Compare"):
         rc.find(v.Btn, children=[label]).assert_single()
 
 
 def test_step_moves_the_run_on_one_day(page) -> None:
     rc, ws = page
+    _open(rc, 1)
     assert _played(rc).startswith("played to day 0 of ")
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert _played(rc).startswith("played to day 1 of ")
@@ -95,6 +107,7 @@ def test_step_moves_the_run_on_one_day(page) -> None:
 
 def test_taking_a_seat_says_who_you_are_and_asks_you(page) -> None:
     rc, ws = page
+    _open(rc, 1)
     seat = rc.find(v.Select, label=SEAT_LABEL).widget
     assert seat.v_model == NOBODY and "russia" in seat.items
     assert "You are" not in _html(rc)
@@ -169,5 +182,6 @@ def test_the_scenario_panel_lists_the_bundled_scenarios(page) -> None:
     choice.v_model = "classroom_passage"
     assert ws.source == "classroom_passage"
     assert f"<h3>{_title('classroom_passage')}</h3>" in _html(rc)
+    _open(rc, 1)
     assert _played(rc).startswith("played to day 0 of ")
     assert _page_message(rc) == ""

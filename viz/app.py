@@ -36,6 +36,7 @@ def Page():
     field_errors = solara.use_reactive({})
     desk = Desk(ws, version, message, field_errors)
     tab = solara.use_reactive(0)
+    visited = solara.use_reactive(frozenset({0}))
     _ = version.value  # every change on the desk bumps it, so the page redraws
     solara.Title("wargame: bases, safe passage and guarantees")
     with solara.AppBar():
@@ -43,13 +44,27 @@ def Page():
     with solara.Column(style={"padding": "8px 16px"}):
         if message.value:
             solara.Error(message.value, classes=["page-message"])
-        with solara.lab.Tabs(value=tab):
+        # A tab's panel is drawn from its first visit on, and stays (its background tasks belong to it);
+        # the first page draws only the scenario, so it is ready sooner. The scenario panel is drawn
+        # only while shown: its fields would otherwise be redrawn at every step.
+        seen = visited.value
+
+        def go_to(i: int) -> None:
+            tab.set(i)
+            visited.set(visited.value | {i})
+
+        with solara.lab.Tabs(value=tab.value, on_value=go_to):
             with solara.lab.Tab("Scenario"):
-                ScenarioPanel(desk)
-            with solara.lab.Tab("One run"), solara.Columns([3, 1]):
-                RunView(desk)
-                SeatPanel(desk)
+                if tab.value == 0:
+                    ScenarioPanel(desk)
+            with solara.lab.Tab("One run"):
+                if 1 in seen:
+                    with solara.Columns([3, 1]):
+                        RunView(desk)
+                        SeatPanel(desk)
             with solara.lab.Tab("Many runs"):
-                ManyRuns(desk)
+                if 2 in seen:
+                    ManyRuns(desk)
             with solara.lab.Tab("Compare"):
-                ComparePanel(desk)
+                if 3 in seen:
+                    ComparePanel(desk)

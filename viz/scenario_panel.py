@@ -87,6 +87,7 @@ def ScenarioPanel(desk: Desk):
 @solara.component
 def AssumptionControls(desk: Desk, resolved: dict):
     ws = desk.ws
+    shown = solara.use_reactive("")
     found = assumptions(resolved)
     groups: dict[str, list] = {}
     for a in found:
@@ -99,19 +100,22 @@ def AssumptionControls(desk: Desk, resolved: dict):
                 outlined=True,
                 disabled=not ws.overrides,
             )
-        for group, items in groups.items():
-            with solara.Details(group, expand=False):
-                for a in items:
-                    with solara.Column(gap="0px", style={"margin-bottom": "10px"}):
-                        solara.InputFloat(
-                            f"{a.label} [{a.low:g} to {a.high:g}]",
-                            value=a.value,
-                            on_value=lambda v, a=a: desk.act(lambda: ws.assume(a.path, v)),
-                            continuous_update=False,
-                            classes=[f"assume-{a.path.replace('.', '-')}"],
-                        )
-                        solara.Text(
-                            f"source: {a.source or 'none given'}",
-                            style={"font-size": "0.85em", "color": "#555"},
-                        )
-                        FieldError(desk, a.path)
+        # one group's fields at a time: a page of two hundred fields is slow to build and to read
+        names = list(groups)
+        chosen = shown.value if shown.value in groups else (names[0] if names else None)
+        if names:
+            solara.ToggleButtonsSingle(value=chosen, values=names, on_value=shown.set)
+        for a in groups.get(chosen, []):
+            with solara.Column(gap="0px", style={"margin-bottom": "10px"}):
+                solara.InputFloat(
+                    f"{a.label} [{a.low:g} to {a.high:g}]",
+                    value=a.value,
+                    on_value=lambda v, a=a: desk.act(lambda: ws.assume(a.path, v)),
+                    continuous_update=False,
+                    classes=[f"assume-{a.path.replace('.', '-')}"],
+                )
+                solara.Text(
+                    f"source: {a.source or 'none given'}",
+                    style={"font-size": "0.85em", "color": "#555"},
+                )
+                FieldError(desk, a.path)

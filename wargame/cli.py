@@ -191,12 +191,11 @@ def _serve_ui(args) -> int:
     print(f"wargame ui: http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
     cmd = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host,
            "--port", str(args.port), "--production", "--no-open"]  # fmt: skip
-    import subprocess
-
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    # The server takes this process's place: a signal to `wargame ui` (Ctrl-C, a test's terminate())
+    # reaches the server itself, and no server is left behind.
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
 
 
 def _check_design(args, ranges, overrides: dict) -> None:

@@ -22,6 +22,7 @@ def page(monkeypatch):
 
     monkeypatch.setattr(viz.app, "first_desk", keep)
     box, rc = solara.render(viz.app.Page(), handle_error=False)
+    rc.find(v.Tabs).widget.v_model = 1  # the "One run" tab, where a user steps and scrubs
     yield rc, made[0]
     rc.close()
 
