@@ -309,3 +309,25 @@ def test_two_workspaces_are_independent() -> None:
     fresh = Game(SEED_SCENARIO, seed=7)
     fresh.play(1)
     assert b.picture(1) == fresh.snapshot(1)  # a's changes did not leak into b's run
+
+
+def test_any_set_change_can_be_compared_and_a_bad_one_is_refused_under_compare(
+    ws: Workspace,
+) -> None:
+    left, right = ws.compare_set("guarantees=[]", runs=12)
+    assert dict(right.plan.overrides) == {"guarantees": []} and dict(left.plan.overrides) == {}
+    assert left.done == right.done == 12 and left.finished and right.finished
+    for bad in ("no equals sign", "actors.russia.time_pressure=7"):
+        with pytest.raises(DeskError) as caught:
+            ws.compare_set(bad, runs=5)
+        assert caught.value.where == "compare", bad
+    assert ws.compare == (left, right)  # a refused comparison leaves the last one in place
+
+
+def test_cancel_stops_a_comparison_between_chunks(ws: Workspace) -> None:
+    def stop(batch):
+        ws.cancel()
+
+    left, right = ws.compare_set("actors.russia.time_pressure=0.2", runs=40, on_chunk=stop)
+    assert left.cancelled and left.done < 40
+    assert right.done == 0  # the second half never starts once the first was cancelled

@@ -176,7 +176,11 @@ def WhatIfPanel(desk: Desk):
         )
         solara.Select(label="force", values=list(forces), value=force)
         solara.Text(forces.get(force.value, ""), style={"font-size": "0.85em"})
-        solara.Button("Fork and compare", on_click=task, disabled=running.value, color="primary")
+        with solara.Row():
+            solara.Button(
+                "Fork and compare", on_click=task, disabled=running.value, color="primary"
+            )
+            solara.Button("Cancel", on_click=ws.cancel, disabled=not running.value, outlined=True)
         FieldError(desk, "force")
     w = ws.whatif
     if w is None:
@@ -211,16 +215,19 @@ def ComparePanel(desk: Desk):
     current = next((a for a in found if a.path == path.value), None)
     value = solara.use_reactive(current.value if current else 0.0)
     runs = solara.use_reactive(500)
+    free = solara.use_reactive("")  # any --set PATH=VALUE instead of the chosen assumption
     running = solara.use_reactive(False)
 
     def work():
         running.set(True)
+        redraw = lambda b: desk.redraw()  # noqa: E731
         try:
-            desk.act(
-                lambda: ws.compare_with(
-                    path.value, value.value, runs.value, on_chunk=lambda b: desk.redraw()
+            if free.value.strip():
+                desk.act(lambda: ws.compare_set(free.value, runs.value, on_chunk=redraw))
+            else:
+                desk.act(
+                    lambda: ws.compare_with(path.value, value.value, runs.value, on_chunk=redraw)
                 )
-            )
         finally:
             running.set(False)
 
@@ -236,6 +243,12 @@ def ComparePanel(desk: Desk):
             solara.InputFloat("other value", value=value, style={"max-width": "160px"})
             solara.InputInt("runs each", value=runs, style={"max-width": "140px"})
             solara.Button("Compare", on_click=task, disabled=running.value, color="primary")
+            solara.Button("Cancel", on_click=ws.cancel, disabled=not running.value, outlined=True)
+        solara.InputText(
+            "or any change, as --set PATH=VALUE (e.g. guarantees=[] for no guarantee at all)",
+            value=free,
+        )
+        FieldError(desk, "compare")
         FieldError(desk, path.value)
         FieldError(desk, "runs")
     if ws.compare is None:

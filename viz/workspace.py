@@ -25,7 +25,7 @@ from wargame.batch import Plan, run_many
 from wargame.batch.plan import plan_manifest
 from wargame.engine.scenarios import load_scenario, resolve_scenario
 from wargame.language.errors import ScenarioError
-from wargame.language.scenario import find_scenario, list_scenarios
+from wargame.language.scenario import find_scenario, list_scenarios, parse_set
 from wargame.presentation.report import Results
 from wargame.session import Game, GameError
 
@@ -389,7 +389,7 @@ class Workspace:
         """The scenario as it stands against the same with one more assumption changed, `runs` each."""
         other = {**self.overrides, path: value}
         try:
-            resolve_scenario(self.source, other)
+            load_scenario(self.source, other)
         except ScenarioError as exc:
             raise DeskError(path, _say(exc)) from None
         left = self.start_batch(runs, seed)
@@ -399,6 +399,32 @@ class Workspace:
         if not left.cancel.is_set():
             self.fill(right, on_chunk)
         return self.compare
+
+    def compare_set(self, text: str, runs: int, seed: int = 1, on_chunk=None):
+        """compare_with for any change written as --set PATH=VALUE (e.g. guarantees=[], a list or a
+        word as well as a number)."""
+        try:
+            parsed = parse_set([text.strip()])
+        except ScenarioError as exc:
+            raise DeskError("compare", _say(exc)) from None
+        ((path, value),) = parsed.items()
+        try:
+            return self.compare_with(path, value, runs, seed, on_chunk)
+        except DeskError as exc:
+            raise DeskError("compare", exc.message) from None
+
+    def cancel(self) -> None:
+        """Stop whatever runs are running on this desk (a batch, a what-if, a comparison)."""
+        for batch in self._batches():
+            batch.cancel.set()
+
+    def _batches(self) -> list[Batch]:
+        out = [self.batch] if self.batch else []
+        if self.whatif:
+            out += [self.whatif.base, self.whatif.changed]
+        if self.compare:
+            out += list(self.compare)
+        return out
 
 
 def _chunk(total: int, workers: int) -> int:
