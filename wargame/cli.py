@@ -129,6 +129,31 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the bundled scenarios")
 
+    cls = sub.add_parser(
+        "classroom", help="serve a teaching exercise: a link per seat and one for the facilitator"
+    )
+    cls.add_argument("exercise", help="a bundled exercise (see `wargame exercises`) or a YAML path")
+    cls.add_argument("--port", type=int, default=8766)
+    cls.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
+    cls.add_argument("--load", help="continue a saved game (the JSON a classroom saves)")
+    cls.add_argument(
+        "--save-dir", default="out/classroom", help="where the game is saved as it goes"
+    )
+    sub.add_parser("exercises", help="list the bundled teaching exercises")
+    brf = sub.add_parser("briefings", help="printable role briefings of an exercise (HTML)")
+    brf.add_argument("exercise")
+    brf.add_argument("--html", required=True, help="file to write")
+    deb = sub.add_parser("debrief", help="the after-action review of a saved classroom game (HTML)")
+    deb.add_argument("saved", help="the game's JSON (a classroom's save or autosave)")
+    deb.add_argument("--html", required=True, help="file to write")
+    deb.add_argument(
+        "--runs",
+        type=int,
+        help="simulated games to set the class against (default: the exercise's)",
+    )
+
     ui = sub.add_parser("ui", help="serve the browser UI (offline; one desk per browser session)")
     ui.add_argument("scenario", nargs="?", default="syria_dec2024")
     ui.add_argument("--port", type=int, default=8765)
@@ -167,6 +192,79 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _classroom(args) -> int:
+    """Teaching exercises: list them, print their briefings, review a saved game, or serve a class."""
+    from wargame.language.exercise import list_exercises, read_exercise
+
+    if args.command == "exercises":
+        for name in list_exercises():
+            ex = read_exercise(name)
+            print(
+                f"{name:24s} {ex.spec.title} ({ex.spec.minutes} min; seats: {', '.join(ex.seated)})"
+            )
+        return 0
+    if args.command == "briefings":
+        from wargame.presentation.debrief import briefings_html
+
+        Path(args.html).write_text(briefings_html(read_exercise(args.exercise)), encoding="utf-8")
+        print(f"wrote {args.html}")
+        return 0
+    from wargame.session.classroom import Classroom, ClassroomError, new_tokens
+
+    if args.command == "debrief":
+        from wargame.presentation.debrief import debrief_html, review
+
+        if args.runs is not None and not 50 <= args.runs <= 20000:
+            raise ScenarioError(
+                "--runs", "out of range", expected="50 to 20,000", found=str(args.runs)
+            )
+        try:
+            room = Classroom.load(Path(args.saved))
+        except (ClassroomError, KeyError, TypeError) as exc:
+            raise ScenarioError(args.saved, f"not a saved classroom game: {exc}") from None
+        Path(args.html).write_text(
+            debrief_html(review(room, args.runs, workers=2), room.notes), encoding="utf-8"
+        )
+        print(f"wrote {args.html}")
+        return 0
+    exercise = read_exercise(args.exercise)
+    if args.load:
+        try:
+            Classroom.load(Path(args.load))
+        except (ClassroomError, KeyError, TypeError) as exc:
+            raise ScenarioError(args.load, f"not a saved classroom game: {exc}") from None
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))
+    tokens = new_tokens(exercise.seated)
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    base = f"http://{host}:{args.port}"
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"note: serving on {args.host}, not only this machine: students on the network can reach "
+            f"it on port {args.port}; give each only their own link",
+            file=sys.stderr,
+        )
+    print(f"{exercise.spec.title}: the facilitator's link (keep it to yourself):")
+    print(f"  {base}/?t={tokens['facilitator']}")
+    print("The seats' links (give each student only theirs):")
+    for actor in exercise.seated:
+        print(f"  {actor:14s} {base}/?t={tokens[actor]}")
+    print(f"The game is saved to {args.save_dir}/ as it goes; Ctrl-C stops the server.", flush=True)
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "WARGAME_CLASSROOM_EXERCISE": str(exercise.path.resolve()),
+        "WARGAME_CLASSROOM_TOKENS": json.dumps(tokens),
+        "WARGAME_CLASSROOM_LOAD": str(Path(args.load).resolve()) if args.load else "",
+        "WARGAME_CLASSROOM_SAVE_DIR": str(Path(args.save_dir).resolve()),
+        "WARGAME_CLASSROOM_BASE": base,
+    }
+    cmd = [sys.executable, "-m", "solara", "run", "viz.classroom_app", "--host", args.host,
+           "--port", str(args.port), "--production", "--no-open", "--no-access-log"]  # fmt: skip
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
+
+
 def _serve_ui(args) -> int:
     """Check the scenario here (a bad file is an exit-2 error, not a broken page), then hand over to
     Solara's server with the page module `viz.app`, offline and without telemetry."""
@@ -190,7 +288,7 @@ def _serve_ui(args) -> int:
     }
     print(f"wargame ui: http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
     cmd = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host,
-           "--port", str(args.port), "--production", "--no-open"]  # fmt: skip
+           "--port", str(args.port), "--production", "--no-open", "--no-access-log"]  # fmt: skip
     sys.stderr.flush()
     # The server takes this process's place: a signal to `wargame ui` (Ctrl-C, a test's terminate())
     # reaches the server itself, and no server is left behind.
@@ -277,6 +375,8 @@ def _dispatch(args) -> int:
         return _monte_carlo(args)
     if args.command == "ui":
         return _serve_ui(args)
+    if args.command in ("classroom", "exercises", "briefings", "debrief"):
+        return _classroom(args)
     if args.command in ("tree", "drivers"):
         runs = _read_runs(args.folder)
         if args.command == "tree":

@@ -1,0 +1,523 @@
+"""A class playing an exercise: students in the seats, the model in the others, an instructor in control.
+
+A Classroom is a `Game` with turns. A turn plays `days_per_turn` days; it stops wherever a seat must
+decide (make or answer an offer). Each seat acts only for itself, with a short justification kept beside
+the move, and ends its turn with a word on it; when every seat held by a student has ended the turn, the
+next turn starts. The facilitator can pause and resume, fire an inject (from the scenario's deck or a
+custom one), override an adjudication with a reason, hand a seat to the model or take it back, force the
+turn on (the model decides for seats still deciding), fork the game at a past turn, and run the Monte Carlo
+from the present state to show the class what tends to happen next.
+
+Access is by token: one long random token per seat and one for the facilitator, compared in constant
+time, never written into a save or a log. `who(token)` says which role a token opens, or None.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wargame.engine.model import WargameModel
+from wargame.engine.outcomes import RunResult
+from wargame.language.exercise import Exercise, read_exercise
+from wargame.session.game import Game, GameError, Pending
+
+SAVE_FORMAT = "wargame-classroom/1"
+FACILITATOR = "facilitator"
+UNILATERAL = {
+    "walk_out": "refuse everything at a table from now on (walk out of the talks)",
+    "break_agreement": "break an agreement in force that you are party to",
+}
+
+
+class ClassroomError(GameError):
+    """A request the classroom refuses (a wrong seat, nothing to decide, a paused game ...)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A move made from a seat, with what the seat saw when it made it and why it says it did."""
+
+    turn: int
+    day: int
+    actor: str
+    kind: str  # "answer" | "propose" | "unilateral" | "end_turn"
+    table: str | None
+    move: Any
+    value: float | None  # what the offer (or the proposal) was worth to the actor
+    reservation: float | None  # its outside option at that table that day
+    justification: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Turn:
+    number: int = 1
+    ended: dict[str, str] = field(default_factory=dict)  # seat -> its word on the turn
+
+
+class Classroom:
+    """One class's game of an exercise (thread-safe: every browser session of the class shares it)."""
+
+    def __init__(
+        self,
+        exercise: Exercise | str | Path,
+        tokens: dict[str, str] | None = None,
+        game: Game | None = None,
+    ) -> None:
+        self.exercise = exercise if isinstance(exercise, Exercise) else read_exercise(exercise)
+        spec = self.exercise.spec
+        self.days_per_turn = spec.days_per_turn
+        self.turns = spec.turns
+        self.game = game or Game(
+            str(self.exercise.scenario.path),
+            seed=spec.seed,
+            seats={a: "student" for a in self.exercise.seated},
+            days=self.days_per_turn * self.turns,
+        )
+        self._tokens = dict(tokens) if tokens else new_tokens(self.exercise.seated)
+        missing = {FACILITATOR, *self.exercise.seated} - set(self._tokens)
+        if missing:
+            raise ClassroomError(f"no token for {', '.join(sorted(missing))}")
+        self.turn = _Turn()
+        self.paused = False
+        self.notes: list[Note] = []
+        self.forks: list[dict] = []  # where the class went back to, and the game it left
+        self.lock = threading.RLock()
+        self.version = 0  # bumped at every change, so that every page of the class redraws
+        self.fired: set[tuple[int, str]] = set()
+        self.orders: dict[str, dict] = {}  # seat -> its standing order
+        self._play()
+
+    # ------------------------------------------------------------ who is who
+
+    def who(self, token: str | None) -> str | None:
+        """The role ("facilitator" or a seat's actor) a token opens; None for anything else. Every
+        token is compared, in constant time, whatever matches."""
+        if not token:
+            return None
+        found = None
+        given = token.encode()
+        for role, secret in self._tokens.items():
+            if hmac.compare_digest(given, secret.encode()):
+                found = role
+        return found
+
+    def link(self, role: str, base: str) -> str:
+        """The join link of a role (for the facilitator's eyes only)."""
+        return f"{base.rstrip('/')}/?t={self._tokens[role]}"
+
+    @property
+    def seats(self) -> list[str]:
+        return self.exercise.seated
+
+    def held_by_students(self) -> list[str]:
+        return [a for a in self.seats if a in self.game.seats]
+
+    # ------------------------------------------------------------ what a seat sees
+
+    def briefing(self, actor: str):
+        return self.exercise.seat(actor).briefing
+
+    def picture(self, actor: str | None):
+        """The present as `actor` knows it (None: the facilitator's whole picture)."""
+        g = self.game
+        day = g.day - 1 if g.in_day else g.day
+        return g.snapshot(day, viewer=actor)
+
+    def pending(self, actor: str) -> list[Pending]:
+        return self.game.pending(actor)
+
+    @property
+    def turn_end_day(self) -> int:
+        return min(self.turn.number * self.days_per_turn, self.game.model.horizon)
+
+    @property
+    def finished(self) -> bool:
+        return self.game.finished or self.turn.number > self.turns
+
+    def waiting_for(self) -> list[str]:
+        """The seats the class waits for: those asked to decide, else those that have not ended the turn."""
+        if self.finished:
+            return []
+        asked = sorted({p.actor for p in self.game.pending()})
+        if asked:
+            return asked
+        return [a for a in self.held_by_students() if a not in self.turn.ended]
+
+    # ------------------------------------------------------------ seats act
+
+    def decide(self, actor: str, move: Any, justification: str) -> None:
+        """A seat's answer (accept / reject) or proposal ({issue: level}) for what is asked of it."""
+        with self.lock:
+            self._open(actor)
+            asked = next((p for p in self.game.pending(actor)), None)
+            if asked is None:
+                raise ClassroomError(f"nothing is asked of {actor} now")
+            value = asked.value
+            if asked.role == "propose":
+                value = self.game.worth(actor, move) if isinstance(move, dict) else None
+            self.game.submit(actor, move, note=justification)
+            shown = self.game.history[-1]["move"]
+            self._note(
+                actor, asked.role, asked.table, shown, value, asked.reservation, justification
+            )
+            self._play()
+
+    def unilateral(self, actor: str, action: str, table: str, justification: str) -> None:
+        """Walk out of a table's talks, or break an agreement the seat is party to."""
+        with self.lock:
+            self._open(actor)
+            if not justification.strip():
+                raise ClassroomError("say why: a unilateral step needs a justification")
+            tables = self.game.model.tables
+            if table not in tables or actor not in [a.actor_id for a in tables[table].participants]:
+                raise ClassroomError(f"{actor} does not sit at a table '{table}'")
+            if action == "walk_out":
+                self.game.override("refuse", reason=justification, actor=actor, table=table)
+            elif action == "break_agreement":
+                self.game.override(
+                    "break_agreement", reason=justification, table=table, actor=actor
+                )
+            else:
+                raise ClassroomError(
+                    f"no unilateral step '{action}' (steps: {', '.join(UNILATERAL)})"
+                )
+            self._note(actor, "unilateral", table, action, None, None, justification)
+            self._play()
+
+    def standing_order(
+        self,
+        actor: str,
+        accept_at_least: float | None = None,
+        propose: dict[str, str] | None = None,
+        justification: str = "",
+    ) -> None:
+        """Orders a seat leaves for the routine (a staff's standing orders): answer every offer worth at
+        least `accept_at_least` with yes and the rest with no; make `propose` whenever asked to propose.
+        None clears that part. Moves made under an order are noted as such, with its justification."""
+        with self.lock:
+            self._open(actor)
+            if accept_at_least is not None and not 0 <= float(accept_at_least) <= 1:
+                raise ClassroomError(
+                    f"accept_at_least is a worth from 0 to 1, not {accept_at_least}"
+                )
+            if propose is not None:
+                tables = [
+                    t
+                    for t in self.game.model.tables.values()
+                    if actor in [a.actor_id for a in t.participants]
+                ]
+                if not any(self._valid(actor, t.id, propose) for t in tables):
+                    raise ClassroomError(
+                        "the standing proposal is not an offer of any of your tables"
+                    )
+            order = {"accept_at_least": accept_at_least, "propose": propose, "why": justification}
+            if accept_at_least is None and propose is None:
+                self.orders.pop(actor, None)
+            else:
+                self.orders[actor] = order
+            self._note(
+                actor,
+                "standing_order",
+                None,
+                {k: v for k, v in order.items() if k != "why"},
+                None,
+                None,
+                justification,
+            )
+            self._play()
+
+    def _valid(self, actor: str, table: str, terms: dict) -> bool:
+        try:
+            self.game.worth(actor, terms, table)
+        except GameError:
+            return False
+        return True
+
+    def _follow_orders(self) -> bool:
+        """Take the pending decisions that a standing order covers; True if any was taken."""
+        took = False
+        for p in self.game.pending():
+            order = self.orders.get(p.actor)
+            if order is None or p.actor not in self.game.seats:
+                continue
+            if p.role == "answer" and order["accept_at_least"] is not None:
+                move = "accept" if (p.value or 0) >= order["accept_at_least"] else "reject"
+                value = p.value
+            elif (
+                p.role == "propose"
+                and order["propose"] is not None
+                and self._valid(p.actor, p.table, order["propose"])
+            ):
+                move = dict(order["propose"])
+                value = self.game.worth(p.actor, move, p.table)
+            else:
+                continue
+            why = f"standing order: {order['why']}" if order["why"] else "standing order"
+            self.game.submit(p.actor, move, note=why)
+            self._note(
+                p.actor, p.role, p.table, self.game.history[-1]["move"], value, p.reservation, why
+            )
+            took = True
+        return took
+
+    def end_turn(self, actor: str, justification: str) -> None:
+        """The seat is done with this turn; the next turn starts when every student seat is."""
+        with self.lock:
+            self._open(actor)
+            if self.game.pending(actor):
+                raise ClassroomError("decide what is asked of you before ending the turn")
+            if not self._turn_played():
+                raise ClassroomError(
+                    f"the turn is still being played (the class waits for: {', '.join(self.waiting_for())})"
+                )
+            self.turn.ended[actor] = justification
+            self._note(actor, "end_turn", None, None, None, None, justification)
+            if all(a in self.turn.ended for a in self.held_by_students()):
+                self._next_turn()
+            self._changed()
+
+    # ------------------------------------------------------------ the facilitator
+
+    def pause(self) -> None:
+        with self.lock:
+            self.paused = True
+            self._changed()
+
+    def resume(self) -> None:
+        with self.lock:
+            self.paused = False
+            self._play()
+
+    def force_turn(self, reason: str) -> None:
+        """The model decides for every seat still deciding and the turn is played to its end; the next
+        turn starts."""
+        if not reason.strip():
+            raise ClassroomError("forcing the turn needs a reason")
+        with self.lock:
+            if self.finished:
+                raise ClassroomError("the exercise is over")
+            students = self.held_by_students()
+            for actor in students:
+                self.game.hand_over(actor, reason=f"turn forced: {reason}")
+            self.game.play(self.turn_end_day)
+            for actor in students:
+                self.game.take_back(actor, owner="student", reason=f"turn forced: {reason}")
+            self._next_turn()
+            self._changed()
+
+    def inject(
+        self, event: str | None = None, *, effects: list[dict] | None = None, reason: str
+    ) -> None:
+        with self.lock:
+            self.game.inject(event, effects=effects, reason=reason)
+            self._play()
+
+    def override(self, kind: str, *, reason: str, **details: str) -> None:
+        with self.lock:
+            self.game.override(kind, reason=reason, **details)
+            self._play()
+
+    def hand_over(self, actor: str, reason: str) -> None:
+        with self.lock:
+            self.game.hand_over(actor, reason=reason)
+            if all(a in self.turn.ended for a in self.held_by_students()) and self._turn_played():
+                self._next_turn()
+            self._play()
+
+    def take_back(self, actor: str, reason: str) -> None:
+        with self.lock:
+            self.game.take_back(actor, owner="student", reason=reason)
+            self._changed()
+
+    def fork(self, turn: int, reason: str) -> None:
+        """Go back to the end of a past turn (0: the start) and play on from there; the game left
+        behind is kept (in the save, and for the debrief)."""
+        if not reason.strip():
+            raise ClassroomError("a fork needs a reason")
+        with self.lock:
+            if not 0 <= turn < self.turn.number:
+                raise ClassroomError(f"turns 0 to {self.turn.number - 1} have ended, not {turn}")
+            day = min(turn * self.days_per_turn, self.game.model.horizon)
+            self.forks.append(
+                {"turn": turn, "day": day, "reason": reason, "left": json.loads(self.game.save())}
+            )
+            self.game = self.game.fork(day)
+            self.turn = _Turn(turn + 1)
+            self.notes = [n for n in self.notes if n.turn <= turn]
+            self.fired = {(d, e) for d, e in self.fired if d <= day}
+            self._play()
+
+    def continuations(self, runs: int, seed: int = 1) -> list[RunResult]:
+        """`runs` runs of the rest of the game from the state now, the model playing every seat: what
+        tends to happen next. Only between days (not while a day waits for a seat)."""
+        if not 1 <= runs <= 5000:
+            raise ClassroomError(f"runs from 1 to 5,000, not {runs}")
+        with self.lock:
+            if self.game.in_day:
+                raise ClassroomError("a day is waiting for a seat: continue when it has ended")
+            state = self.game.model.save_state()
+        out = []
+        for i in range(runs):
+            m = WargameModel.load_state(state)
+            m.seats = set()
+            m.reseed(seed * 1_000_003 + i)
+            m.narrate = False
+            out.append(m.run())
+        return out
+
+    # ------------------------------------------------------------ save, load, replay
+
+    def save(self, path: str | Path | None = None) -> str:
+        """One JSON document: the exercise, the game (seed and every move), the turn, the notes with
+        their justifications and the forks. No token."""
+        with self.lock:
+            doc = {
+                "format": SAVE_FORMAT,
+                "exercise": str(self.exercise.path),
+                "exercise_id": self.exercise.id,
+                "game": json.loads(self.game.save()),
+                "turn": self.turn.number,
+                "ended": dict(self.turn.ended),
+                "paused": self.paused,
+                "notes": [n.to_dict() for n in self.notes],
+                "fired": sorted([d, e] for d, e in self.fired),
+                "orders": self.orders,
+                "forks": self.forks,
+                "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+        text = json.dumps(doc, indent=1, default=str)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def load(cls, source: str | Path | dict, tokens: dict[str, str] | None = None) -> Classroom:
+        """A classroom from `save()`'s document (new tokens unless given)."""
+        doc = source
+        if isinstance(source, Path) or (
+            isinstance(source, str) and not source.lstrip().startswith("{")
+        ):
+            doc = Path(source).read_text(encoding="utf-8")
+        if isinstance(doc, str):
+            try:
+                doc = json.loads(doc)
+            except json.JSONDecodeError as exc:
+                raise ClassroomError(f"not a saved classroom: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("format") != SAVE_FORMAT:
+            raise ClassroomError(f"not a saved classroom (expected format '{SAVE_FORMAT}')")
+        exercise = read_exercise(doc["exercise"])
+        game = Game.load(doc["game"])
+        room = cls.__new__(cls)
+        room.exercise = exercise
+        room.days_per_turn = exercise.spec.days_per_turn
+        room.turns = exercise.spec.turns
+        room.game = game
+        room._tokens = dict(tokens) if tokens else new_tokens(exercise.seated)
+        room.turn = _Turn(int(doc["turn"]), dict(doc["ended"]))
+        room.paused = bool(doc["paused"])
+        room.notes = [Note(**n) for n in doc["notes"]]
+        room.forks = list(doc.get("forks", []))
+        room.lock = threading.RLock()
+        room.version = 0
+        room.fired = {(int(d), str(e)) for d, e in doc.get("fired", [])}
+        room.orders = dict(doc.get("orders", {}))
+        return room
+
+    def digest(self) -> str:
+        """The game's fingerprint with the turn and the notes: equal classrooms, equal digests."""
+        import hashlib
+
+        state = {
+            "game": self.game.digest(),
+            "turn": self.turn.number,
+            "ended": self.turn.ended,
+            "paused": self.paused,
+            "notes": [n.to_dict() for n in self.notes],
+            "fired": sorted(self.fired),
+            "orders": self.orders,
+        }
+        return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+    def replay(self) -> list:
+        """The picture of every day played, in order (the whole picture, for the debrief)."""
+        g = self.game
+        last = g.day - 1 if g.in_day else g.day
+        return [g.snapshot(d) for d in range(last + 1)]
+
+    # ------------------------------------------------------------ inside
+
+    def _open(self, actor: str) -> None:
+        if actor not in self.seats:
+            raise ClassroomError(f"'{actor}' is not a seat of this exercise")
+        if actor not in self.game.seats:
+            raise ClassroomError(f"the model holds {actor}'s seat now")
+        if self.paused:
+            raise ClassroomError("the game is paused by the facilitator")
+        if self.finished:
+            raise ClassroomError("the exercise is over")
+
+    def _note(self, actor, kind, table, move, value, reservation, justification) -> None:
+        g = self.game
+        self.notes.append(
+            Note(
+                self.turn.number,
+                g.day,
+                actor,
+                kind,
+                table,
+                move,
+                value,
+                reservation,
+                str(justification),
+            )
+        )
+
+    def _turn_played(self) -> bool:
+        g = self.game
+        return g.finished or (not g.in_day and g.day >= self.turn_end_day)
+
+    def _play(self) -> None:
+        """Play on to the end of the turn or the next decision a seat must take (injects fire at the
+        start of their day)."""
+        g = self.game
+        while not self.paused and not self.finished:
+            if g.pending():
+                if not self._follow_orders():
+                    break
+                if g.pending():  # others still have to decide
+                    break
+            if not g.in_day:
+                if g.day >= self.turn_end_day:
+                    break
+                for inject in self.exercise.spec.injects:
+                    key = (inject.day, inject.event)
+                    if inject.day == g.day + 1 and key not in self.fired:
+                        self.fired.add(key)
+                        g.inject(inject.event, reason=f"scheduled inject: {inject.reason}")
+            g.advance()
+        if not self.held_by_students() and self._turn_played() and not self.finished:
+            self._next_turn()  # nobody to wait for: the model holds every seat
+            return
+        self._changed()
+
+    def _next_turn(self) -> None:
+        self.turn = _Turn(self.turn.number + 1)
+        self._play()
+
+    def _changed(self) -> None:
+        self.version += 1
+
+
+def new_tokens(seats: list[str]) -> dict[str, str]:
+    """A long random token per seat and one for the facilitator (256 bits each)."""
+    return {role: secrets.token_urlsafe(32) for role in [FACILITATOR, *seats]}
