@@ -8,7 +8,7 @@ import os
 import solara
 
 from viz.branch_explorer import ComparePanel, ManyRuns
-from viz.common import Desk
+from viz.common import Desk, Guarded
 from viz.run_view import RunView, SeatPanel
 from viz.scenario_panel import ScenarioPanel
 from viz.workspace import DEFAULT_SCENARIO, DeskError, Workspace
@@ -53,7 +53,7 @@ def Page():
             tab.set(i)
             visited.set(visited.value | {i})
 
-        with solara.lab.Tabs(value=tab.value, on_value=go_to):
+        with Guarded(), solara.lab.Tabs(value=tab.value, on_value=go_to):
             with solara.lab.Tab("Scenario"):
                 if tab.value == 0:
                     ScenarioPanel(desk)

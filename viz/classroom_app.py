@@ -13,10 +13,10 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import ipyvuetify as v
+import reacton.ipyvuetify as rv
 import solara
 
-from viz.common import Chart, Prose
+from viz.common import Chart, Guarded, Prose
 from viz.geography import map_figure
 from wargame.language.errors import ScenarioError
 from wargame.presentation.debrief import briefings_html, debrief_html, review
@@ -66,12 +66,14 @@ def autosave(room: Classroom) -> Path | None:
         return None
 
 
-def use_class_version(room: Classroom) -> int:
+def use_class_version(room: Classroom | None) -> solara.Reactive[int]:
     """Redraw this page whenever the class's game changes (another seat moved, the facilitator acted)."""
-    seen = solara.use_reactive(room.version)
+    seen = solara.use_reactive(room.version if room else 0)
 
     def watch():
         stop = threading.Event()
+        if room is None:
+            return stop.set
 
         def loop():
             while not stop.wait(POLL_S):
@@ -82,13 +84,16 @@ def use_class_version(room: Classroom) -> int:
         return stop.set
 
     solara.use_effect(watch, [])
-    return seen.value
+    return seen
 
 
 @solara.component
 def Page():
     router = solara.use_router()
     token = (parse_qs(router.search or "").get("t") or [""])[0]
+    message = solara.use_reactive("")
+    seen = use_class_version(ROOM)
+    version = seen.value
     solara.Title("wargame classroom")
     if ROOM is None:
         solara.Error(ROOM_ERROR)
@@ -98,8 +103,6 @@ def Page():
         with solara.Card("This link opens nothing"):
             solara.Text("Ask your instructor for your seat's link (each seat has its own).")
         return
-    use_class_version(ROOM)
-    message = solara.use_reactive("")
 
     def act(fn):
         try:
@@ -109,22 +112,25 @@ def Page():
             return
         message.set("")
         ROOM.version += 1
+        seen.set(ROOM.version)  # this page at once; the others within POLL_S
         autosave(ROOM)
 
     with solara.AppBar():
         solara.AppBarTitle(ROOM.exercise.spec.title)
     with solara.Column(style={"padding": "8px 16px"}):
-        Status(ROOM)
+        Status(ROOM, version)
         if message.value:
-            solara.Error(message.value, classes=["class-message"])
-        if role == FACILITATOR:
-            Facilitator(ROOM, act)
-        else:
-            SeatView(ROOM, role, act)
+            with solara.Div(classes=["class-message"]):
+                solara.Error(message.value)
+        with Guarded():
+            if role == FACILITATOR:
+                Facilitator(ROOM, act, version)
+            else:
+                SeatView(ROOM, role, act, version)
 
 
 @solara.component
-def Status(room: Classroom):
+def Status(room: Classroom, version: int):
     g = room.game
     names = {a.id: a.name for a in room.exercise.scenario.actors}
     if room.finished:
@@ -137,14 +143,15 @@ def Status(room: Classroom):
             f"{room.exercise.spec.turn_minutes} minutes a turn · waiting for: {waiting}"
             + (" · PAUSED by the facilitator" if room.paused else "")
         )
-    solara.Info(text, dense=True, classes=["class-status"])
+    with solara.Div(classes=["class-status"]):
+        solara.Info(text, dense=True)
 
 
 # ---------------------------------------------------------------- a student's seat
 
 
 @solara.component
-def SeatView(room: Classroom, actor: str, act):
+def SeatView(room: Classroom, actor: str, act, version: int):
     names = {a.id: a.name for a in room.exercise.scenario.actors}
     pic = room.picture(actor)
     me = next(a for a in pic["actors"] if a["id"] == actor)
@@ -171,16 +178,16 @@ def SeatView(room: Classroom, actor: str, act):
                 solara.Warning("The facilitator has handed your seat to the model for now.")
             else:
                 for p in room.pending(actor):
-                    SeatDecision(room, actor, p, act)
+                    SeatDecision(room, actor, p, act, version)
                 if not room.pending(actor):
-                    EndTurn(room, actor, act)
-                Unilateral(room, actor, act)
-                StandingOrder(room, actor, act)
-            News(room, actor)
+                    EndTurn(room, actor, act, version)
+                Unilateral(room, actor, act, version)
+                StandingOrder(room, actor, act, version)
+            News(room, actor, version)
 
 
 @solara.component
-def SeatDecision(room: Classroom, actor: str, p, act):
+def SeatDecision(room: Classroom, actor: str, p, act, version: int):
     names = {a.id: a.name for a in room.exercise.scenario.actors}
     why = solara.use_reactive("")
     choice = solara.use_reactive(
@@ -227,12 +234,15 @@ def SeatDecision(room: Classroom, actor: str, p, act):
 
 
 @solara.component
-def EndTurn(room: Classroom, actor: str, act):
+def EndTurn(room: Classroom, actor: str, act, version: int):
     why = solara.use_reactive("")
     if room.finished:
         return
     if actor in room.turn.ended:
         solara.Success(f"You have ended turn {room.turn.number}: waiting for the others.")
+        return
+    if not room.turn_played():
+        solara.Text("The turn is being played: the others are deciding.")
         return
     with solara.Card("End your turn"):
         solara.InputText("your turn in a line (what you did and why)", value=why)
@@ -244,7 +254,7 @@ def EndTurn(room: Classroom, actor: str, act):
 
 
 @solara.component
-def Unilateral(room: Classroom, actor: str, act):
+def Unilateral(room: Classroom, actor: str, act, version: int):
     tables = [
         t.id
         for t in room.game.model.tables.values()
@@ -265,7 +275,7 @@ def Unilateral(room: Classroom, actor: str, act):
 
 
 @solara.component
-def StandingOrder(room: Classroom, actor: str, act):
+def StandingOrder(room: Classroom, actor: str, act, version: int):
     current = room.orders.get(actor, {})
     floor = solara.use_reactive(current.get("accept_at_least") or 0.5)
     with solara.Details("Standing order (answers while you are away)"):
@@ -288,7 +298,7 @@ def StandingOrder(room: Classroom, actor: str, act):
 
 
 @solara.component
-def News(room: Classroom, actor: str | None):
+def News(room: Classroom, actor: str | None, version: int):
     g = room.game
     last = g.day - 1 if g.in_day else g.day
     first = max(0, last - room.days_per_turn + 1)
@@ -310,7 +320,7 @@ def News(room: Classroom, actor: str | None):
 
 
 @solara.component
-def Facilitator(room: Classroom, act):
+def Facilitator(room: Classroom, act, version: int):
     names = {a.id: a.name for a in room.exercise.scenario.actors}
     reason = solara.use_reactive("")
     event = solara.use_reactive(room.exercise.scenario.spec.events[0].id)
@@ -448,6 +458,6 @@ def Facilitator(room: Classroom, act):
                 filename=f"{room.exercise.id}-review.html",
                 label="Printable review (HTML)",
             )
-            v.Html(tag="iframe", attributes={"srcdoc": aar.value, "title": "after-action review"},
+            rv.Html(tag="iframe", attributes={"srcdoc": aar.value, "title": "after-action review"},
                    style_="width: 100%; height: 900px; border: 1px solid #ccc;", class_="aar")  # fmt: skip
-    News(room, None)
+    News(room, None, version)

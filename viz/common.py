@@ -86,3 +86,17 @@ def Chart(build: Callable[[], Any], key: tuple, on_click: Callable[[Any], None] 
     last one by value, which for a big branch tree costs seconds."""
     fig = solara.use_memo(build, dependencies=list(key))
     solara.FigurePlotly(fig, on_click=on_click, dependencies=[id(fig)])
+
+
+@solara.component
+def Guarded(children: list | None = None):
+    """Draws its children; a fault while drawing them is said in one line with a way to try again, never
+    shown as a traceback (the fault goes to the server's log)."""
+    exc, clear = solara.use_exception()
+    if exc is not None:
+        log.error("a panel failed to draw: %r", exc)
+        with solara.Column(classes=["panel-fault"]):
+            solara.Error(f"This part of the page could not be drawn ({type(exc).__name__}: {exc}).")
+            solara.Button("Try again", on_click=clear, outlined=True)
+        return
+    solara.Column(children=children or [])

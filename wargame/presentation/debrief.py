@@ -92,6 +92,7 @@ def briefings_html(exercise: Exercise) -> str:
 @dataclass
 class Review:
     exercise: Exercise
+    day: int  # the day the class's game has reached
     outcome: str | None
     outcome_label: str | None
     path: list[str]  # the class's milestones in the order reached
@@ -149,6 +150,7 @@ def review(room, runs: int | None = None, workers: int = 1) -> Review:
                 timeline.append((day, text))
     return Review(
         exercise=ex,
+        day=result.days,
         outcome=result.outcome,
         outcome_label=result.outcome_label,
         path=path,
@@ -255,9 +257,14 @@ def debrief_html(r: Review, notes: list | None = None) -> str:
     parts = [
         f"<p class='sub'>After-action review · {_e(ex.scenario.spec.title)}</p><h1>{_e(spec.title)}</h1>",
         "<h2>Where the class's path sits</h2>",
-        f"<p><b>Your ending ({_e(r.outcome_labels.get(r.outcome, r.outcome))}) occurred in {_pct(r.outcome_share)} "
-        f"of {r.runs:,} simulated games</b> (95% interval {_pct(lo)} – {_pct(hi)}), the model playing every seat "
-        f"from the same start.</p>",
+        (
+            f"<p><b>Your ending ({_e(r.outcome_labels.get(r.outcome, r.outcome))}) occurred in {_pct(r.outcome_share)} "
+            f"of {r.runs:,} simulated games</b> (95% interval {_pct(lo)} – {_pct(hi)}), the model playing every seat "
+            f"from the same start.</p>"
+            if r.outcome is not None
+            else f"<p><b>The class's game stopped on day {r.day}, before its end</b>: its path so far is set "
+            f"against {r.runs:,} simulated games below; an ending it has not reached is not compared.</p>"
+        ),
         "<p>Your path: " + " → ".join(_e(ml.get(m, m)) for m in r.path) + ".</p>"
         if r.path
         else "<p>Your game reached no milestone.</p>",

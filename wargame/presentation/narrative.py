@@ -28,11 +28,14 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
         for actor_id, ok in d["answers"].items():
             if actor_id == d["proposer"]:
                 continue
+            said = f"{name(actor_id)} {'accepts' if ok else 'rejects'}"
+            if actor_id not in d.get("reasons", {}) or actor_id not in d.get("reservations", {}):
+                answers.append(said)  # an actor's view: the others' reasons are theirs alone
+                continue
             v, need = d["reasons"][actor_id]
             r = d["reservations"][actor_id]
             answers.append(
-                f"{name(actor_id)} {'accepts' if ok else 'rejects'} "
-                f"(worth {v:.2f} to it, asks {need:.2f} now, outside option {r:.2f})"
+                f"{said} (worth {v:.2f} to it, asks {need:.2f} now, outside option {r:.2f})"
             )
         verdict = "passed" if d["passed"] else "no deal"
         return (

@@ -482,6 +482,10 @@ class Classroom:
             )
         )
 
+    def turn_played(self) -> bool:
+        """True once this turn's days have been played (the seats may end the turn)."""
+        return self._turn_played()
+
     def _turn_played(self) -> bool:
         g = self.game
         return g.finished or (not g.in_day and g.day >= self.turn_end_day)
