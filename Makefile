@@ -13,7 +13,7 @@ SEED ?= 7
 RUNS ?= 2000
 OUT ?= out/$(SCENARIO)-mc
 
-.PHONY: ui run test test-all bench lint format clean
+.PHONY: ui classroom run test test-all bench lint format clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON_FOUND)" || { echo "make: no Python >= 3.12 found (tried python3.13, python3.12, ~/.pyenv/versions/3.12+, python3)" >&2; exit 2; }
@@ -25,6 +25,11 @@ $(STAMP): pyproject.toml
 # The browser UI on http://127.0.0.1:8765 (offline): explore the crisis, step through a run, branch trees.
 ui: $(STAMP)
 	$(VENV)/bin/wargame ui $(SCENARIO)
+
+# A teaching exercise: prints the facilitator's link and one link per seat, then serves the class.
+EXERCISE ?= classroom_45min
+classroom: $(STAMP)
+	$(VENV)/bin/wargame classroom $(EXERCISE)
 
 # One run told day by day, then the scenario's Monte Carlo and its branch tree.
 run: $(STAMP)

@@ -219,12 +219,6 @@ def test_an_exercise_that_names_no_scenario_file_or_name_is_refused(tmp_path):
     assert caught.value.field == "scenario" and caught.value.line == line_of(text, "scenario:")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_exercise checks an inject's day against the scenario's horizon (30) but not against the "
-    "exercise's own days_per_turn x turns (28), which it computes: an inject on day 29 is accepted and "
-    "never fires",
-)
 def test_an_inject_after_the_last_turn_is_refused(tmp_path):
     path = exercise_file(tmp_path, TINY.replace("day: 2", "day: 29"))
     with pytest.raises(ScenarioError) as caught:
@@ -348,41 +342,29 @@ def test_the_45_minute_exercise_plays_through_by_a_fixed_rule():
     assert room.waiting_for() == []
 
 
-def test_a_scheduled_inject_fires_on_its_day():
+def _scheduled_days(room, event: str) -> list[int]:
+    """The days whose picture logs `event` as happening by the exercise's schedule."""
+    return [
+        day
+        for day, picture in enumerate(room.replay())
+        for e in picture["log"]
+        if e["kind"] == "event" and e["event"] == event and e["text"].startswith("(scheduled)")
+    ]
+
+
+def test_a_scheduled_inject_happens_at_the_start_of_its_day_and_is_in_the_replay_then():
     room = Classroom(CLASS)
     inject = room.exercise.spec.injects[0]
     while room.game.day < inject.day + 1 and not room.finished:
         play_by_rule(room, until_turn=room.turn.number + 1)
-    fired = [h for h in room.game.history if h["kind"] == "inject"]
-    first = next(h for h in fired if h["event"] == inject.event)
-    assert first["reason"].startswith("scheduled inject") and inject.reason[:20] in first["reason"]
-    assert (inject.day, inject.event) in room.fired
-    # it fired after the day before had ended and before its day was played: counted in its day's picture
+    assert _scheduled_days(room, inject.event) == [inject.day]
     count = [
         room.game.snapshot(d)["occurrences"].get(inject.event, 0) for d in range(inject.day + 1)
     ]
-    assert count[inject.day] >= count[inject.day - 1] + 1
-    assert first["day"] in (inject.day - 1, inject.day)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="a scheduled inject is fired between days, so Game.inject logs it (history and model record) "
-    "under day N-1, after day N-1's picture was taken: no replay picture's log ever shows it, and the "
-    "debrief's timeline dates it a day early",
-)
-def test_a_scheduled_inject_is_in_the_replay_on_its_day():
-    room = Classroom(CLASS)
-    inject = room.exercise.spec.injects[0]
-    while room.game.day < inject.day + 1 and not room.finished:
-        play_by_rule(room, until_turn=room.turn.number + 1)
-    first = next(h for h in room.game.history if h.get("event") == inject.event)
-    shown = [
-        day
-        for day, picture in enumerate(room.replay())
-        if "(forced)" in json.dumps(picture["log"], default=str)
-    ]
-    assert shown == [inject.day] and first["day"] == inject.day
+    assert count[inject.day] >= count[inject.day - 1] + 1  # counted from its own day on
+    # part of the game itself: a saved game replays it, and no seat or facilitator move was needed
+    assert not [h for h in room.game.history if h["kind"] == "inject"]
+    assert _scheduled_days(Classroom.load(room.save()), inject.event) == [inject.day]
 
 
 def test_force_turn_needs_a_reason_advances_the_turn_and_is_recorded():
@@ -399,16 +381,10 @@ def test_force_turn_needs_a_reason_advances_the_turn_and_is_recorded():
     assert set(room.game.seats) == set(room.seats)  # the seats came back to the class
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="force_turn plays the turn with game.play(), not _play(), so a scheduled inject that falls "
-    "inside a forced turn (manbij_falls, day 2) never fires: _play fires only injects due on day+1",
-)
 def test_a_forced_turn_still_fires_its_scheduled_injects():
     room = Classroom(CLASS)
     room.force_turn("the class is late")
-    events = [h.get("event") for h in room.game.history if h["kind"] == "inject"]
-    assert "manbij_falls" in events
+    assert _scheduled_days(room, "manbij_falls") == [2]
 
 
 def test_pause_blocks_a_decision_and_resume_allows_it():
@@ -522,12 +498,6 @@ def test_continuations_are_deterministic_and_leave_the_class_game_alone():
         room.continuations(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="continuations() (and review()'s Monte Carlo) run the bare scenario: the exercise's scheduled "
-    "injects (sna_hardliners on day 12, 'whatever the dice say') are not applied, so the class is shown "
-    "futures its own game cannot have",
-)
 def test_continuations_keep_the_exercises_scheduled_injects():
     room = Classroom(CLASS)
     until_between_days(room)
@@ -550,6 +520,7 @@ def test_the_review_sets_the_class_against_the_simulated_games(finished_room):
         runs=100,
         seed=spec.seed,
         days=spec.days_per_turn * spec.turns,
+        scheduled=tuple(room.exercise.schedule()),
     )
     table = pa.concat_tables(list(run_many(plan, workers=1)))
     k = sum(1 for o in table.column("outcome").to_pylist() if o == r.outcome)

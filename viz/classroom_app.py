@@ -137,10 +137,16 @@ def Status(room: Classroom, version: int):
         text = f"The exercise is over (day {g.day}). The facilitator has the after-action review."
     else:
         waiting = ", ".join(names.get(a, a) for a in room.waiting_for()) or "nobody"
+        left = room.minutes_left()
+        clock = (
+            f"{left:.0f} of {room.exercise.spec.turn_minutes} minutes left"
+            if left >= 0
+            else "the turn's time is up"
+        )
         text = (
             f"Turn {min(room.turn.number, room.turns)} of {room.turns} · day {g.day} "
             f"({g.model.date_of(g.day):%d %b %Y}) · turn ends on day {room.turn_end_day} · "
-            f"{room.exercise.spec.turn_minutes} minutes a turn · waiting for: {waiting}"
+            f"{clock} · waiting for: {waiting}"
             + (" · PAUSED by the facilitator" if room.paused else "")
         )
     with solara.Div(classes=["class-status"]):
@@ -460,4 +466,26 @@ def Facilitator(room: Classroom, act, version: int):
             )
             rv.Html(tag="iframe", attributes={"srcdoc": aar.value, "title": "after-action review"},
                    style_="width: 100%; height: 900px; border: 1px solid #ccc;", class_="aar")  # fmt: skip
+    Replay(room, version)
     News(room, None, version)
+
+
+@solara.component
+def Replay(room: Classroom, version: int):
+    """Step through the class's game day by day (from the game's pictures: nothing is replayed)."""
+    pictures = room.replay()
+    day = solara.use_reactive(len(pictures) - 1)
+    names = {a.id: a.name for a in room.exercise.scenario.actors}
+    shown = min(max(day.value, 0), len(pictures) - 1)
+    pic = pictures[shown]
+    with solara.Card("Replay"):
+        if len(pictures) > 1:
+            solara.SliderInt("day", value=day, min=0, max=len(pictures) - 1, thumb_label="always")
+        with solara.Columns([3, 2]):
+            Chart(lambda: map_figure(pic, names, height=480, width=520), key=(version, shown))
+            lines = [describe(room.game.model, e["kind"], e) for e in pic["log"]]
+            Prose(
+                f"**Day {shown}** ({pic['date']})\n\n"
+                + ("\n".join(f"- {x}" for x in lines if x) or "Nothing logged."),
+                style={"max-height": "480px", "overflow-y": "auto"},
+            )

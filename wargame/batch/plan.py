@@ -38,6 +38,9 @@ class Plan:
     days: int | None = None
     fork_day: int | None = None  # continuations of run `seed` saved at this day
     force: tuple[str, ...] = ()
+    scheduled: tuple[
+        tuple[int, str], ...
+    ] = ()  # (day, event): happens that day whatever the dice say
 
     @property
     def total(self) -> int:
@@ -60,6 +63,7 @@ class Plan:
                 days=p["days"],
                 fork_day=p["fork_day"],
                 force=tuple(str(f) for f in p["force"]),
+                scheduled=tuple((int(d), str(e)) for d, e in p.get("scheduled", [])),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"the plan is incomplete or malformed ({exc})") from None
@@ -145,10 +149,14 @@ def _fork_state(plan: Plan, overrides: tuple) -> bytes:
     """The saved state of run `plan.seed` on day `plan.fork_day` (made once per process and point)."""
     from wargame.engine.model import WargameModel
 
-    key = (plan.scenario, repr(overrides), plan.seed, plan.fork_day, plan.days)
+    key = (plan.scenario, repr(overrides), plan.seed, plan.fork_day, plan.days, plan.scheduled)
     if key not in _FORKS:
         model = WargameModel(
-            _scenario(plan.scenario, overrides), rng=plan.seed, days=plan.days, narrate=False
+            _scenario(plan.scenario, overrides),
+            rng=plan.seed,
+            days=plan.days,
+            narrate=False,
+            scheduled=plan.scheduled,
         )
         model.run(until=plan.fork_day)
         if len(_FORKS) > 8:
@@ -204,7 +212,9 @@ def run_chunk(
                 frozen = True
             seed = run_seed(plan.seed, run_id)
             if plan.fork_day is None:
-                model = WargameModel(sc, rng=seed, days=plan.days, narrate=False)
+                model = WargameModel(
+                    sc, rng=seed, days=plan.days, narrate=False, scheduled=plan.scheduled
+                )
             else:
                 model = WargameModel.load_state(_fork_state(plan, overrides))
                 model.reseed(seed)

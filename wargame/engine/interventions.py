@@ -19,15 +19,15 @@ class InterventionError(ValueError):
     """An intervention that does not fit the run: an unknown event, table or actor, or no agreement to break."""
 
 
-def fire_event(m: WargameModel, event: EventSpec, forced: bool = False) -> None:
+def fire_event(
+    m: WargameModel, event: EventSpec, forced: bool = False, scheduled: bool = False
+) -> None:
+    """The event happens now: `forced` by an inject or a what-if, `scheduled` by an exercise's plan,
+    otherwise because its hazard came up."""
     m.fired.add(event.id)
     m.record_occurrence(event.id)
-    m.log(
-        m.day,
-        "event",
-        event=event.id,
-        text=f"(forced) {event.narrative}" if forced else event.narrative,
-    )
+    how = "(scheduled) " if scheduled else "(forced) " if forced else ""
+    m.log(m.day, "event", event=event.id, text=f"{how}{event.narrative}")
     for eff in event.effects:
         effects.apply(m, eff, event.id)
 

@@ -69,6 +69,7 @@ class WargameModel(mesa.Model):
         days: int | None = None,
         narrate: bool = True,
         seats: Iterable[str] = (),
+        scheduled: Iterable[tuple[int, str]] = (),
     ) -> None:
         super().__init__(rng=rng)
         # Actors whose moves come from outside (a person or a program, through wargame.session.Game).
@@ -98,6 +99,12 @@ class WargameModel(mesa.Model):
             for actor_id, prior in t.signing_costs.items():
                 self._actors[actor_id].set_signing_cost(t.id, prior.sample(self.rng))
         self.evacuators = [a for a in self.actor_list if a.profile.evacuates]
+        # Events that happen on a given day whatever the dice say (an exercise's injects), fired at the
+        # start of that day; no random draw is made for them, so a run without any is what it was.
+        self.scheduled: dict[int, list[str]] = {}
+        for day, event_id in scheduled:
+            interventions.event_by_id(self, event_id)  # refused at once if the scenario lacks it
+            self.scheduled.setdefault(int(day), []).append(event_id)
 
         self.ground = Ground.from_spec(spec, self._shared("road_graph", Ground.road_graph))
         self.evacuating = frozenset(a.actor_id for a in self.evacuators)
@@ -193,6 +200,10 @@ class WargameModel(mesa.Model):
         self.day += 1
         day = self.day
         self.changed("day")
+        for event_id in self.scheduled.get(day, ()):
+            interventions.fire_event(
+                self, interventions.event_by_id(self, event_id), scheduled=True
+            )
         self._play_events(day)
         for agent in self.evacuators:
             garrisons.review_posts(self, agent, day)

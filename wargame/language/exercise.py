@@ -90,6 +90,10 @@ class Exercise:
     def model_plays(self) -> list[str]:
         return [a.id for a in self.scenario.actors if a.id not in self.seated]
 
+    def schedule(self) -> list[tuple[int, str]]:
+        """The injects as (day, event): they happen at the start of their day whatever the dice say."""
+        return [(i.day, i.event) for i in self.spec.injects]
+
     def record_path(self) -> Path | None:
         if self.spec.record is None:
             return None
@@ -186,6 +190,13 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
                 ("injects", i, "day"),
                 "after the scenario's horizon",
                 f"a day up to {scenario.spec.horizon_days}",
+                str(inject.day),
+            )
+        if inject.day > horizon:
+            raise fail(
+                ("injects", i, "day"),
+                "after the exercise's last turn (it would never happen)",
+                f"a day up to {horizon} (days_per_turn x turns)",
                 str(inject.day),
             )
     if horizon > scenario.spec.horizon_days:

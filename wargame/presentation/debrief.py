@@ -119,7 +119,13 @@ def review(room, runs: int | None = None, workers: int = 1) -> Review:
     result = game.result()
     sc = ex.scenario
     n = int(runs or spec.monte_carlo_runs)
-    plan = Plan(scenario=str(sc.path), runs=n, seed=spec.seed, days=spec.days_per_turn * spec.turns)
+    plan = Plan(
+        scenario=str(sc.path),
+        runs=n,
+        seed=spec.seed,
+        days=spec.days_per_turn * spec.turns,
+        scheduled=tuple(ex.schedule()),  # the simulated games have the class's injects too
+    )
     table = pa.concat_tables(list(run_many(plan, workers=workers)))
     tree = branch_tree(table)
     outcomes = table.column("outcome").to_pylist()

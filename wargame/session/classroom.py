@@ -62,6 +62,7 @@ class Note:
 class _Turn:
     number: int = 1
     ended: dict[str, str] = field(default_factory=dict)  # seat -> its word on the turn
+    started: float = field(default_factory=time.time)  # wall clock, for the turn's deadline
 
 
 class Classroom:
@@ -82,6 +83,7 @@ class Classroom:
             seed=spec.seed,
             seats={a: "student" for a in self.exercise.seated},
             days=self.days_per_turn * self.turns,
+            scheduled=self.exercise.schedule(),
         )
         self._tokens = dict(tokens) if tokens else new_tokens(self.exercise.seated)
         missing = {FACILITATOR, *self.exercise.seated} - set(self._tokens)
@@ -93,7 +95,6 @@ class Classroom:
         self.forks: list[dict] = []  # where the class went back to, and the game it left
         self.lock = threading.RLock()
         self.version = 0  # bumped at every change, so that every page of the class redraws
-        self.fired: set[tuple[int, str]] = set()
         self.orders: dict[str, dict] = {}  # seat -> its standing order
         self._play()
 
@@ -143,6 +144,11 @@ class Classroom:
     @property
     def finished(self) -> bool:
         return self.game.finished or self.turn.number > self.turns
+
+    def minutes_left(self, now: float | None = None) -> float:
+        """Minutes before the turn's deadline (negative once it has passed; the facilitator decides)."""
+        spent = ((now or time.time()) - self.turn.started) / 60
+        return self.exercise.spec.turn_minutes - spent
 
     def waiting_for(self) -> list[str]:
         """The seats the class waits for: those asked to decide, else those that have not ended the turn."""
@@ -354,7 +360,6 @@ class Classroom:
             self.game = self.game.fork(day)
             self.turn = _Turn(turn + 1)
             self.notes = [n for n in self.notes if n.turn <= turn]
-            self.fired = {(d, e) for d, e in self.fired if d <= day}
             self._play()
 
     def continuations(self, runs: int, seed: int = 1) -> list[RunResult]:
@@ -390,7 +395,6 @@ class Classroom:
                 "ended": dict(self.turn.ended),
                 "paused": self.paused,
                 "notes": [n.to_dict() for n in self.notes],
-                "fired": sorted([d, e] for d, e in self.fired),
                 "orders": self.orders,
                 "forks": self.forks,
                 "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -423,13 +427,15 @@ class Classroom:
         room.turns = exercise.spec.turns
         room.game = game
         room._tokens = dict(tokens) if tokens else new_tokens(exercise.seated)
+        missing = {FACILITATOR, *exercise.seated} - set(room._tokens)
+        if missing:
+            raise ClassroomError(f"no token for {', '.join(sorted(missing))}")
         room.turn = _Turn(int(doc["turn"]), dict(doc["ended"]))
         room.paused = bool(doc["paused"])
         room.notes = [Note(**n) for n in doc["notes"]]
         room.forks = list(doc.get("forks", []))
         room.lock = threading.RLock()
         room.version = 0
-        room.fired = {(int(d), str(e)) for d, e in doc.get("fired", [])}
         room.orders = dict(doc.get("orders", {}))
         return room
 
@@ -443,7 +449,6 @@ class Classroom:
             "ended": self.turn.ended,
             "paused": self.paused,
             "notes": [n.to_dict() for n in self.notes],
-            "fired": sorted(self.fired),
             "orders": self.orders,
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
@@ -491,8 +496,8 @@ class Classroom:
         return g.finished or (not g.in_day and g.day >= self.turn_end_day)
 
     def _play(self) -> None:
-        """Play on to the end of the turn or the next decision a seat must take (injects fire at the
-        start of their day)."""
+        """Play on to the end of the turn or the next decision a seat must take (standing orders answer
+        for the seats that left them)."""
         g = self.game
         while not self.paused and not self.finished:
             if g.pending():
@@ -500,15 +505,9 @@ class Classroom:
                     break
                 if g.pending():  # others still have to decide
                     break
-            if not g.in_day:
-                if g.day >= self.turn_end_day:
-                    break
-                for inject in self.exercise.spec.injects:
-                    key = (inject.day, inject.event)
-                    if inject.day == g.day + 1 and key not in self.fired:
-                        self.fired.add(key)
-                        g.inject(inject.event, reason=f"scheduled inject: {inject.reason}")
-            g.advance()
+            if not g.in_day and g.day >= self.turn_end_day:
+                break
+            g.advance()  # the exercise's injects happen at the start of their day, in the game itself
         if not self.held_by_students() and self._turn_played() and not self.finished:
             self._next_turn()  # nobody to wait for: the model holds every seat
             return

@@ -81,17 +81,24 @@ class Game:
         seats: dict[str, str] | None = None,
         overrides: dict | None = None,
         days: int | None = None,
+        scheduled: list[tuple[int, str]] | tuple = (),
     ) -> None:
         self.scenario = resolve_scenario(scenario, overrides)
         self.seed = int(seed)
         self.days = days
+        self.scheduled = tuple((int(d), str(e)) for d, e in scheduled)
         seats = dict(seats or {})
         actors = [a.id for a in self.scenario.actors]
         for actor in seats:
             self._known_actor(actor, actors)
         self._seats: dict[str, str] = seats
         self._initial_seats = dict(seats)
-        self.model = WargameModel(self.scenario, rng=self.seed, days=days, seats=seats)
+        try:
+            self.model = WargameModel(
+                self.scenario, rng=self.seed, days=days, seats=seats, scheduled=self.scheduled
+            )
+        except interventions.InterventionError as exc:
+            raise GameError(f"a scheduled event: {exc}") from None
         self.tick = 0
         self._history: list[Frozen] = []
         self._play: Generator | None = None
@@ -310,6 +317,7 @@ class Game:
             },
             "seed": self.seed,
             "days": self.days,
+            "scheduled": [list(x) for x in self.scheduled],
             "seats": self._initial_seats,
             "tick": self.tick,
             "day": self.day,
@@ -342,6 +350,7 @@ class Game:
             seats=doc["seats"],
             overrides=sc["overrides"] or None,
             days=doc["days"],
+            scheduled=doc.get("scheduled", ()),
         )
         if resolved_hash(game.scenario) != sc["hash"]:
             raise GameError(
@@ -536,7 +545,13 @@ class Game:
             raise GameError(f"no actor '{actor}' in this scenario (actors: {', '.join(actors)})")
 
     def _replayed(self, history: list[dict], tick: int) -> Game:
-        game = Game(self.scenario, seed=self.seed, seats=self._initial_seats, days=self.days)
+        game = Game(
+            self.scenario,
+            seed=self.seed,
+            seats=self._initial_seats,
+            days=self.days,
+            scheduled=self.scheduled,
+        )
         game._replay(history, tick)
         return game
 
