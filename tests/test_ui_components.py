@@ -185,3 +185,25 @@ def test_the_scenario_panel_lists_the_bundled_scenarios(page) -> None:
     _open(rc, 1)
     assert _played(rc).startswith("played to day 0 of ")
     assert _page_message(rc) == ""
+
+
+def test_a_panel_that_fails_to_draw_says_so_in_a_line_and_the_page_lives() -> None:
+    from viz.common import Guarded
+
+    @solara.component
+    def Broken():
+        raise KeyError("turkey")
+
+    @solara.component
+    def Host():
+        solara.Text("above")
+        Guarded(lambda: Broken())
+
+    box, rc = solara.render(Host(), handle_error=False)
+    alerts = [
+        " ".join(c for c in w.children if isinstance(c, str)) for w in rc.find(v.Alert).widgets
+    ]
+    assert any("could not be drawn" in a and "KeyError" in a for a in alerts), alerts
+    assert "Traceback" not in " ".join(alerts)
+    rc.find(v.Btn, children=["Try again"]).assert_single()
+    rc.close()

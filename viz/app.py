@@ -53,18 +53,21 @@ def Page():
             tab.set(i)
             visited.set(visited.value | {i})
 
-        with Guarded(), solara.lab.Tabs(value=tab.value, on_value=go_to):
-            with solara.lab.Tab("Scenario"):
-                if tab.value == 0:
-                    ScenarioPanel(desk)
-            with solara.lab.Tab("One run"):
-                if 1 in seen:
-                    with solara.Columns([3, 1]):
-                        RunView(desk)
-                        SeatPanel(desk)
-            with solara.lab.Tab("Many runs"):
-                if 2 in seen:
-                    ManyRuns(desk)
-            with solara.lab.Tab("Compare"):
-                if 3 in seen:
-                    ComparePanel(desk)
+        def panels() -> None:
+            with solara.lab.Tabs(value=tab.value, on_value=go_to):
+                with solara.lab.Tab("Scenario"):
+                    if tab.value == 0:
+                        ScenarioPanel(desk)
+                with solara.lab.Tab("One run"):
+                    if 1 in seen:
+                        with solara.Columns([3, 1]):
+                            RunView(desk)
+                            SeatPanel(desk)
+                with solara.lab.Tab("Many runs"):
+                    if 2 in seen:
+                        ManyRuns(desk)
+                with solara.lab.Tab("Compare"):
+                    if 3 in seen:
+                        ComparePanel(desk)
+
+        Guarded(panels)

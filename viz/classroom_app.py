@@ -122,11 +122,10 @@ def Page():
         if message.value:
             with solara.Div(classes=["class-message"]):
                 solara.Error(message.value)
-        with Guarded():
-            if role == FACILITATOR:
-                Facilitator(ROOM, act, version)
-            else:
-                SeatView(ROOM, role, act, version)
+        if role == FACILITATOR:
+            Guarded(lambda: Facilitator(ROOM, act, version))
+        else:
+            Guarded(lambda: SeatView(ROOM, role, act, version))
 
 
 @solara.component

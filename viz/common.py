@@ -89,9 +89,10 @@ def Chart(build: Callable[[], Any], key: tuple, on_click: Callable[[Any], None] 
 
 
 @solara.component
-def Guarded(children: list | None = None):
-    """Draws its children; a fault while drawing them is said in one line with a way to try again, never
-    shown as a traceback (the fault goes to the server's log)."""
+def Guarded(draw: Callable[[], Any]):
+    """Draws what `draw()` draws; a fault while drawing it is said in one line with a way to try again,
+    never shown as a traceback (the fault goes to the server's log). `draw` rather than children: children
+    would be compared element by element at every redraw, which costs a whole page's worth of time."""
     exc, clear = solara.use_exception()
     if exc is not None:
         log.error("a panel failed to draw: %r", exc)
@@ -99,4 +100,4 @@ def Guarded(children: list | None = None):
             solara.Error(f"This part of the page could not be drawn ({type(exc).__name__}: {exc}).")
             solara.Button("Try again", on_click=clear, outlined=True)
         return
-    solara.Column(children=children or [])
+    draw()
