@@ -39,27 +39,42 @@ def _source_of(actor_sources: list[str]) -> str:
     return "; ".join(actor_sources) if actor_sources else "no source given in the profile"
 
 
+WORDS = {
+    "low": "low end",
+    "mode": "most likely value",
+    "high": "high end",
+    "mean": "mean",
+    "sd": "spread",
+}
+
+
+def _prior(path: str, group: str, name: str, prior: dict) -> list[Assumption]:
+    """A prior's changeable numbers: its ends and, for a triangular one, its mode (low <= mode <= high)."""
+    if prior.get("dist") == "fixed":
+        return []
+    order = " (low <= mode <= high)" if "mode" in prior else ""
+    return [
+        Assumption(
+            path=f"{path}.{part}",
+            group=group,
+            label=f"{name}: {WORDS[part]} ({prior['dist']}){order}",
+            value=float(prior[part]),
+            low=0.0,  # priors and signing costs lie in [0, 1] (the schema's check)
+            high=1.0,
+            source=prior.get("source", ""),
+        )
+        for part in ("low", "mode", "high")
+        if part in prior
+    ]
+
+
 def assumptions(resolved: dict) -> list[Assumption]:
     """The changeable assumptions of a resolved scenario (Scenario.resolved())."""
     out: list[Assumption] = []
     for a in resolved.get("actors", []):
         group = a.get("name") or a["id"]
         for key, prior in sorted((a.get("priors") or {}).items()):
-            if prior.get("dist") == "fixed":
-                continue
-            for end in ("low", "high"):
-                if end in prior:
-                    out.append(
-                        Assumption(
-                            path=f"actors.{a['id']}.priors.{key}.{end}",
-                            group=group,
-                            label=f"{key.replace('_', ' ')}: {end} end of the range ({prior['dist']})",
-                            value=float(prior[end]),
-                            low=0.0,  # priors lie in [0, 1] (ActorProfile's check)
-                            high=1.0,
-                            source=prior.get("source", ""),
-                        )
-                    )
+            out += _prior(f"actors.{a['id']}.priors.{key}", group, key.replace("_", " "), prior)
         for name, words in (
             ("time_pressure", "time pressure (the cost of each day without a deal)"),
             ("lets_columns_pass", "readiness to let another's columns pass quietly"),
@@ -77,6 +92,14 @@ def assumptions(resolved: dict) -> list[Assumption]:
                         source=_source_of(a.get("sources") or []),
                     )
                 )
+    for t in resolved.get("tables", []):
+        for actor, prior in sorted((t.get("signing_costs") or {}).items()):
+            out += _prior(
+                f"tables.{t['id']}.signing_costs.{actor}",
+                f"table {t['id']}",
+                f"what signing costs {actor}",
+                prior,
+            )
     low, high = schema_range(EventSpec, "hazard")
     for e in resolved.get("events", []):
         out.append(

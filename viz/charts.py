@@ -33,7 +33,8 @@ def talks_figure(
 ) -> go.Figure:
     """Each offer made at `table`, as worth to each participant (solid, a filled marker where it said
     yes), against what that participant can get without a deal (dashed). The analyst also sees, dotted,
-    what the others believe each participant's outside option to be; a seat sees only its own lines."""
+    what the others believe each participant's outside option to be; a seat sees its own lines and, dotted,
+    what it believes the others' outside options to be (never what they are)."""
     colours = actor_colours(list(names))
     rounds = rounds_seen(pictures, table)
     fig = go.Figure(layout={"template": LIGHT})
@@ -73,25 +74,33 @@ def talks_figure(
                 hovertemplate="outside option %{y:.2f}<extra>" + names.get(a, a) + "</extra>",
             )
         )  # fmt: skip
-    if viewer is ANALYST and rounds and pictures:
+    if rounds and pictures:
+        # dotted: an actor's outside option as others believe it (the analyst: the mean of the others'
+        # beliefs; a seat: its own belief about each of the others)
         by_day = {p["day"]: p for p in pictures}
-        for a in participants:
+        seated = next((t["participants"] for t in pictures[-1]["tables"] if t["id"] == table), [])
+        for a in seated:
+            if a == viewer:
+                continue
             believed = []
             for r in rounds:
                 p = by_day.get(r["day"])
                 views = [
                     act["beliefs"][a]["reservation"]
                     for act in (p["actors"] if p else [])
-                    if a in act.get("beliefs", {}) and "reservation" in act["beliefs"][a]
+                    if (viewer is ANALYST or act["id"] == viewer)
+                    and a in (act.get("beliefs") or {})
+                    and "reservation" in act["beliefs"][a]
                 ]
                 believed.append(sum(views) / len(views) if views else None)
             if any(v is not None for v in believed):
+                who = "the others believe it" if viewer is ANALYST else "you believe it"
                 fig.add_trace(
                     go.Scatter(
                         x=list(range(1, len(rounds) + 1)), y=believed, mode="lines",
-                        name=f"{names.get(a, a)}: outside option as the others believe it",
+                        name=f"{names.get(a, a)}: outside option as {who}",
                         line={"color": colours.get(a), "dash": "dot", "width": 1}, legendgroup=a,
-                        hovertemplate="the others' mean belief %{y:.2f}<extra>" + names.get(a, a) + "</extra>",
+                        hovertemplate=f"{who}: %{{y:.2f}}<extra>" + names.get(a, a) + "</extra>",
                     )
                 )  # fmt: skip
     fig.update_xaxes(title="round")
