@@ -207,3 +207,23 @@ def test_a_panel_that_fails_to_draw_says_so_in_a_line_and_the_page_lives() -> No
     assert "Traceback" not in " ".join(alerts)
     rc.find(v.Btn, children=["Try again"]).assert_single()
     rc.close()
+
+
+@pytest.mark.parametrize("name", bundled_scenarios())
+def test_every_bundled_scenario_draws_on_every_tab_and_steps(page, name) -> None:
+    rc, ws = page
+    rc.find(v.Select, label="bundled scenario").widget.v_model = name
+    assert ws.source == name
+    for tab in (1, 2, 3):
+        _open(rc, tab)
+    for _ in range(3):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    assert ws.last_day == min(3, ws.game.model.horizon)
+    slider = rc.find(v.Slider, label="day shown").widget
+    slider.v_model = 1
+    batch = ws.run_batch(12)  # many runs, their tree and outcome charts drawn on the next redraw
+    assert batch.done == 12 and batch.error is None
+    _open(rc, 1)
+    _open(rc, 2)
+    faults = [w for w in rc.find(v.Alert).widgets if "could not be drawn" in str(w.children)]
+    assert faults == [] and _page_message(rc) == ""

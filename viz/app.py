@@ -37,6 +37,12 @@ def Page():
     desk = Desk(ws, version, message, field_errors)
     tab = solara.use_reactive(0)
     visited = solara.use_reactive(frozenset({0}))
+
+    def remember_tab():
+        if tab.value not in visited.value:
+            visited.set(visited.value | {tab.value})
+
+    solara.use_effect(remember_tab, [tab.value])
     _ = version.value  # every change on the desk bumps it, so the page redraws
     solara.Title("wargame: bases, safe passage and guarantees")
     with solara.AppBar():
@@ -47,14 +53,10 @@ def Page():
         # A tab's panel is drawn from its first visit on, and stays (its background tasks belong to it);
         # the first page draws only the scenario, so it is ready sooner. The scenario panel is drawn
         # only while shown: its fields would otherwise be redrawn at every step.
-        seen = visited.value
-
-        def go_to(i: int) -> None:
-            tab.set(i)
-            visited.set(visited.value | {i})
+        seen = visited.value | {tab.value}
 
         def panels() -> None:
-            with solara.lab.Tabs(value=tab.value, on_value=go_to):
+            with solara.lab.Tabs(value=tab):
                 with solara.lab.Tab("Scenario"):
                     if tab.value == 0:
                         ScenarioPanel(desk)
