@@ -4,88 +4,38 @@ $WARGAME_SCREENSHOTS). Skipped, with the reason, where no Chromium is installed.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser_support import CHROMIUM, NO_CHROMIUM, SHOTS, WAIT, chromium, free_port, served
 from wargame.language.exercise import read_exercise
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = (
-    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-)
 if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium found (apt-get install chromium, or set CHROMIUM=/path): browser tests skipped",
-        allow_module_level=True,
-    )
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = Path(os.environ.get("WARGAME_SCREENSHOTS") or ROOT / "out" / "ui-screens")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-WAIT = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
     """The server and the links it printed: {"facilitator": url, "russia": url, ...}."""
-    port = _free_port()
+    port = free_port()
     saves = tmp_path_factory.mktemp("classroom-saves")
     out = saves / "server.out"
-    wargame = Path(sys.executable).with_name("wargame")
-    with open(out, "w") as sink:
-        proc = subprocess.Popen(
-            [str(wargame), "classroom", "classroom_45min", "--port", str(port), "--save-dir", str(saves)],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"wargame classroom did not start: {out.read_text()[-2000:]}")
-        time.sleep(0.3)
-    text = out.read_text()
-    links = {"facilitator": re.search(r"^\s+(http://\S+)$", text, re.M).group(1)}
-    links.update(dict(re.findall(r"^\s+(\w+)\s+(http://\S+)$", text, re.M)))
-    yield links, saves, out
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    args = ["classroom", "classroom_45min", "--port", str(port), "--save-dir", str(saves)]
+    with served(args, port, out):
+        text = out.read_text()
+        links = {"facilitator": re.search(r"^\s+(http://\S+)$", text, re.M).group(1)}
+        links.update(dict(re.findall(r"^\s+(\w+)\s+(http://\S+)$", text, re.M)))
+        yield links, saves, out
 
 
 @pytest.fixture(scope="module")
 def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium(playwright) as b:
         yield b
-        b.close()
 
 
 def _open(browser, url: str, ready: str):

@@ -5,85 +5,31 @@ Skipped, with the reason, where no Chromium is installed (`apt-get install chrom
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser_support import CHROMIUM, NO_CHROMIUM, SHOTS, WAIT, chromium, free_port, served
+
 pytestmark = pytest.mark.slow
 
-CHROMIUM = (
-    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-)
 if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium found (apt-get install chromium, or set CHROMIUM=/path): browser tests skipped",
-        allow_module_level=True,
-    )
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = Path(os.environ.get("WARGAME_SCREENSHOTS") or ROOT / "out" / "ui-screens")
-FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-WAIT = 60_000  # ms: the first page of a cold server imports the engine and Solara
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    wargame = Path(sys.executable).with_name("wargame")
-    log = open(SHOTS.parent / "ui-server.log", "w") if SHOTS.parent.exists() else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(
-        [str(wargame), "ui", "--port", str(port)],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "WARGAME_UI_MAX_RUNS": "5000"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"wargame ui did not start on {url} (exit {proc.poll()})")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(tmp_path_factory):
+    port = free_port()
+    out = tmp_path_factory.mktemp("ui-server") / "server.out"
+    with served(["ui", "--port", str(port)], port, out, {"WARGAME_UI_MAX_RUNS": "5000"}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium(playwright) as b:
         yield b
-        b.close()
 
 
 def _page(browser, server):

@@ -111,8 +111,7 @@ def Page():
             message.set(str(exc))
             return
         message.set("")
-        ROOM.version += 1
-        seen.set(ROOM.version)  # this page at once; the others within POLL_S
+        seen.set(ROOM.version)  # this page at once (the room counted the change); the others within POLL_S
         autosave(ROOM)
 
     with solara.AppBar():

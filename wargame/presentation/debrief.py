@@ -130,8 +130,7 @@ def review(room, runs: int | None = None, workers: int = 1) -> Review:
     tree = branch_tree(table)
     outcomes = table.column("outcome").to_pylist()
     k = sum(1 for o in outcomes if o == result.outcome)
-    path = [m for m, _ in sorted(result.milestones, key=lambda kv: kv[1])]
-    path = list(result.milestone_path) or path
+    path = list(result.milestone_path)
     deepest: tuple[str, ...] = ()
     for step in path:
         if tree.find((*deepest, step)) is None:

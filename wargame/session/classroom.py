@@ -26,7 +26,7 @@ from typing import Any
 from wargame.engine.model import WargameModel
 from wargame.engine.outcomes import RunResult
 from wargame.language.exercise import Exercise, read_exercise
-from wargame.session.game import Game, GameError, Pending
+from wargame.session.game import Game, GameError, Pending, read_saved
 
 SAVE_FORMAT = "wargame-classroom/1"
 FACILITATOR = "facilitator"
@@ -407,18 +407,7 @@ class Classroom:
     @classmethod
     def load(cls, source: str | Path | dict, tokens: dict[str, str] | None = None) -> Classroom:
         """A classroom from `save()`'s document (new tokens unless given)."""
-        doc = source
-        if isinstance(source, Path) or (
-            isinstance(source, str) and not source.lstrip().startswith("{")
-        ):
-            doc = Path(source).read_text(encoding="utf-8")
-        if isinstance(doc, str):
-            try:
-                doc = json.loads(doc)
-            except json.JSONDecodeError as exc:
-                raise ClassroomError(f"not a saved classroom: {exc}") from None
-        if not isinstance(doc, dict) or doc.get("format") != SAVE_FORMAT:
-            raise ClassroomError(f"not a saved classroom (expected format '{SAVE_FORMAT}')")
+        doc = read_saved(source, SAVE_FORMAT, "a saved classroom", ClassroomError)
         exercise = read_exercise(doc["exercise"])
         game = Game.load(doc["game"])
         room = cls.__new__(cls)

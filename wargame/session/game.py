@@ -331,18 +331,7 @@ class Game:
     @classmethod
     def load(cls, source: str | Path | dict) -> Game:
         """A game from `save()`'s document (the text, a path to it, or the parsed dict)."""
-        doc = source
-        if isinstance(source, Path) or (
-            isinstance(source, str) and not source.lstrip().startswith("{")
-        ):
-            doc = Path(source).read_text(encoding="utf-8")
-        if isinstance(doc, str):
-            try:
-                doc = json.loads(doc)
-            except json.JSONDecodeError as exc:
-                raise GameError(f"not a saved game: {exc}") from None
-        if not isinstance(doc, dict) or doc.get("format") != SAVE_FORMAT:
-            raise GameError(f"not a saved game (expected format '{SAVE_FORMAT}')")
+        doc = read_saved(source, SAVE_FORMAT, "a saved game", GameError)
         sc = doc["scenario"]
         game = cls(
             sc["name"],
@@ -588,6 +577,22 @@ class Game:
             if self._play is None and not self.model.running:
                 raise GameError(f"the saved game does not replay: the run ended before tick {tick}")
             self.advance()
+
+
+def read_saved(source: str | Path | dict, fmt: str, what: str, error: type[Exception]) -> dict:
+    """A saved document (its JSON text, a path to it, or the parsed dict) checked to be of format `fmt`;
+    `error` (naming `what` it should have been) when it is not."""
+    doc = source
+    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+        doc = Path(source).read_text(encoding="utf-8")
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except json.JSONDecodeError as exc:
+            raise error(f"not {what}: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise error(f"not {what} (expected format '{fmt}')")
+    return doc
 
 
 def _scenario_name(scenario: Scenario) -> str:
