@@ -111,7 +111,9 @@ def Page():
             message.set(str(exc))
             return
         message.set("")
-        seen.set(ROOM.version)  # this page at once (the room counted the change); the others within POLL_S
+        seen.set(
+            ROOM.version
+        )  # this page at once (the room counted the change); the others within POLL_S
         autosave(ROOM)
 
     with solara.AppBar():

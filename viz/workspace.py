@@ -167,17 +167,9 @@ class Workspace:
     def reset_assumptions(self) -> None:
         self.load(self.source, {})
 
-    @property
-    def scenario_name(self) -> str:
-        return self.scenario.id
-
     def scenario_path(self) -> str:
-        source = self.source
-        return (
-            str(find_scenario(source).resolve())
-            if not Path(source).is_file()
-            else str(Path(source).resolve())
-        )
+        """The scenario's file (a bundled name or a path), as the batch's workers read it."""
+        return str(find_scenario(self.source).resolve())
 
     # ------------------------------------------------------------ one run, day by day
 
@@ -222,9 +214,6 @@ class Workspace:
 
     def picture(self, day: int | None = None, viewer: str | None = None):
         return self.game.snapshot(self.day if day is None else day, viewer=viewer)
-
-    def pictures(self) -> list:
-        return [self.game.snapshot(d) for d in range(self.last_day + 1)]
 
     # ------------------------------------------------------------ a seat
 
