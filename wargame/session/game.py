@@ -583,7 +583,9 @@ def read_saved(source: str | Path | dict, fmt: str, what: str, error: type[Excep
     """A saved document (its JSON text, a path to it, or the parsed dict) checked to be of format `fmt`;
     `error` (naming `what` it should have been) when it is not."""
     doc = source
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+    if isinstance(source, Path) or (
+        isinstance(source, str) and not source.lstrip().startswith("{")
+    ):
         doc = Path(source).read_text(encoding="utf-8")
     if isinstance(doc, str):
         try:
