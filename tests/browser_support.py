@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +55,8 @@ def served(args: list[str], port: int, output: Path, env: dict | None = None) ->
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     break
+        except urllib.error.HTTPError:
+            break  # it answers (a page that needs a token says so with 403)
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:

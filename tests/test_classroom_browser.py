@@ -4,6 +4,7 @@ $WARGAME_SCREENSHOTS). Skipped, with the reason, where no Chromium is installed.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -122,7 +123,8 @@ def test_an_instructor_and_two_students_play_two_turns_and_review(browser, class
         frame.get_by_text("a reason for the debrief").count() >= 1
     )  # the students' justifications
     fac.screenshot(path=str(SHOTS / "c3-after-action-review.png"), full_page=True)
-    assert (saves / "classroom_45min-autosave.json").is_file()  # saved as it went
+    (saved,) = saves.glob("classroom_45min-*.json")  # saved as it went, in the game's own file
+    assert json.loads(saved.read_text())["turn"] == 3
     for ctx in (fac_ctx, ru_ctx, tr_ctx):
         ctx.close()
 

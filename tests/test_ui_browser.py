@@ -19,10 +19,17 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def scenario_folder(tmp_path_factory):
+    """The folder the page may open files from besides the bundled scenarios (`--scenarios DIR`)."""
+    return tmp_path_factory.mktemp("ui-scenarios")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, scenario_folder):
     port = free_port()
     out = tmp_path_factory.mktemp("ui-server") / "server.out"
-    with served(["ui", "--port", str(port)], port, out, {"WARGAME_UI_MAX_RUNS": "5000"}) as url:
+    args = ["ui", "--port", str(port), "--scenarios", str(scenario_folder)]
+    with served(args, port, out, {"WARGAME_UI_MAX_RUNS": "5000"}) as url:
         yield url
 
 
@@ -166,8 +173,8 @@ def test_two_browser_contexts_keep_separate_state(browser, server):
     b.close()
 
 
-def test_a_malformed_scenario_file_shows_its_error_on_the_page(browser, server, tmp_path):
-    bad = tmp_path / "broken.yaml"
+def test_a_malformed_scenario_file_shows_its_error_on_the_page(browser, server, scenario_folder):
+    bad = scenario_folder / "broken.yaml"
     bad.write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
     context, page = _page(browser, server)
     page.get_by_label("or a scenario file on this machine (path)").fill(str(bad))
@@ -178,4 +185,23 @@ def test_a_malformed_scenario_file_shows_its_error_on_the_page(browser, server, 
     assert page.get_by_text("Traceback").count() == 0
     assert page.get_by_text("Syria, December 2024").first.is_visible()  # the desk kept its scenario
     _shot(page, "10-malformed-file")
+    context.close()
+
+
+def test_the_path_box_never_shows_a_file_outside_the_scenario_folders(browser, server):
+    """A visitor types the server's secrets into the path box: each is refused by where it is, before a
+    byte is read, and nothing of it reaches the page."""
+    context, page = _page(browser, server)
+    first_line = open("/etc/passwd").readline().strip()
+    box = page.get_by_label("or a scenario file on this machine (path)")
+    for path in ("/etc/passwd", "/etc/shadow", "../../../../etc/passwd", "/proc/self/environ"):
+        box.fill(path)
+        page.get_by_role("button", name="Load file").click()
+        error = page.locator(".v-alert", has_text=path)
+        error.wait_for(timeout=WAIT)
+        assert "only from" in error.inner_text()
+        body = page.locator("body").inner_text()
+        assert first_line not in body and "root:" not in body and "WARGAME_" not in body
+    assert page.get_by_text("Syria, December 2024").first.is_visible()  # the desk kept its scenario
+    _shot(page, "11-path-refused")
     context.close()

@@ -4,6 +4,7 @@ desk (Workspace): two tabs never see each other's runs."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import solara
 
@@ -12,19 +13,35 @@ from viz.common import Desk, Guarded
 from viz.run_view import RunView, SeatPanel
 from viz.scenario_panel import ScenarioPanel
 from viz.workspace import DEFAULT_SCENARIO, DeskError, Workspace
+from wargame.language.scenario import data_dir
 
 SCENARIO_ENV = (
     "WARGAME_UI_SCENARIO"  # the scenario `wargame ui SCENARIO` asks the page to open with
 )
 
 
+FOLDERS_ENV = (
+    "WARGAME_UI_SCENARIOS"  # folders `wargame ui --scenarios DIR` lets the page open files from
+)
+
+
+def openable() -> list[str]:
+    """What the page may open by path: the bundled scenarios, the folders given with --scenarios and the
+    file the server was started with; nothing else on the server's disk."""
+    given = [f for f in (os.environ.get(FOLDERS_ENV) or "").split(os.pathsep) if f]
+    started = os.environ.get(SCENARIO_ENV) or ""
+    return [str(data_dir("scenarios")), *given, *([started] if Path(started).is_file() else [])]
+
+
 def first_desk() -> tuple[Workspace | None, str]:
     """The desk a new session starts with (the server's scenario, else the seed scenario)."""
     wanted = os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO
+    folders = openable()
     try:
-        return Workspace(wanted), ""
+        return Workspace(wanted, openable=folders), ""
     except DeskError as exc:
-        return Workspace(DEFAULT_SCENARIO), f"could not open {wanted}: {exc.message}"
+        desk = Workspace(DEFAULT_SCENARIO, openable=folders)
+        return desk, f"could not open {wanted}: {exc.message}"
 
 
 @solara.component

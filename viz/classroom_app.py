@@ -11,18 +11,19 @@ import logging
 import os
 import threading
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import reacton.ipyvuetify as rv
 import solara
 
 from viz.common import Chart, Guarded, Prose
 from viz.geography import map_figure
+from viz.server import COOKIE
 from wargame.language.errors import ScenarioError
 from wargame.presentation.debrief import briefings_html, debrief_html, review
 from wargame.presentation.narrative import describe
 from wargame.session.classroom import FACILITATOR, UNILATERAL, Classroom, ClassroomError
 from wargame.session.game import GameError
+from wargame.session.save_folder import SaveFailed, SaveFolder
 
 log = logging.getLogger("viz.classroom")
 
@@ -47,23 +48,52 @@ def _open_room() -> tuple[Classroom | None, str]:
 
 
 ROOM, ROOM_ERROR = _open_room()  # one game for the class (the server process)
-SAVE_DIR = Path(os.environ.get(SAVE_DIR_ENV) or "out/classroom")
+
+
+def _open_saves() -> tuple[SaveFolder | None, str]:
+    """This game's own save file (a new one for every server, a loaded game included: nothing earlier is
+    ever overwritten), written once at once so that even an untouched class has its record."""
+    if ROOM is None:
+        return None, ""
+    try:
+        saves = SaveFolder(os.environ.get(SAVE_DIR_ENV) or "out/classroom", ROOM.exercise.id)
+        saves.write(ROOM.save())
+        return saves, ""
+    except (ScenarioError, OSError) as exc:
+        log.error("the class's game cannot be saved: %s", exc)
+        return None, f"The class's game is NOT being saved: {exc}"
+
+
+SAVES, SAVE_ERROR = _open_saves()
+_save_state = {"error": SAVE_ERROR}  # the last save's failure, shown on the facilitator's page
 _save_lock = threading.Lock()
 
 
 def autosave(room: Classroom) -> Path | None:
-    """Write the class's game to the save folder (after every change: a crash loses nothing)."""
-    try:
-        with _save_lock:
-            SAVE_DIR.mkdir(parents=True, exist_ok=True)
-            path = SAVE_DIR / f"{room.exercise.id}-autosave.json"
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(room.save(), encoding="utf-8")
-            tmp.replace(path)
+    """Write the class's game to its save file (after every change: a crash loses nothing). A failure is
+    kept for the facilitator's banner, and every page is told at once (the room's version moves)."""
+    with _save_lock:
+        before = _save_state["error"]
+        try:
+            if SAVES is None:
+                raise SaveFailed(SAVE_ERROR or "no save folder")
+            path = SAVES.write(room.save())
+            _save_state["error"] = ""
             return path
-    except OSError:
-        log.exception("autosave failed")
-        return None
+        except OSError as exc:
+            log.error("autosave failed: %s", exc)
+            _save_state["error"] = (
+                f"The class's game could not be saved ({exc}). Download it below now, and free or "
+                "fix the save folder: the game goes on, but unsaved."
+            )
+            return None
+        finally:
+            if _save_state["error"] != before:
+                room._changed()
+
+
+def save_failure() -> str:
+    return _save_state["error"]
 
 
 def use_class_version(room: Classroom | None) -> solara.Reactive[int]:
@@ -89,8 +119,8 @@ def use_class_version(room: Classroom | None) -> solara.Reactive[int]:
 
 @solara.component
 def Page():
-    router = solara.use_router()
-    token = (parse_qs(router.search or "").get("t") or [""])[0]
+    # The link's token, exchanged by the server for an HttpOnly cookie at the first visit (viz.server).
+    token = (solara.lab.cookies.value or {}).get(COOKIE, "")
     message = solara.use_reactive("")
     seen = use_class_version(ROOM)
     version = seen.value
@@ -123,6 +153,9 @@ def Page():
         if message.value:
             with solara.Div(classes=["class-message"]):
                 solara.Error(message.value)
+        if role == FACILITATOR and save_failure():
+            with solara.Div(classes=["save-failure"]):
+                solara.Error(save_failure())
         if role == FACILITATOR:
             Guarded(lambda: Facilitator(ROOM, act, version))
         else:
@@ -464,7 +497,7 @@ def Facilitator(room: Classroom, act, version: int):
                 filename=f"{room.exercise.id}-review.html",
                 label="Printable review (HTML)",
             )
-            rv.Html(tag="iframe", attributes={"srcdoc": aar.value, "title": "after-action review"},
+            rv.Html(tag="iframe", attributes={"srcdoc": aar.value, "title": "after-action review", "sandbox": ""},
                    style_="width: 100%; height: 900px; border: 1px solid #ccc;", class_="aar")  # fmt: skip
     Replay(room, version)
     News(room, None, version)

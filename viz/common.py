@@ -10,6 +10,8 @@ from typing import Any
 
 import markdown
 import solara
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from viz.workspace import DeskError, Workspace
 
@@ -68,14 +70,45 @@ def FieldError(desk: Desk, field: str):
         )
 
 
+class _TextOnly(Treeprocessor):
+    """Links become their text and images their alt text: text drawn here may be a person's (a student's
+    justification, a facilitator's reason, an uploaded scenario's names), and a link or an image in it
+    would act for its writer on another's page (a `javascript:` link, an image that reports its readers)."""
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in ("a", "img"):
+                alt = element.get("alt", "") if element.tag == "img" else None
+                element.tag = "span"
+                element.attrib.clear()
+                if alt is not None:
+                    element.text = alt
+
+
+class _TextOnlyExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_TextOnly(md), "text_only", 0)
+
+
+def safe_markdown(text: str) -> str:
+    """Markdown to HTML with every HTML tag in the text shown as text (never markup), and links and images
+    reduced to their text: what a person typed can format itself, never act."""
+    return markdown.markdown(
+        str(text).replace("&", "&amp;").replace("<", "&lt;"),
+        extensions=["tables", _TextOnlyExtension()],
+    )
+
+
 @solara.component
 def Prose(text: str, style: dict | None = None, classes: list[str] | None = None):
     """Markdown drawn on the server into HTML (solara.Markdown asks a CDN for KaTeX, which an offline
-    classroom does not have). Angle brackets in the text are escaped: names from a scenario file are
-    shown, never run."""
-    body = markdown.markdown(text.replace("&", "&amp;").replace("<", "&lt;"), extensions=["tables"])
+    classroom does not have), through `safe_markdown`: names from a scenario file and what a person typed
+    are shown, never run."""
     solara.HTML(
-        tag="div", unsafe_innerHTML=body, style=style or {}, classes=["prose", *(classes or [])]
+        tag="div",
+        unsafe_innerHTML=safe_markdown(text),
+        style=style or {},
+        classes=["prose", *(classes or [])],
     )
 
 

@@ -39,8 +39,8 @@ def ScenarioPanel(desk: Desk):
             )
         solara.FileDrop(
             label="…or drop a scenario YAML file here",
-            on_file=lambda f: desk.act(lambda: ws.load_text(f["name"], f["data"])),
-            lazy=False,
+            on_file=lambda f: desk.act(lambda: ws.upload(f["name"], f["size"], f["file_obj"])),
+            lazy=True,  # the size is known before the file is sent: a huge one is never transferred
         )
         FieldError(desk, "scenario")
         Prose(f"### {resolved.get('title') or sc.id}")

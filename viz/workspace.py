@@ -26,6 +26,7 @@ from wargame.batch.plan import plan_manifest
 from wargame.engine.scenarios import load_scenario, resolve_scenario
 from wargame.language.errors import ScenarioError
 from wargame.language.scenario import find_scenario, list_scenarios, parse_set
+from wargame.language.yaml_source import MAX_BYTES
 from wargame.presentation.report import Results
 from wargame.session import Game, GameError
 
@@ -100,8 +101,16 @@ class Workspace:
     """Everything one browser session (or notebook) has on its desk."""
 
     def __init__(
-        self, scenario: str | Path = DEFAULT_SCENARIO, seed: int = 7, workers: int | None = None
+        self,
+        scenario: str | Path = DEFAULT_SCENARIO,
+        seed: int = 7,
+        workers: int | None = None,
+        openable: list[str | Path] | None = None,
     ):
+        """`openable`: the folders (anything beneath them) and files that may be opened by path; None for
+        anywhere (a notebook on one's own machine). A server's page passes the bundled scenarios and what
+        its command line named, so that a visitor cannot make the server read its other files."""
+        self.openable = None if openable is None else [Path(os.path.realpath(p)) for p in openable]
         self.workers = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
         self.source: str = DEFAULT_SCENARIO
         self.overrides: dict[str, Any] = {}
@@ -121,6 +130,8 @@ class Workspace:
         """Choose a scenario (a bundled name or a file path) and its --set overrides; on a fault the
         desk keeps what it had and the error is kept under "scenario" (or the override it blames)."""
         overrides = dict(overrides or {})
+        if str(scenario) not in bundled_scenarios():
+            self._may_open(str(scenario))
         try:
             # a file is read afresh each time (it may have been edited); bundled ones come from the cache
             sc = (
@@ -145,9 +156,44 @@ class Workspace:
         self.compare = None
         self.new_game()
 
+    def _may_open(self, scenario: str) -> None:
+        """Refuse a path outside the openable folders (links followed first, so none leads out), or not a
+        .yaml file: with the same words whether or not something is there, and before reading a byte."""
+        if self.openable is None:
+            return
+        real = Path(os.path.realpath(Path(scenario).expanduser()))
+        inside = any(real == root or root in real.parents for root in self.openable)
+        uploads = Path(os.path.realpath(self._uploads.name))
+        if (inside or uploads in real.parents) and real.suffix in (".yaml", ".yml"):
+            return
+        places = ", ".join(str(p) for p in self.openable)
+        message = (
+            f"{scenario}: this page opens scenario files (.yaml) only from {places}, or as a file "
+            "dropped here (the server's owner can add a folder: wargame ui --scenarios DIR)"
+        )
+        self.errors = {"scenario": message}
+        raise DeskError("scenario", message)
+
+    def upload(self, name: str, size: int, source) -> None:
+        """A file dropped on the page: its size is checked before a byte of it is read from the browser."""
+        if size > MAX_BYTES:
+            message = (
+                f"{Path(name).name}: too large for a scenario (at most {MAX_BYTES:,} bytes; "
+                f"this file has {size:,})"
+            )
+            self.errors = {"scenario": message}
+            raise DeskError("scenario", message)
+        data = source.read(MAX_BYTES + 1)
+        self.load_text(name, data)
+
     def load_text(self, name: str, text: bytes | str) -> None:
         """A scenario from a file the user sent (kept in this session's own temporary folder)."""
         safe = Path(name).name or "scenario.yaml"
+        if len(text) > MAX_BYTES:
+            self.errors = {
+                "scenario": f"{safe}: too large for a scenario (at most {MAX_BYTES:,} bytes)"
+            }
+            raise DeskError("scenario", self.errors["scenario"])
         if not safe.endswith((".yaml", ".yml")):
             self.errors = {"scenario": f"{safe}: a scenario file ends in .yaml or .yml"}
             raise DeskError("scenario", self.errors["scenario"])

@@ -1,0 +1,267 @@
+"""The web server of both pages (`wargame ui`, `wargame classroom`): Solara's server behind a guard.
+
+The guard promises, for every response:
+- a Content-Security-Policy: scripts only from this server, or inline ones carrying this response's
+  nonce (so no `javascript:` link, inline handler or injected `<script>` runs); images only from this
+  server (no off-origin image can report who looked at a page); no plugins; the page framed only by
+  itself; no Referer leaves the page.
+- a link's token (`/?t=TOKEN`) is exchanged on first visit for an HttpOnly, SameSite=Strict cookie and
+  taken out of the address bar (a redirect to the same page without it), so it is neither in the history
+  nor on the screen nor in a Referer.
+- where the server has tokens (the classroom always; the browser UI when it listens beyond this machine),
+  nothing but the page's static library files is served, and no live connection opened, without a valid
+  token: the page says so in a line.
+
+Run as `python -m viz.server PAGE_MODULE --host H --port P [--tls-cert F --tls-key F]`; the accepted
+tokens come from the environment (WARGAME_ACCESS_TOKENS, a JSON list), never from the command line, where
+any user of the machine could read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import html
+import json
+import os
+import re
+import secrets
+import sys
+import warnings
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+TOKENS_ENV = "WARGAME_ACCESS_TOKENS"
+COOKIE = "wargame-token"
+# Solara's library files: the same for everyone, no secret in them (the page needs them to say "no").
+STATIC = ("/static/", "/_solara/cdn/", "/jupyter/nbextensions/")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+def content_security_policy(nonce: str) -> str:
+    """The page's policy. 'unsafe-eval' because Vue compiles the widgets' templates in the browser; blob:
+    because plotly's charts are anywidgets whose module is loaded from a blob URL. Neither lets text from
+    a person run: inline script needs the nonce, and `javascript:` URLs count as inline."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval' blob:",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "frame-src 'self'",
+            "frame-ancestors 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
+def token_of(cookie_header: str) -> str:
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:  # a malformed Cookie header is no token
+        return ""
+    return jar[COOKIE].value if COOKIE in jar else ""
+
+
+_SCRIPT = re.compile(rb"<script(?=[\s>])")
+
+
+class Guard:
+    """ASGI middleware around Solara's app (see the module's docstring for what it promises)."""
+
+    def __init__(self, app, tokens: list[str] | None, secure: bool = False) -> None:
+        self.app = app
+        self.tokens = [t.encode() for t in tokens] if tokens else None
+        self.secure = secure
+
+    def valid(self, token: str) -> bool:
+        """Constant-time comparison with every token, whatever matches."""
+        if not token:
+            return False
+        given = token.encode()
+        found = False
+        for known in self.tokens or []:
+            found |= hmac.compare_digest(given, known)
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        token = token_of(headers.get("cookie", ""))
+        allowed = self.tokens is None or self.valid(token)
+        if kind == "websocket":
+            if not allowed:
+                await receive()  # websocket.connect
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "/")
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        given = [v for k, v in query if k == "t"]
+        if given:
+            await self._exchange(scope, send, path, query, given[0])
+            return
+        static = path.startswith(STATIC)
+        if not allowed and not static:
+            await _plain_page(
+                send,
+                403,
+                "This link opens nothing",
+                "This page needs its link with a token. Ask whoever runs the server for yours "
+                "(in a class, each seat has its own).",
+                self._headers(secrets.token_urlsafe(16)),
+            )
+            return
+        nonce = secrets.token_urlsafe(16)
+        if static:
+            await self.app(scope, receive, self._with_headers(send, nonce, rewrite=False))
+            return
+        # The page itself: uncompressed, so that its inline scripts can be given the nonce.
+        scope = dict(scope)
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
+        await self.app(scope, receive, self._with_headers(send, nonce, rewrite=True))
+
+    async def _exchange(self, scope, send, path: str, query, token: str) -> None:
+        """`?t=TOKEN`: a cookie for a valid token, and the same page without it in the address."""
+        rest = [(k, v) for k, v in query if k != "t"]
+        location = path + ("?" + urlencode(rest) if rest else "")
+        headers = self._headers(secrets.token_urlsafe(16))
+        if self.tokens is not None and not self.valid(token):
+            await _plain_page(
+                send,
+                403,
+                "This link opens nothing",
+                "Its token is not one this server gave out (a server started again gives new "
+                "links). Ask whoever runs the server for yours.",
+                headers,
+            )
+            return
+        flags = "HttpOnly; SameSite=Strict; Path=/" + ("; Secure" if self.secure else "")
+        headers += [
+            (b"location", location.encode("latin-1")),
+            (b"set-cookie", f"{COOKIE}={token}; {flags}".encode("latin-1")),
+            (b"cache-control", b"no-store"),
+            (b"content-length", b"0"),
+        ]
+        await send({"type": "http.response.start", "status": 303, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    def _headers(self, nonce: str) -> list[tuple[bytes, bytes]]:
+        out = [
+            (b"content-security-policy", content_security_policy(nonce).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"SAMEORIGIN"),
+        ]
+        if self.secure:
+            out.append((b"strict-transport-security", b"max-age=31536000"))
+        return out
+
+    def _with_headers(self, send: Send, nonce: str, rewrite: bool) -> Send:
+        extra = self._headers(nonce)
+        names = {k for k, _ in extra}
+        state: dict[str, Any] = {"html": False, "start": None, "body": []}
+
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                encoded = any(k.lower() == b"content-encoding" for k, _ in headers)
+                if rewrite and ctype.startswith(b"text/html") and not encoded:
+                    state["html"] = True
+                    state["start"] = {**message, "headers": headers + extra}
+                    return
+                await send({**message, "headers": headers + extra})
+                return
+            if message["type"] == "http.response.body" and state["html"]:
+                state["body"].append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = _SCRIPT.sub(f'<script nonce="{nonce}"'.encode(), b"".join(state["body"]))
+                start = state["start"]
+                start["headers"] = [
+                    (k, v) for k, v in start["headers"] if k.lower() != b"content-length"
+                ] + [(b"content-length", str(len(body)).encode())]
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        return sending
+
+
+async def _plain_page(send: Send, status: int, title: str, text: str, headers) -> None:
+    body = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head><body style='font-family: sans-serif; "
+        f"margin: 3em'><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                *headers,
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def accepted_tokens() -> list[str] | None:
+    raw = os.environ.get(TOKENS_ENV)
+    return list(json.loads(raw)) if raw else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m viz.server")
+    p.add_argument("page", help="the page's module (viz.app, viz.classroom_app)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    args = p.parse_args(argv)
+    os.environ["SOLARA_APP"] = args.page
+    os.environ["SERVER_NAME"] = args.host
+    os.environ["SERVER_PORT"] = str(args.port)
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # Solara warns at every page load that its session cookie cannot be SameSite=None over plain HTTP:
+    # the page is never embedded elsewhere, so that is what we want, not news for the console.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    import uvicorn
+    from solara.__main__ import LOGGING_CONFIG
+    from solara.server import settings
+    from solara.server.starlette import app as solara_app
+
+    settings.main.mode = "production"
+    secure = bool(args.tls_cert)
+    uvicorn.run(
+        Guard(solara_app, accepted_tokens(), secure=secure),
+        host=args.host,
+        port=args.port,
+        log_config=LOGGING_CONFIG,
+        access_log=False,
+        ssl_certfile=args.tls_cert,
+        ssl_keyfile=args.tls_key,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
