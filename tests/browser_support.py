@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -39,7 +40,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(args: list[str], port: int, output: Path, env: dict | None = None) -> Iterator[str]:
+def served(
+    args: list[str], port: int, output: Path, env: dict | None = None, tls: bool = False
+) -> Iterator[str]:
     """`wargame ARGS` running until the block ends, its output in `output`; yields its base URL once it
     answers (the test fails, with the output's tail, if it never does)."""
     wargame = Path(sys.executable).with_name("wargame")
@@ -48,11 +51,14 @@ def served(args: list[str], port: int, output: Path, env: dict | None = None) ->
             [str(wargame), *args], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/"
+    unverified = (
+        ssl._create_unverified_context() if tls else None
+    )  # a test's self-signed certificate
     deadline = time.monotonic() + 90
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
+            with urllib.request.urlopen(url, timeout=2, context=unverified) as r:
                 if r.status == 200:
                     break
         except urllib.error.HTTPError:

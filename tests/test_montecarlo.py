@@ -377,3 +377,18 @@ def test_bad_numbers_on_the_command_line(tmp_path, args, flag):
     )
     assert proc.returncode == 2 and proc.stderr.startswith(f"error: {flag}: value out of range")
     assert not (tmp_path / "mc").exists()
+
+
+def test_more_workers_than_cores_are_capped_with_a_note(tmp_path, capsys):
+    """`--workers 1000` on a 2-core machine would start as many processes as chunks: the command caps it
+    at the cores, says so, and the results are those of any worker count."""
+    from wargame.cli import main
+
+    out = tmp_path / "mc"
+    args = ["mc", str(MINI), "--runs", "6", "--seed", "3", "--no-progress", "--out"]
+    assert main([*args, str(out), "--workers", "1000"]) == 0
+    cores = os.cpu_count() or 1
+    assert f"--workers 1000 capped at this machine's {cores} cores" in capsys.readouterr().err
+    assert json.loads((out / "manifest.json").read_text())["workers"] == cores
+    assert main([*args, str(tmp_path / "one"), "--workers", "1"]) == 0
+    assert table(out).equals(table(tmp_path / "one"))

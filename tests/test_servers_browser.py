@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import ssl
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -178,3 +181,48 @@ def test_the_analysts_page_beyond_this_machine_opens_only_with_its_link(browser,
         page.get_by_text("Key assumptions").wait_for(timeout=WAIT)
         assert "t=" not in page.url
         context.close()
+
+
+def test_https_where_configured(tmp_path):
+    """With --tls-cert and --tls-key the server speaks HTTPS, the cookie is Secure, and no warning about
+    tokens in clear text is printed."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    port = free_port()
+    out = tmp_path / "ui.out"
+    args = [
+        "ui",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        "--tls-cert",
+        str(cert),
+        "--tls-key",
+        str(key),
+    ]
+    with served(args, port, out, tls=True) as url:
+        text = out.read_text()
+        assert "unencrypted" not in text
+        link = re.search(r"wargame ui: (https://\S+\?t=\S+)", text).group(1)
+        unverified = ssl._create_unverified_context()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+
+        opener = urllib.request.build_opener(
+            NoRedirect, urllib.request.HTTPSHandler(context=unverified)
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            opener.open(url.rstrip("/") + "/?" + link.split("?")[1], timeout=10)
+        assert answer.value.code == 303
+        cookie = answer.value.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        assert "max-age" in answer.value.headers["strict-transport-security"]
