@@ -218,9 +218,11 @@ def _classroom(args) -> int:
             raise ScenarioError(
                 "--runs", "out of range", expected="50 to 20,000", found=str(args.runs)
             )
-        try:
+        try:  # read within bounds, checked field by field and replayed: a fault names the field
             room = Classroom.load(Path(args.saved))
-        except (ClassroomError, KeyError, TypeError) as exc:
+        except ScenarioError:
+            raise
+        except ClassroomError as exc:
             raise ScenarioError(args.saved, f"not a saved classroom game: {exc}") from None
         Path(args.html).write_text(
             debrief_html(review(room, args.runs, workers=2), room.notes), encoding="utf-8"
@@ -229,9 +231,11 @@ def _classroom(args) -> int:
         return 0
     exercise = read_exercise(args.exercise)
     if args.load:
-        try:
-            Classroom.load(Path(args.load))
-        except (ClassroomError, KeyError, TypeError) as exc:
+        try:  # a game of the exercise served, checked and replayed here, before anything is served
+            Classroom.load(Path(args.load), exercise=exercise)
+        except ScenarioError:
+            raise
+        except ClassroomError as exc:
             raise ScenarioError(args.load, f"not a saved classroom game: {exc}") from None
     if not 1 <= args.port <= 65535:
         raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))

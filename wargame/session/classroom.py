@@ -25,19 +25,25 @@ from typing import Any
 
 from wargame.engine.model import WargameModel
 from wargame.engine.outcomes import RunResult
-from wargame.language.exercise import Exercise, read_exercise
-from wargame.session.game import Game, GameError, Pending, read_saved
+from wargame.language.exercise import Exercise, list_exercises, read_exercise
+from wargame.session.errors import ClassroomError
+from wargame.session.game import Game, GameError, Pending
+from wargame.session.saved_games import (
+    CLASSROOM_FORMAT,
+    ClassroomSave,
+    ClassroomSaveError,
+    SaveError,
+    read_classroom,
+)
 
-SAVE_FORMAT = "wargame-classroom/1"
+SAVE_FORMAT = CLASSROOM_FORMAT
 FACILITATOR = "facilitator"
 UNILATERAL = {
     "walk_out": "refuse everything at a table from now on (walk out of the talks)",
     "break_agreement": "break an agreement in force that you are party to",
 }
 
-
-class ClassroomError(GameError):
-    """A request the classroom refuses (a wrong seat, nothing to decide, a paused game ...)."""
+__all__ = ["Classroom", "ClassroomError", "ClassroomSaveError", "Note", "new_tokens"]
 
 
 @dataclass(frozen=True)
@@ -384,7 +390,7 @@ class Classroom:
 
     def save(self, path: str | Path | None = None) -> str:
         """One JSON document: the exercise, the game (seed and every move), the turn, the notes with
-        their justifications and the forks. No token."""
+        their justifications, the forks and the digest of the classroom as saved. No token."""
         with self.lock:
             doc = {
                 "format": SAVE_FORMAT,
@@ -398,6 +404,7 @@ class Classroom:
                 "orders": self.orders,
                 "forks": self.forks,
                 "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "digest": self.digest(),
             }
         text = json.dumps(doc, indent=1, default=str)
         if path is not None:
@@ -405,27 +412,71 @@ class Classroom:
         return text
 
     @classmethod
-    def load(cls, source: str | Path | dict, tokens: dict[str, str] | None = None) -> Classroom:
-        """A classroom from `save()`'s document (new tokens unless given)."""
-        doc = read_saved(source, SAVE_FORMAT, "a saved classroom", ClassroomError)
-        exercise = read_exercise(doc["exercise"])
-        game = Game.load(doc["game"])
+    def load(
+        cls,
+        source: str | Path | dict,
+        tokens: dict[str, str] | None = None,
+        exercise: Exercise | str | Path | None = None,
+    ) -> Classroom:
+        """A classroom from `save()`'s document (new tokens unless given), checked field by field and
+        replayed to the state it was saved in. The exercise is the one given (the save must be a game of
+        it), else the bundled exercise of the save's id: the path a save names is never opened.
+        ClassroomSaveError (a ScenarioError and a ClassroomError) for anything else."""
+        doc, file = read_classroom(source)
+        exercise = _exercise_of(doc, file, exercise)
+        fail = _failing(file)
+        spec = exercise.spec
+        # what the exercise sets is checked before anything is replayed (the days bound the replay)
+        days, scheduled = spec.days_per_turn * spec.turns, exercise.schedule()
+        if sorted(doc.game.seats) != sorted(exercise.seated):
+            raise fail(
+                "game.seats", "the seats of another exercise", exercise.seated, doc.game.seats
+            )
+        if doc.game.days != days or [tuple(x) for x in doc.game.scheduled] != scheduled:
+            raise fail(
+                "game.days" if doc.game.days != days else "game.scheduled",
+                f"the exercise '{exercise.id}' has changed since the game was saved (its days or "
+                "injects differ)",
+                f"{days} days, injects {scheduled}",
+                f"{doc.game.days} days, injects {[list(x) for x in doc.game.scheduled]}",
+            )
+        try:
+            game = Game.load(doc.game, scenario=exercise.scenario)
+        except SaveError as exc:
+            raise exc.inside(file, "game", ClassroomSaveError) from None
+        if doc.turn > spec.turns + 1:
+            raise fail("turn", "a turn past the last", f"1 to {spec.turns + 1}", doc.turn)
+        for where, names in (("ended", doc.ended), ("orders", doc.orders)):
+            for actor in names:
+                if actor not in exercise.seated:
+                    raise fail(f"{where}.{actor}", "not a seat", exercise.seated, actor)
+        for i, note in enumerate(doc.notes):
+            if note.actor not in exercise.seated:
+                raise fail(f"notes[{i}].actor", "not a seat", exercise.seated, note.actor)
         room = cls.__new__(cls)
         room.exercise = exercise
-        room.days_per_turn = exercise.spec.days_per_turn
-        room.turns = exercise.spec.turns
+        room.days_per_turn = spec.days_per_turn
+        room.turns = spec.turns
         room.game = game
         room._tokens = dict(tokens) if tokens else new_tokens(exercise.seated)
         missing = {FACILITATOR, *exercise.seated} - set(room._tokens)
         if missing:
             raise ClassroomError(f"no token for {', '.join(sorted(missing))}")
-        room.turn = _Turn(int(doc["turn"]), dict(doc["ended"]))
-        room.paused = bool(doc["paused"])
-        room.notes = [Note(**n) for n in doc["notes"]]
-        room.forks = list(doc.get("forks", []))
+        room.turn = _Turn(doc.turn, dict(doc.ended))
+        room.paused = doc.paused
+        room.notes = [Note(**n.model_dump(mode="json")) for n in doc.notes]
+        room.forks = [f.model_dump(mode="json", exclude_unset=True) for f in doc.forks]
         room.lock = threading.RLock()
         room.version = 0
-        room.orders = dict(doc.get("orders", {}))
+        room.orders = {a: o.model_dump(mode="json") for a, o in doc.orders.items()}
+        if doc.digest is not None and doc.digest != room.digest():
+            raise ClassroomSaveError(
+                file,
+                "the saved game does not replay to the state it was saved in",
+                field="digest",
+                expected=f"the digest of the replayed classroom ({room.digest()[:12]}...)",
+                found=f"{doc.digest[:12]}...",
+            )
         return room
 
     def digest(self) -> str:
@@ -508,6 +559,46 @@ class Classroom:
 
     def _changed(self) -> None:
         self.version += 1
+
+
+def _exercise_of(doc: ClassroomSave, file: str, given: Exercise | str | Path | None) -> Exercise:
+    """The exercise a saved classroom is a game of: the one given, which must be the save's, or else the
+    bundled exercise of the save's id (a save never makes the server open a path it names)."""
+    if given is not None:
+        exercise = given if isinstance(given, Exercise) else read_exercise(given)
+        if exercise.id != doc.exercise_id:
+            raise ClassroomSaveError(
+                file,
+                "a saved game of another exercise",
+                field="exercise_id",
+                expected=f"a game of '{exercise.id}'",
+                found=f"a game of '{doc.exercise_id}'",
+            )
+        return exercise
+    bundled = list_exercises()
+    exercise = read_exercise(doc.exercise_id) if doc.exercise_id in bundled else None
+    if exercise is None or exercise.id != doc.exercise_id:
+        raise ClassroomSaveError(
+            file,
+            "a saved game of an exercise that is not bundled",
+            field="exercise_id",
+            expected="one of " + ", ".join(bundled) + " (or load it with its exercise)",
+            found=f"'{doc.exercise_id}'",
+        )
+    return exercise
+
+
+def _failing(file: str):
+    def fail(field: str, message: str, expected: Any, found: Any) -> ClassroomSaveError:
+        return ClassroomSaveError(
+            file,
+            f"not a saved classroom of this exercise: {message}",
+            field=field,
+            expected=str(expected),
+            found=str(found),
+        )
+
+    return fail
 
 
 def new_tokens(seats: list[str]) -> dict[str, str]:

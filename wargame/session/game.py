@@ -29,16 +29,20 @@ from wargame.engine.bargaining.tables import Decision
 from wargame.engine.model import WargameModel
 from wargame.engine.outcomes import RunResult
 from wargame.engine.scenarios import resolve_scenario
+from wargame.language.errors import ScenarioError
 from wargame.language.scenario import Scenario, data_dir, resolved_hash
 from wargame.language.schema import Effect
+from wargame.session.errors import GameError
+from wargame.session.saved_games import GAME_FORMAT, GameSave, SaveError, read_game, read_saved
 from wargame.session.snapshot import Frozen, RoundPictures, for_viewer, freeze, picture
 
-SAVE_FORMAT = "wargame-game/1"
+SAVE_FORMAT = GAME_FORMAT
 OVERRIDES = ("collapse_talks", "refuse", "break_agreement")
+# Raised while replaying a save's entry, these mean the save does not replay (a move that is not legal,
+# a tick out of order, an unknown actor): a SaveError naming the entry's field.
+REPLAY_FAULTS = (GameError, LookupError, TypeError, ValueError, ArithmeticError)
 
-
-class GameError(ValueError):
-    """A move, inject or override the game cannot take, with what it can take instead."""
+__all__ = ["Game", "GameError", "Pending", "SaveError", "read_saved"]
 
 
 @dataclass(frozen=True)
@@ -307,7 +311,8 @@ class Game:
 
     def save(self, path: str | Path | None = None) -> str:
         """The game as one JSON document: the scenario by name and content hash, its overrides, the seed,
-        the seats and every decision, inject and override. `Game.load` replays it to the identical state."""
+        the seats, every decision, inject and override, and the digest of the state it was saved in.
+        `Game.load` replays it to the identical state."""
         doc = {
             "format": SAVE_FORMAT,
             "scenario": {
@@ -322,6 +327,7 @@ class Game:
             "tick": self.tick,
             "day": self.day,
             "history": self._history,
+            "digest": self.digest(),
         }
         text = json.dumps(doc, indent=1, default=str)
         if path is not None:
@@ -329,25 +335,157 @@ class Game:
         return text
 
     @classmethod
-    def load(cls, source: str | Path | dict) -> Game:
-        """A game from `save()`'s document (the text, a path to it, or the parsed dict)."""
-        doc = read_saved(source, SAVE_FORMAT, "a saved game", GameError)
-        sc = doc["scenario"]
-        game = cls(
-            sc["name"],
-            seed=doc["seed"],
-            seats=doc["seats"],
-            overrides=sc["overrides"] or None,
-            days=doc["days"],
-            scheduled=doc.get("scheduled", ()),
-        )
-        if resolved_hash(game.scenario) != sc["hash"]:
-            raise GameError(
-                f"the scenario '{sc['name']}' has changed since the game was saved "
-                "(its content hash differs): the saved moves would not replay to the same game"
+    def load(
+        cls, source: str | Path | dict | GameSave, scenario: Scenario | str | Path | None = None
+    ) -> Game:
+        """A game from `save()`'s document (the text, a path to it, or the parsed dict), checked field by
+        field and replayed to the state it was saved in. `scenario`, when given, is the scenario the save
+        must be a game of (its name, path or Scenario; then it is the one played, and the save's own
+        scenario name is never opened). SaveError (a ScenarioError and a GameError) when the document is
+        not a saved game, is a game of another scenario, or does not replay to the state it was saved in."""
+        doc, file = read_game(source)
+        return cls._from_save(doc, file, scenario)
+
+    @classmethod
+    def _from_save(cls, doc: GameSave, file: str, scenario: Scenario | str | Path | None) -> Game:
+        sc = doc.scenario
+        overrides = dict(sc.overrides) or None
+        try:
+            if scenario is None:
+                played = resolve_scenario(sc.name, overrides)
+            else:
+                expected = resolve_scenario(scenario)
+                played = resolve_scenario(expected, overrides)
+                want = _scenario_name(expected)
+                if sc.name != want and resolved_hash(played) != sc.hash:
+                    raise SaveError(
+                        file,
+                        "a saved game of another scenario",
+                        field="scenario.name",
+                        expected=f"a game of '{want}'",
+                        found=f"a game of '{sc.name}'",
+                    )
+        except SaveError:
+            raise
+        except (ScenarioError, *REPLAY_FAULTS) as exc:
+            raise SaveError(
+                file,
+                "the saved game's scenario cannot be played",
+                field="scenario.overrides" if overrides else "scenario.name",
+                expected="a scenario this install has, with overrides it accepts",
+                found=str(exc).replace("\n  ", "; ")[:300],
+            ) from None
+        if resolved_hash(played) != sc.hash:
+            raise SaveError(
+                file,
+                f"the scenario '{sc.name}' has changed since the game was saved (its content hash "
+                "differs): the saved moves would not replay to the same game",
+                field="scenario.hash",
+                expected=resolved_hash(played),
+                found=sc.hash,
             )
-        game._replay(doc["history"], doc["tick"])
+        actors = [a.id for a in played.actors]
+        for actor in doc.seats:
+            if actor not in actors:
+                raise SaveError(
+                    file,
+                    "a seat for an actor the scenario does not have",
+                    field=f"seats.{actor}",
+                    expected="one of " + ", ".join(actors),
+                    found=f"'{actor}'",
+                )
+        try:
+            game = cls(
+                played,
+                seed=doc.seed,
+                seats=dict(doc.seats),
+                days=doc.days,
+                scheduled=[tuple(x) for x in doc.scheduled],
+            )
+        except REPLAY_FAULTS as exc:
+            raise SaveError(
+                file,
+                "the saved game cannot be set up",
+                field="scheduled" if doc.scheduled else "days",
+                expected="events and days the scenario has",
+                found=str(exc)[:300],
+            ) from None
+        game._replay_saved(doc, file)
         return game
+
+    def _replay_saved(self, doc: GameSave, file: str) -> None:
+        """Replay a save's history entry by entry, each checked to be recorded again as it was saved;
+        whatever goes wrong is a SaveError naming the entry's field."""
+
+        def fault(field: str, message: str, exc: BaseException | None = None, **more) -> SaveError:
+            found = more.pop("found", None)
+            if found is None and exc is not None:
+                found = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)[:300]
+            return SaveError(file, message, field=field, found=found, **more)
+
+        not_replayed = "the saved game does not replay"
+        for i, entry in enumerate(doc.history):
+            at = f"history[{i}]"
+            try:
+                self._run_to(entry.tick)
+            except REPLAY_FAULTS as exc:
+                raise fault(f"{at}.tick", not_replayed, exc) from None
+            if self.tick != entry.tick:
+                raise fault(
+                    f"{at}.tick",
+                    f"{not_replayed}: its entries are out of order",
+                    expected=f"tick {self.tick} or later",
+                    found=f"tick {entry.tick}",
+                )
+            saved = entry.model_dump(mode="json", exclude_unset=True)
+            before = len(self._history)
+            try:
+                self._apply(saved)
+            except REPLAY_FAULTS as exc:
+                raise fault(f"{at}.{self._blame(saved)}", not_replayed, exc) from None
+            if len(self._history) != before + 1:
+                raise fault(at, not_replayed, expected="one entry recorded", found="none")
+            again = json.loads(json.dumps(self._history[-1], default=str))
+            wrong = [k for k in saved if again.get(k) != saved[k]]
+            if wrong:
+                raise fault(
+                    f"{at}.{wrong[0]}",
+                    f"{not_replayed}: the entry is recorded otherwise when replayed",
+                    expected=_short(again.get(wrong[0])),
+                    found=_short(saved[wrong[0]]),
+                )
+        try:
+            self._run_to(doc.tick)
+        except REPLAY_FAULTS as exc:
+            raise fault("tick", not_replayed, exc) from None
+        if self.tick != doc.tick:
+            raise fault(
+                "tick",
+                f"{not_replayed}: it ends before its last entry",
+                expected=f"tick {self.tick} or later",
+                found=f"tick {doc.tick}",
+            )
+        if doc.day is not None and doc.day != self.day:
+            raise fault("day", not_replayed, expected=f"day {self.day}", found=f"day {doc.day}")
+        if doc.digest is not None and doc.digest != self.digest():
+            raise fault(
+                "digest",
+                "the saved game does not replay to the state it was saved in",
+                expected=f"the digest of the replayed game ({self.digest()[:12]}...)",
+                found=f"{doc.digest[:12]}...",
+            )
+
+    def _blame(self, entry: Mapping) -> str:
+        """The field of a history entry that the replay could not take."""
+        kind = entry["kind"]
+        if kind == "decision":
+            asked = [d.actor for d in self._unanswered()]
+            return "move" if entry["actor"] in asked else "actor"
+        if kind == "inject":
+            return "event" if entry.get("event") is not None else "effects"
+        if kind == "override":
+            return "override" if entry["override"] not in OVERRIDES else "details"
+        return "actor"
 
     def digest(self) -> str:
         """A fingerprint of the whole state of the game now: the picture, the random streams' states, the
@@ -548,24 +686,24 @@ class Game:
         """Play the recorded history again, each entry at the moment it was made, then up to `tick`."""
         for entry in history:
             self._run_to(entry["tick"])
-            kind = entry["kind"]
-            if kind == "decision":
-                self.submit(entry["actor"], entry["move"], entry.get("note", ""))
-            elif kind == "inject":
-                self.inject(
-                    entry.get("event"), effects=entry.get("effects"), reason=entry["reason"]
-                )
-            elif kind == "override":
-                self.override(entry["override"], reason=entry["reason"], **entry["details"])
-            elif kind == "hand_over":
-                self.hand_over(entry["actor"], entry.get("reason", ""))
-            elif kind == "take_back":
-                self.take_back(
-                    entry["actor"], entry.get("owner", "player"), entry.get("reason", "")
-                )
-            else:
-                raise GameError(f"a saved game holds an unknown entry '{kind}'")
+            self._apply(entry)
         self._run_to(tick)
+
+    def _apply(self, entry: Mapping) -> None:
+        """Make the move, inject, override or seat change a history entry records."""
+        kind = entry["kind"]
+        if kind == "decision":
+            self.submit(entry["actor"], entry["move"], entry.get("note", ""))
+        elif kind == "inject":
+            self.inject(entry.get("event"), effects=entry.get("effects"), reason=entry["reason"])
+        elif kind == "override":
+            self.override(entry["override"], reason=entry["reason"], **entry["details"])
+        elif kind == "hand_over":
+            self.hand_over(entry["actor"], entry.get("reason", ""))
+        elif kind == "take_back":
+            self.take_back(entry["actor"], entry.get("owner", "player"), entry.get("reason", ""))
+        else:
+            raise GameError(f"a saved game holds an unknown entry '{kind}'")
 
     def _run_to(self, tick: int) -> None:
         while self.tick < tick:
@@ -579,22 +717,9 @@ class Game:
             self.advance()
 
 
-def read_saved(source: str | Path | dict, fmt: str, what: str, error: type[Exception]) -> dict:
-    """A saved document (its JSON text, a path to it, or the parsed dict) checked to be of format `fmt`;
-    `error` (naming `what` it should have been) when it is not."""
-    doc = source
-    if isinstance(source, Path) or (
-        isinstance(source, str) and not source.lstrip().startswith("{")
-    ):
-        doc = Path(source).read_text(encoding="utf-8")
-    if isinstance(doc, str):
-        try:
-            doc = json.loads(doc)
-        except json.JSONDecodeError as exc:
-            raise error(f"not {what}: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != fmt:
-        raise error(f"not {what} (expected format '{fmt}')")
-    return doc
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _scenario_name(scenario: Scenario) -> str:
