@@ -41,7 +41,8 @@ def _open_room() -> tuple[Classroom | None, str]:
     tokens = json.loads(os.environ[TOKENS_ENV]) if os.environ.get(TOKENS_ENV) else None
     try:
         if os.environ.get(LOAD_ENV):
-            return Classroom.load(os.environ[LOAD_ENV], tokens=tokens), ""
+            loaded = Classroom.load(os.environ[LOAD_ENV], tokens=tokens, exercise=exercise)
+            return loaded, ""
         return Classroom(exercise, tokens=tokens), ""
     except (ScenarioError, GameError, OSError, ValueError) as exc:
         return None, f"the classroom could not start: {exc}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -139,8 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     cls.add_argument("--load", help="continue a saved game (the JSON a classroom saves)")
     cls.add_argument(
-        "--save-dir", default="out/classroom", help="where the game is saved as it goes"
+        "--save-dir",
+        default="out/classroom",
+        help="where the game is saved as it goes (one file per game, never overwritten)",
     )
+    _tls_arguments(cls)
     sub.add_parser("exercises", help="list the bundled teaching exercises")
     brf = sub.add_parser("briefings", help="printable role briefings of an exercise (HTML)")
     brf.add_argument("exercise")
@@ -148,6 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     deb = sub.add_parser("debrief", help="the after-action review of a saved classroom game (HTML)")
     deb.add_argument("saved", help="the game's JSON (a classroom's save or autosave)")
     deb.add_argument("--html", required=True, help="file to write")
+    deb.add_argument(
+        "--exercise",
+        help="the exercise the game was played in, if it is not a bundled one (a YAML path)",
+    )
     deb.add_argument(
         "--runs",
         type=int,
@@ -160,7 +168,85 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
     )
+    ui.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder whose scenario files the page may open by path (repeatable; the bundled "
+        "scenarios always)",
+    )
+    _tls_arguments(ui)
     return p
+
+
+def _tls_arguments(parser) -> None:
+    parser.add_argument(
+        "--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM)"
+    )
+    parser.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _check_serving(args) -> None:
+    """The port and the HTTPS files, checked before anything is printed or started."""
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise ScenarioError(
+            "--tls-cert" if not args.tls_cert else "--tls-key",
+            "HTTPS needs both a certificate and its key",
+            expected="--tls-cert FILE --tls-key FILE",
+            found="only one of them",
+        )
+    for flag, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
+        if path and not Path(path).is_file():
+            raise ScenarioError(flag, "no such file", expected="a PEM file", found=path)
+
+
+def _server(args, page: str, env: dict, tokens: list[str] | None) -> int:
+    """Hand over to the guarded server (viz.server) of `page`: it takes this process's place, so a signal
+    to `wargame ui` / `wargame classroom` (Ctrl-C, a test's terminate()) reaches the server itself."""
+    if args.host not in LOOPBACK and not args.tls_cert:
+        print(
+            f"WARNING: serving on {args.host} over plain HTTP: the links' tokens and everything on the "
+            "pages travel unencrypted, and anyone who can watch this network can take them. Use it on "
+            "a network you trust, or give --tls-cert and --tls-key.",
+            file=sys.stderr,
+        )
+    env = {
+        **os.environ,
+        **env,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "WARGAME_ACCESS_TOKENS": json.dumps(tokens) if tokens else "",
+    }
+    cmd = [sys.executable, "-m", "viz.server", page, "--host", args.host, "--port", str(args.port)]
+    if args.tls_cert:
+        cmd += ["--tls-cert", str(Path(args.tls_cert).resolve())]
+        cmd += ["--tls-key", str(Path(args.tls_key).resolve())]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
+
+
+def _base_url(args) -> str:
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    if args.host in ("0.0.0.0", "::"):
+        import socket
+
+        # the address others reach this machine at, if it has one (no packet is sent: connecting a UDP
+        # socket only picks the interface)
+        with (
+            contextlib.suppress(OSError),
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe,
+        ):
+            probe.connect(("192.0.2.1", 9))
+            host = probe.getsockname()[0]
+    scheme = "https" if args.tls_cert else "http"
+    return f"{scheme}://{host}:{args.port}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,7 +305,8 @@ def _classroom(args) -> int:
                 "--runs", "out of range", expected="50 to 20,000", found=str(args.runs)
             )
         try:  # read within bounds, checked field by field and replayed: a fault names the field
-            room = Classroom.load(Path(args.saved))
+            exercise = read_exercise(args.exercise) if args.exercise else None
+            room = Classroom.load(Path(args.saved), exercise=exercise)
         except ScenarioError:
             raise
         except ClassroomError as exc:
@@ -237,12 +324,13 @@ def _classroom(args) -> int:
             raise
         except ClassroomError as exc:
             raise ScenarioError(args.load, f"not a saved classroom game: {exc}") from None
-    if not 1 <= args.port <= 65535:
-        raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))
+    from wargame.session.save_folder import check_writable
+
+    _check_serving(args)
+    save_dir = check_writable(args.save_dir)  # a class never starts where its record cannot be kept
     tokens = new_tokens(exercise.seated)
-    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    base = f"http://{host}:{args.port}"
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    base = _base_url(args)
+    if args.host not in LOOPBACK:
         print(
             f"note: serving on {args.host}, not only this machine: students on the network can reach "
             f"it on port {args.port}; give each only their own link",
@@ -253,51 +341,54 @@ def _classroom(args) -> int:
     print("The seats' links (give each student only theirs):")
     for actor in exercise.seated:
         print(f"  {actor:14s} {base}/?t={tokens[actor]}")
-    print(f"The game is saved to {args.save_dir}/ as it goes; Ctrl-C stops the server.", flush=True)
+    print(
+        f"Each game is saved, as it goes, to its own file in {save_dir}/ (never overwritten); "
+        "Ctrl-C stops the server.",
+        flush=True,
+    )
     env = {
-        **os.environ,
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "WARGAME_CLASSROOM_EXERCISE": str(exercise.path.resolve()),
         "WARGAME_CLASSROOM_TOKENS": json.dumps(tokens),
         "WARGAME_CLASSROOM_LOAD": str(Path(args.load).resolve()) if args.load else "",
-        "WARGAME_CLASSROOM_SAVE_DIR": str(Path(args.save_dir).resolve()),
+        "WARGAME_CLASSROOM_SAVE_DIR": str(save_dir.resolve()),
         "WARGAME_CLASSROOM_BASE": base,
     }
-    cmd = [sys.executable, "-m", "solara", "run", "viz.classroom_app", "--host", args.host,
-           "--port", str(args.port), "--production", "--no-open", "--no-access-log"]  # fmt: skip
-    os.execve(sys.executable, cmd, env)
-    return 0  # not reached
+    return _server(args, "viz.classroom_app", env, list(tokens.values()))
 
 
 def _serve_ui(args) -> int:
-    """Check the scenario here (a bad file is an exit-2 error, not a broken page), then hand over to
-    Solara's server with the page module `viz.app`, offline and without telemetry."""
+    """Check the scenario and the folders here (a bad file is an exit-2 error, not a broken page), then
+    hand over to the guarded server with the page module `viz.app`, offline and without telemetry. Beyond
+    this machine the page needs a token: the link printed here carries it."""
+    import secrets
+
     from wargame.engine.scenarios import load_scenario
 
     load_scenario(args.scenario)
-    if not 1 <= args.port <= 65535:
-        raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(
-            f"note: serving on {args.host}, not only this machine: anyone who can reach it on port "
-            f"{args.port} can use the page",
-            file=sys.stderr,
-        )
+    _check_serving(args)
+    for folder in args.scenarios:
+        if not Path(folder).is_dir():
+            raise ScenarioError(
+                "--scenarios", "not a folder", expected="a folder of scenario files", found=folder
+            )
+    token = secrets.token_urlsafe(32) if args.host not in LOOPBACK else None
     env = {
-        **os.environ,
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "WARGAME_UI_SCENARIO": str(Path(args.scenario).resolve())
         if Path(args.scenario).is_file()
         else args.scenario,
+        "WARGAME_UI_SCENARIOS": os.pathsep.join(str(Path(f).resolve()) for f in args.scenarios),
     }
-    print(f"wargame ui: http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
-    cmd = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host,
-           "--port", str(args.port), "--production", "--no-open", "--no-access-log"]  # fmt: skip
-    sys.stderr.flush()
-    # The server takes this process's place: a signal to `wargame ui` (Ctrl-C, a test's terminate())
-    # reaches the server itself, and no server is left behind.
-    os.execve(sys.executable, cmd, env)
-    return 0  # not reached
+    base = _base_url(args)
+    if token:
+        print(
+            f"note: serving on {args.host}, not only this machine: the page opens only with this link "
+            "(its token); give it only to those who may use the desk",
+            file=sys.stderr,
+        )
+        print(f"wargame ui: {base}/?t={token} (Ctrl-C stops it)", flush=True)
+    else:
+        print(f"wargame ui: {base}/ (Ctrl-C stops it)", file=sys.stderr)
+    return _server(args, "viz.app", env, [token] if token else None)
 
 
 def _check_design(args, ranges, overrides: dict) -> None:
@@ -349,6 +440,16 @@ def _check_ranges(args) -> None:
     for flag, value, lowest, highest, expected in checks:
         if value is not None and not lowest <= value <= highest:
             raise ScenarioError(flag, "value out of range", expected=expected, found=str(value))
+    cores = os.cpu_count() or 1
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers > cores and not getattr(args, "scheduler", None):
+        # more processes than cores only share the cores and each costs an engine's import and memory;
+        # the results are the same for any number of workers
+        print(
+            f"note: --workers {workers} capped at this machine's {cores} cores",
+            file=sys.stderr,
+        )
+        args.workers = cores
     share = getattr(args, "min_share", None)
     if share is not None and not 0 <= share < 1:  # also NaN
         raise ScenarioError(
