@@ -27,12 +27,15 @@ class ScenarioError(Exception):
         if self.field:
             head += f" (field '{self.field}')"
         parts = [head]
-        if self.expected is not None and self.found is not None:
-            parts.append(f"expected {self.expected}, found {self.found}")
+        found = self.found
+        if found is not None and len(found) > 200:  # a 4,000-digit number, a line of a binary file
+            found = found[:197] + "..."
+        if self.expected is not None and found is not None:
+            parts.append(f"expected {self.expected}, found {found}")
         elif self.expected is not None:
             parts.append(f"expected {self.expected}")
-        elif self.found is not None:
-            parts.append(f"found {self.found}")
+        elif found is not None:
+            parts.append(f"found {found}")
         if self.suggestion:
             parts.append(f"did you mean '{self.suggestion}'?")
         return "\n  ".join(parts)

@@ -5,13 +5,21 @@ like a scenario (a fault names the file, the line, the field, what was expected 
 
 from __future__ import annotations
 
+import datetime
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.language.errors import ScenarioError, closest
-from wargame.language.scenario import Scenario, data_dir, read_scenario, validation_error
+from wargame.language.scenario import (
+    Scenario,
+    _show,
+    data_dir,
+    read_scenario,
+    validation_error,
+)
 from wargame.language.yaml_source import read_yaml
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -69,11 +77,27 @@ class ExerciseSpec(Strict):
     )
 
 
-class Exercise:
-    """A checked exercise: its spec, its file and the scenario it plays."""
+class RecordEntry(Strict):
+    """One dated, sourced entry of an exercise's record of what really happened."""
 
-    def __init__(self, spec: ExerciseSpec, path: Path, scenario: Scenario) -> None:
+    date: datetime.date
+    what: Text
+    source: Text
+
+
+class Exercise:
+    """A checked exercise: its spec, its file, the scenario it plays and its record (the entries of the
+    record file it names, read and checked with it, as plain data: {date: 'YYYY-MM-DD', what, source})."""
+
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        path: Path,
+        scenario: Scenario,
+        record: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.spec, self.path, self.scenario = spec, path, scenario
+        self.record: list[dict[str, Any]] = list(record or [])
 
     @property
     def id(self) -> str:
@@ -97,7 +121,11 @@ class Exercise:
     def record_path(self) -> Path | None:
         if self.spec.record is None:
             return None
-        return (self.path.parent / self.spec.record).resolve()
+        path = self.path.parent / self.spec.record
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL: the reader says which
+            return Path(os.path.abspath(path))
 
 
 def list_exercises() -> list[str]:
@@ -156,11 +184,14 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
             relative if relative.suffix in (".yaml", ".yml") else spec.scenario
         )
     except ScenarioError as exc:
+        # the scenario's own fault, with its place, under the exercise's field
+        where = exc.file if exc.line is None else f"{exc.file}:{exc.line}"
+        inner = f"{where}: {exc.message}" + (f" (field '{exc.field}')" if exc.field else "")
         raise fail(
             ("scenario",),
-            f"its scenario does not load: {exc.message}",
+            f"its scenario does not load: {inner}",
             "a valid scenario",
-            spec.scenario,
+            _seen(spec.scenario) if exc.found is None else f"{_seen(spec.scenario)} ({exc.found})",
         ) from None
     actors = [a.id for a in scenario.actors]
     seen: set[str] = set()
@@ -204,8 +235,51 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
                    f"days_per_turn x turns <= {scenario.spec.horizon_days}", f"{spec.days_per_turn} x {spec.turns} = {horizon}")  # fmt: skip
     exercise = Exercise(spec, path, scenario)
     record = exercise.record_path()
-    if record is not None and not record.is_file():
-        raise fail(
-            ("record",), "no such record file", "a path relative to the exercise file", spec.record
-        )
+    if record is not None:
+        if not (record.exists() or record.is_symlink()):  # a broken link is the reader's to report
+            raise fail(
+                ("record",),
+                "no such record file",
+                "a path relative to the exercise file",
+                _seen(spec.record),
+            )
+        exercise.record = read_record(record)
     return exercise
+
+
+def _seen(text: str) -> str:
+    """Text as it can be shown: a NUL or another control character escaped."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def read_record(path: str | Path) -> list[dict[str, Any]]:
+    """An exercise's record, read by the bounded reader and checked: a list of {date, what, source}, each
+    entry as plain data with its date as 'YYYY-MM-DD'. ScenarioError (naming the record's file and line)
+    on any fault."""
+    file = str(path)
+    raw, lines = read_yaml(path)
+    if not isinstance(raw, list):
+        raise ScenarioError(
+            file,
+            "a record is a list of dated entries",
+            line=lines.line_of(()),
+            expected="a list of {date, what, source}",
+            found=_show(raw),
+        )
+    entries = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ScenarioError(
+                file,
+                "not a dated entry",
+                line=lines.line_of((i,)),
+                field=f"[{i}]",
+                expected="a mapping {date, what, source}",
+                found=_show(item),
+            )
+        try:
+            entry = RecordEntry.model_validate(item)
+        except ValidationError as exc:
+            raise validation_error(exc, RecordEntry, file, lines, (i,)) from None
+        entries.append(entry.model_dump(mode="json"))
+    return entries

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Prior(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # `1e999` or `nan` as text too
     source: str = Field(
         min_length=1, description="where this estimate comes from, or 'estimate: why'"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -145,27 +146,113 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     return out
 
 
+_PIECE = re.compile(r"([^\[\]]*)((?:\[-?[0-9]+\])*)")
+
+
+def set_path_parts(path: str) -> list[str | int]:
+    """A --set PATH in parts: `tables.deal.agenda[1]` -> ['tables', 'deal', 'agenda', 1]. A list item is
+    named by its id (`sites.hub`) or its index (`sites[0]`, or `sites.0` when no item has that id)."""
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        match = _PIECE.fullmatch(piece)
+        if match is None:
+            raise ScenarioError(
+                "--set",
+                "not a path",
+                field=path,
+                expected="names joined by dots, a list item by its id or [index]: e.g. sites[0].personnel",
+                found=piece,
+            )
+        name, indices = match.groups()
+        if not name and not indices:
+            raise ScenarioError(
+                "--set",
+                "an empty name in the path",
+                field=path,
+                expected="names joined by single dots: e.g. tables.deal.deadline_day",
+                found=path,
+            )
+        if name:
+            parts.append(name)
+        parts.extend(int(i) for i in re.findall(r"-?[0-9]+", indices))
+    return parts
+
+
+def _out_of_range(path: str, index: int, items: list) -> ScenarioError:
+    n = len(items)
+    if n == 0:
+        return ScenarioError(
+            "--set",
+            f"index {index} is out of range: the list is empty",
+            field=path,
+            expected="a list with items",
+            found=str(index),
+        )
+    return ScenarioError(
+        "--set",
+        f"index {index} is out of range: the list has {n} item{'s' if n != 1 else ''} (0 to {n - 1})",
+        field=path,
+        expected=f"an index from 0 to {n - 1}",
+        found=str(index),
+    )
+
+
 def _apply_override(raw: dict, path: str, value: Any) -> None:
-    parts = path.split(".")
+    parts = set_path_parts(path)
     node: Any = raw
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
-            # list items are named by their id (aircraft by their type, actors by their profile)
+            # list items are named by their id (aircraft by their type, actors by their profile) or index
             first = node[0] if node and isinstance(node[0], dict) else {}
             key = next((k for k in ("profile", "id", "type") if k in first), "id")
-            matches = [item for item in node if isinstance(item, dict) and item.get(key) == part]
-            if not matches:
+            index = part if isinstance(part, int) else None
+            if index is None:
+                matches = [
+                    j
+                    for j, item in enumerate(node)
+                    if isinstance(item, dict) and item.get(key) == part
+                ]
                 names = [item.get(key) for item in node if isinstance(item, dict)]
+                if matches:
+                    index = matches[0]
+                elif part.isascii() and part.isdigit():
+                    index = int(part)
+                elif not node:
+                    raise ScenarioError(
+                        "--set",
+                        f"no item '{part}' in '{dotted(tuple(parts[:i]))}': the list is empty",
+                        field=path,
+                        expected="a list with items",
+                        found=part,
+                    )
+                elif not names:
+                    raise ScenarioError(
+                        "--set",
+                        f"no item '{part}' in '{dotted(tuple(parts[:i]))}'",
+                        field=path,
+                        expected=f"a list of values: name an item by its index, 0 to {len(node) - 1}",
+                        found=part,
+                    )
+                else:
+                    raise ScenarioError(
+                        "--set",
+                        f"no item '{part}' in '{dotted(tuple(parts[:i]))}'",
+                        field=path,
+                        expected=f"one of: {', '.join(map(str, names))} (or an index, 0 to {len(node) - 1})",
+                        found=part,
+                        suggestion=closest(part, names),
+                    )
+            if not 0 <= index < len(node):
+                raise _out_of_range(path, index, node)
+            if not isinstance(node[index], dict):
+                if last:
+                    node[index] = value
+                    return
                 raise ScenarioError(
-                    "--set",
-                    f"no item '{part}' in '{'.'.join(parts[:i])}'",
-                    field=path,
-                    expected=f"one of: {', '.join(map(str, names))}",
-                    found=part,
-                    suggestion=closest(part, names),
+                    "--set", "cannot descend into a value", field=path, found=repr(node[index])
                 )
-            node = matches[0]
+            node = node[index]
             if key == "profile":  # actor overrides go into the entry's overrides mapping
                 node = node.setdefault("overrides", {})
             if last:
@@ -176,6 +263,14 @@ def _apply_override(raw: dict, path: str, value: Any) -> None:
         if not isinstance(node, dict):
             raise ScenarioError(
                 "--set", "cannot descend into a value", field=path, found=repr(node)
+            )
+        if isinstance(part, int):
+            raise ScenarioError(
+                "--set",
+                f"[{part}] names a list item, but '{dotted(tuple(parts[:i])) or 'the top level'}' is a mapping",
+                field=path,
+                expected=f"a name: one of {', '.join(map(str, node))}" if node else "a name",
+                found=f"[{part}]",
             )
         if last:
             node[part] = value
@@ -287,6 +382,15 @@ def validation_error(
             expected=expected,
             found=found_text,
             suggestion=closest(str(found), options) if isinstance(found, str) else None,
+        )
+    if kind == "finite_number":
+        return ScenarioError(
+            file,
+            "not a finite number",
+            line=line,
+            field=where,
+            expected="a finite number",
+            found=found_text,
         )
     range_kinds = {
         "greater_than",
@@ -434,6 +538,7 @@ def read_scenario(
         raise _blame_override(validation_error(exc, ScenarioSpec, file, lines), overrides) from None
 
     profiles: list[ActorProfile] = []
+    places: dict[str, tuple[int, str, LineMap, dict]] = {}  # where each actor's values were written
     for i, entry in enumerate(spec.actors):
         ppath = _profile_path(entry.profile, path)
         if ppath is None:
@@ -449,6 +554,9 @@ def read_scenario(
         praw, plines = read_yaml(ppath)
         base = _validate_profile(praw, plines, str(ppath))
         if entry.overrides:
+            _check_override_interests(
+                entry.overrides, i, entry.profile, spec, file, lines, overrides
+            )
             merged = _deep_merge(praw, entry.overrides)
             try:
                 base = ActorProfile.model_validate(merged)
@@ -465,6 +573,7 @@ def read_scenario(
                 found=base.id,
             )
         profiles.append(base)
+        places.setdefault(base.id, (i, str(ppath), plines, entry.overrides))
 
     scenario = Scenario(
         spec=spec,
@@ -477,8 +586,51 @@ def read_scenario(
             t.id: lines.line_of(("tables", i, "agenda")) for i, t in enumerate(spec.tables)
         },
     )
-    _cross_check(scenario, lines, file)
+    _cross_check(scenario, lines, file, places, overrides)
     return scenario
+
+
+def _check_override_interests(
+    given: dict,
+    i: int,
+    profile: str,
+    spec: ScenarioSpec,
+    file: str,
+    lines: LineMap,
+    overrides: dict,
+) -> None:
+    """An actor's overrides are written for this scenario: the interests they name must be its issues (a
+    misspelt one would add an interest nothing reads, and change nothing without a word)."""
+    interests = given.get("interests")
+    if not isinstance(interests, dict):
+        return  # not a mapping: the profile's validation says so
+    issues = [issue.id for issue in spec.issues]
+    for name in interests:
+        if name in issues:
+            continue
+        error = ScenarioError(
+            file,
+            f"actor '{profile}': an override of the interest in '{name}', which is no issue of this scenario",
+            line=lines.line_of(("actors", i, "overrides", "interests", name)),
+            field=f"actors[{i}].overrides.interests.{name}",
+            expected=f"one of: {', '.join(issues)}",
+            found=str(name),
+            suggestion=closest(str(name), issues),
+        )
+        for key in overrides:  # put there by a --set: blame it
+            try:
+                parts = set_path_parts(key)
+            except ScenarioError:
+                continue
+            if (
+                len(parts) >= 4
+                and parts[0] == "actors"
+                and parts[1] in (profile, i, str(i))
+                and parts[2:4] == ["interests", name]
+            ):
+                error.file, error.line = f"--set {key}", None
+                break
+        raise error
 
 
 def resolved_hash(sc: Scenario) -> str:
@@ -491,8 +643,33 @@ def resolved_hash(sc: Scenario) -> str:
 # ---------------------------------------------------------------- cross-references
 
 
-def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
+def _cross_check(
+    sc: Scenario,
+    lines: LineMap,
+    file: str,
+    places: dict[str, tuple[int, str, LineMap, dict]] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> None:
     spec = sc.spec
+
+    def in_actor(actor_id: str, rest: tuple, message: str, **details) -> ScenarioError:
+        """An error in an actor's merged values, blamed where the value was written: the scenario's
+        override of it (or the --set that made that override), or else the actor's profile."""
+        if places is None or actor_id not in places:
+            return ScenarioError(file, message, field=f"{actor_id}.{dotted(rest)}", **details)
+        i, pfile, plines, given = places[actor_id]
+        node: Any = given
+        for part in rest:
+            if not (isinstance(node, dict) and part in node):
+                return ScenarioError(
+                    pfile, message, line=plines.line_of(rest), field=dotted(rest), **details
+                )
+            node = node[part]
+        where = ("actors", i, "overrides", *rest)
+        error = ScenarioError(
+            file, message, line=lines.line_of(where), field=dotted(where), **details
+        )
+        return _blame_override(error, overrides or {})
 
     def fail(path: tuple, what: str, found: str, known, kind: str) -> None:
         known = list(known)
@@ -814,10 +991,10 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
     for actor in sc.actors:
         for other in actor.trust:
             if other not in known_actors:
-                raise ScenarioError(
-                    file,
+                raise in_actor(
+                    actor.id,
+                    ("trust", other),
                     f"actor '{actor.id}': trust towards '{other}', who has no profile",
-                    field=f"{actor.id}.trust.{other}",
                     expected=f"an actor with a profile, e.g. one of: {', '.join(sorted(actors - {actor.id}))}",
                     found=other,
                     suggestion=closest(other, sorted(known_actors)),
@@ -826,24 +1003,24 @@ def _cross_check(sc: Scenario, lines: LineMap, file: str) -> None:
             issue = issue_by_id.get(issue_id)
             if issue is None:
                 continue  # profiles are reused across scenarios; interests in absent issues are ignored
-            _check_ideal(actor, issue, interest, file, lines)
+            _check_ideal(actor, issue, interest, in_actor)
             if interest.values is not None:
                 labels = [lv.id for lv in issue.levels or []]
                 missing = [lv for lv in labels if lv not in interest.values]
                 if missing and not [k for k in interest.values if k not in labels]:
-                    raise ScenarioError(
-                        file,
+                    raise in_actor(
+                        actor.id,
+                        ("interests", issue_id, "values"),
                         f"actor '{actor.id}': the value map of '{issue_id}' leaves out {', '.join(missing)}",
-                        field=f"{actor.id}.interests.{issue_id}.values",
                         expected=f"a value for each level: {', '.join(labels)}",
                         found=f"{len(interest.values)} of {len(labels)}",
                     )
                 for label in interest.values:
                     if label not in labels:
-                        raise ScenarioError(
-                            file,
+                        raise in_actor(
+                            actor.id,
+                            ("interests", issue_id, "values", label),
                             f"actor '{actor.id}': a value for '{label}', which is no level of '{issue_id}'",
-                            field=f"{actor.id}.interests.{issue_id}.values.{label}",
                             expected=f"one of: {', '.join(labels)}",
                             found=label,
                             suggestion=closest(label, labels),
@@ -927,28 +1104,28 @@ def _check_effect(e: Effect, path, refs, check) -> None:
         check(e.aircraft.type, (*path, "aircraft", "type"), refs["aircraft"], "aircraft type")
 
 
-def _check_ideal(actor: ActorProfile, issue, interest, file, lines) -> None:
+def _check_ideal(actor: ActorProfile, issue, interest, in_actor) -> None:
     if issue.kind == "ordinal":
         labels = [lv.id for lv in issue.levels]
         ok = interest.ideal in labels or (
             isinstance(interest.ideal, int) and 0 <= interest.ideal < len(labels)
         )
         if not ok:
-            raise ScenarioError(
-                file,
+            raise in_actor(
+                actor.id,
+                ("interests", issue.id, "ideal"),
                 f"actor '{actor.id}': ideal on issue '{issue.id}' is not a level of it",
-                field=f"{actor.id}.interests.{issue.id}.ideal",
                 expected=f"one of: {', '.join(labels)}",
-                found=repr(interest.ideal),
+                found=_show(interest.ideal),
                 suggestion=closest(str(interest.ideal), labels),
             )
     else:
         lo, hi = issue.range
-        if isinstance(interest.ideal, str) or not lo <= float(interest.ideal) <= hi:
-            raise ScenarioError(
-                file,
+        if isinstance(interest.ideal, str) or not lo <= interest.ideal <= hi:  # no float(): 10**400
+            raise in_actor(
+                actor.id,
+                ("interests", issue.id, "ideal"),
                 f"actor '{actor.id}': ideal on issue '{issue.id}' outside its range",
-                field=f"{actor.id}.interests.{issue.id}.ideal",
                 expected=f"a number in [{lo}, {hi}]",
-                found=repr(interest.ideal),
+                found=_show(interest.ideal),
             )

@@ -16,7 +16,9 @@ Unit = Field(ge=0.0, le=1.0)
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # allow_inf_nan=False: the reader refuses .inf and .nan, and text such as `1e999` or `nan` that pydantic
+    # would read as a number must not bring them back
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 def _exactly_one(model: BaseModel, kind: str) -> BaseModel:

@@ -3,11 +3,15 @@
 Reading is bounded: only regular files, at most MAX_BYTES of them, at most MAX_DEPTH levels of nesting and
 MAX_NODES values once aliases are expanded (a few hundred bytes of nested aliases can otherwise expand to
 billions of values), no alias that contains itself, and only finite numbers. Each limit, when reached, is
-a ScenarioError that names it."""
+a ScenarioError that names it.
+
+Everything a hostile file can hold (a tag on a value it does not fit, a control character, nesting deeper
+than Python's stack, a list as a key) is a ScenarioError with the line, never another exception."""
 
 from __future__ import annotations
 
 import math
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,20 @@ MAX_BYTES = 2_000_000  # a seed scenario is about 60 KB
 MAX_DEPTH = 40  # a scenario nests about 8 deep
 MAX_NODES = 200_000  # values after aliases are expanded; a seed scenario has about 5,000
 
+_MAP, _SEQ, _NULL = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:null"
+# What YAML 1.1 reads as null: the only text that !!null takes.
+_NULL_TEXT = re.compile(r"~|null|Null|NULL|")
+# The scalar constructors of the safe loader, called on one scalar at a time (they keep no state).
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# Line breaks as YAML counts them (its marks' lines), for a position it gives without a line.
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# The names of the control characters U+0000 to U+001F.
+# fmt: off
+_C0 = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF", "CR", "SO",
+       "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS",
+       "RS", "US"]
+# fmt: on
+
 
 class LineMap:
     """Field path -> 1-based line number in one YAML document."""
@@ -55,9 +73,16 @@ class LineMap:
 def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     """Read one YAML file into plain dicts/lists/scalars and a LineMap; ScenarioError on any fault."""
     path = Path(path)
-    name = str(path)
+    name = str(path) if str(path).isprintable() else repr(str(path))[1:-1]
     try:
         mode = path.stat().st_mode  # follows links: a dangling link or a loop fails here
+    except ValueError:  # a NUL in the name (from a quoted "\0" in a file that names this one)
+        raise ScenarioError(
+            name,
+            "cannot be read",
+            expected="a file name",
+            found="a name with a NUL character in it",
+        ) from None
     except FileNotFoundError:
         found = "a link to nothing" if path.is_symlink() else "nothing"
         raise ScenarioError(
@@ -100,13 +125,31 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
 def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     lines = LineMap(name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:
+        node = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as exc:
+        raise ScenarioError(
+            name,
+            "nested too deeply",
+            line=exc.mark.line + 1,
+            field=_dotted(tuple(reversed(exc.path))) or None,
+            expected=f"at most {MAX_DEPTH} levels of nesting",
+            found=f"more than {MAX_DEPTH} levels here",
+        ) from None
+    except RecursionError:  # not reached while _Loader counts depth; kept as the last guard
         raise ScenarioError(
             name,
             "nested too deeply",
             expected=f"at most {MAX_DEPTH} levels of nesting",
             found="far more",
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses anywhere in the text
+        line = len(_BREAK.findall(text, 0, exc.position)) + 1
+        raise ScenarioError(
+            name,
+            f"{_character(exc.character)} YAML does not allow",
+            line=line,
+            expected="printable text (tabs and line ends are the only control characters allowed)",
+            found=_snippet(text, line),
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -129,11 +172,63 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     return data, lines
 
 
+class _TooDeep(Exception):
+    """Raised by _Loader where nesting passes MAX_DEPTH; collects the path on its way out."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("nested too deeply")
+        self.mark = mark
+        self.path: list[str | int] = []  # innermost first
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, counting nesting as it composes: it stops where the nesting passes MAX_DEPTH,
+    with that node's line, long before Python's recursion limit (composing is recursive)."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the root is depth 1 and path length 0
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        except _TooDeep as exc:
+            if isinstance(parent, yaml.SequenceNode):
+                exc.path.append(index)
+            elif isinstance(parent, yaml.MappingNode):
+                if index is None:  # inside a key: the field is the mapping that holds it
+                    exc.path.clear()
+                else:
+                    exc.path.append(index.value if isinstance(index, yaml.ScalarNode) else "?")
+            raise
+        finally:
+            self.depth -= 1
+
+
+def _character(code: int) -> str:
+    """A character YAML refuses, named for a person: 'a control character (NUL, U+0000)'."""
+    if code < 0x20:
+        return f"a control character ({_C0[code]}, U+{code:04X})"
+    if code == 0x7F:
+        return "a control character (DEL, U+007F)"
+    if 0x80 <= code <= 0x9F:
+        return f"a control character (U+{code:04X})"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a lone surrogate (U+{code:04X}, from bytes that are not UTF-8)"
+    return f"a character (U+{code:04X})"
+
+
 def _snippet(text: str, line: int | None) -> str:
     if not line:
         return "?"
-    rows = text.splitlines()
-    return repr(rows[line - 1].strip()) if 0 < line <= len(rows) else "end of file"
+    rows = _BREAK.split(text)
+    if not 0 < line <= len(rows):
+        return "end of file"
+    row = rows[line - 1].strip()
+    return repr(row if len(row) <= 80 else row[:77] + "...")
 
 
 class _Builder:
@@ -186,6 +281,8 @@ class _Builder:
                 node.tag,
             )
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if node.tag != (_MAP if isinstance(node, yaml.MappingNode) else _SEQ):
+                raise self.fail(node, "not a valid value", path, _wanted(node.tag), _kind(node))
             self.open.add(id(node))
             try:
                 return (
@@ -195,16 +292,23 @@ class _Builder:
                 )
             finally:
                 self.open.discard(id(node))
-        try:
-            value = yaml.SafeLoader("").construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
-            raise self.fail(
-                node,
-                "not a valid value",
-                path,
-                f"a value of type {node.tag.rsplit(':', 1)[-1]}",
-                f"{node.value!r} ({exc})",
-            ) from None
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        tag = node.tag
+        if tag in (_MAP, _SEQ) or (tag == _NULL and not _NULL_TEXT.fullmatch(node.value)):
+            raise self.fail(node, "not a valid value", path, _wanted(tag), _shown(node.value))
+        try:  # any fault of one scalar's constructor means the text is not a value of that type
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        except (
+            Exception
+        ) as exc:  # KeyError for !!bool maybe, AttributeError for !!timestamp soon...
+            found = _shown(node.value)
+            if tag.endswith(":int") and "digits" in str(exc):
+                found = f"a number of more than 4,300 digits ({found})"
+            elif tag.endswith(":timestamp") and isinstance(exc, ValueError):
+                found = f"{found} ({exc})"
+            raise self.fail(node, "not a valid value", path, _wanted(tag), found) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(node, "not a finite number", path, "a finite number", repr(node.value))
         if hasattr(value, "isoformat") and not isinstance(value, str):
@@ -221,12 +325,25 @@ class _Builder:
                     "YAML merge keys (<<) are not supported",
                     line=key_node.start_mark.line + 1,
                 )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError(
+                    self.name,
+                    "mapping key must be text",
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted(path) or None,
+                    expected="a name",
+                    found=_kind(key_node),
+                )
             key = self.build(key_node, path)
+            if isinstance(key, bool):  # `no:` and `on:` are names here, not False and True
+                key = key_node.value
             if not isinstance(key, str | int):
                 raise ScenarioError(
                     self.name,
                     "mapping key must be text",
                     line=key_node.start_mark.line + 1,
+                    field=_dotted(path) or None,
+                    expected="a name",
                     found=repr(key),
                 )
             key = str(key)
@@ -242,6 +359,27 @@ class _Builder:
             lines.lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = self.build(value_node, (*path, key))
         return out
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return _shown(node.value)
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _wanted(tag: str) -> str:
+    """What a tag asks for: 'a mapping', 'a list', 'a value of type bool'."""
+    if tag == _MAP:
+        return "a mapping"
+    if tag == _SEQ:
+        return "a list"
+    return f"a value of type {tag.rsplit(':', 1)[-1]}"
 
 
 def _dotted(path: Path_) -> str:
