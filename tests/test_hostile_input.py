@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import random
+import re
 import signal
 from pathlib import Path
 
@@ -832,3 +833,16 @@ def test_numbers_a_float_cannot_hold_or_text_that_reads_as_one(workspace, file, 
     rc, err = validate(workspace / "scenario.yaml")
     assert rc == 2 and said in err and f"{path.name}:{line_with(text, new)}:" in err, err
     assert "Warning" not in err and len(err) < 600, err
+
+
+def test_a_profile_is_a_name_never_a_path(workspace):
+    """A scenario (one dropped on the browser page, say) cannot make the reader open a file outside the
+    actors/ folders by naming it as a profile: a profile is a name."""
+    secret = workspace / "secret.yaml"
+    secret.write_text("id: secret\npassword: hunter2\n")
+    text = mini_text()
+    first = re.search(r"profile: (\w+)", text).group(1)
+    path = write(workspace, text.replace(f"profile: {first}", "profile: ../secret", 1))
+    rc, err = validate(path)
+    assert rc == 2 and "actors[0].profile" in err
+    assert "hunter2" not in err and "secret.yaml:" not in err  # the file was never opened

@@ -294,7 +294,9 @@ class IssueSpec(Strict):
 
 
 class ActorEntry(Strict):
-    profile: str
+    # a name, never a path: a profile is looked up in actors/ folders only, so that a scenario (one
+    # dropped on the browser page, say) cannot make the server read a file elsewhere
+    profile: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     overrides: dict = Field(default_factory=dict)
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import yaml
 
 from wargame.analysis.branching import BranchNode, branch_tree, wilson_interval
 from wargame.batch.plan import Plan
@@ -240,11 +239,9 @@ def _actors(room, table: pa.Table, result) -> list[dict]:
 
 
 def _record(ex: Exercise) -> list[dict]:
-    path = ex.record_path()
-    if path is None:
-        return []
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [e for e in entries if isinstance(e, dict) and "date" in e]
+    """What really happened, as the exercise read and checked it (by the bounded reader, when it was
+    loaded): the review never reads the record's file itself."""
+    return list(ex.record)
 
 
 # ---------------------------------------------------------------- the page
