@@ -6,6 +6,7 @@ Skipped, with the reason, where no Chromium is installed (`apt-get install chrom
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -192,7 +193,7 @@ def test_the_path_box_never_shows_a_file_outside_the_scenario_folders(browser, s
     """A visitor types the server's secrets into the path box: each is refused by where it is, before a
     byte is read, and nothing of it reaches the page."""
     context, page = _page(browser, server)
-    first_line = open("/etc/passwd").readline().strip()
+    first_line = Path("/etc/passwd").read_text().splitlines()[0].strip()
     box = page.get_by_label("or a scenario file on this machine (path)")
     for path in ("/etc/passwd", "/etc/shadow", "../../../../etc/passwd", "/proc/self/environ"):
         box.fill(path)
