@@ -17,3 +17,11 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(DATA / "actors", tmp_path / "actors")
     shutil.copy(MINI, tmp_path / "scenario.yaml")
     return tmp_path
+
+
+def told(m) -> list[str]:
+    """A narrated model's story, as `wargame run` tells it (names from its scenario)."""
+    from wargame.presentation.narrative import Names, story
+
+    entries = [rec.to_dict() for rec in m.records]
+    return story(entries, Names.of_scenario(m.situation), m.date_of(0))

@@ -348,7 +348,7 @@ def _scheduled_days(room, event: str) -> list[int]:
         day
         for day, picture in enumerate(room.replay())
         for e in picture["log"]
-        if e["kind"] == "event" and e["event"] == event and e["text"].startswith("(scheduled)")
+        if e["kind"] == "event" and e["event"] == event and e["scheduled"]
     ]
 
 

@@ -84,7 +84,10 @@ def test_talks_freeze_when_nobody_takes_an_offer_and_the_enforcer_imposes():
     table = m.tables["deal"]
     assert table.status == "imposed" and m.occurrences.get("talks_frozen_deal") == 1
     assert m.occurrences.get("imposed_deal") == 1 and not m.agreements  # nothing signed
-    assert any(kind == "imposed" and d["by"] == "blue" for _, kind, d in m.records)
+    assert any(
+        kind == "imposed" and d["by"] == "blue"
+        for kind, d in ((r.kind, r.to_dict()) for r in m.records)
+    )
 
 
 def test_frozen_talks_thaw_after_the_cooling_off():
@@ -119,7 +122,10 @@ def test_frozen_talks_thaw_when_a_side_s_position_moves():
     m.actor("blue").shift("outside_option", -talks.THAW_SHIFT * 3)
     m.run(until=3)
     assert table.status == "open"
-    assert any(kind == "thawed" and d["by"] == "blue" for _, kind, d in m.records)
+    assert any(
+        kind == "thawed" and d["by"] == "blue"
+        for kind, d in ((r.kind, r.to_dict()) for r in m.records)
+    )
 
 
 def with_signing_cost(value: float):
@@ -343,4 +349,7 @@ def test_a_residual_garrison_stays_the_rest_fly_home_and_equipment_ships_to_a_th
     # people fly home (a route home is open); the ship takes equipment to the third country
     assert r.personnel_third_country == 0 and r.personnel_evacuated >= 200
     assert r.equipment_third_country_t > 0
-    assert any(kind == "airlift" and d["mode"] == "sea" for _, kind, d in m.records)
+    assert any(
+        kind == "airlift" and d["mode"] == "sea"
+        for kind, d in ((r.kind, r.to_dict()) for r in m.records)
+    )

@@ -7,8 +7,8 @@ import pickle
 import mesa
 import pytest
 
+from tests.conftest import told as story
 from wargame import WargameModel, load_scenario, run
-from wargame.presentation.narrative import story
 
 from .conftest import MINI
 

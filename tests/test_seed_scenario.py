@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
+from tests.conftest import told as story
 from wargame import WargameModel, load_scenario, run
-from wargame.presentation.narrative import story
 
 SEEDS = range(50)
 
@@ -225,7 +225,7 @@ def test_each_mechanism_shows_in_some_run_s_story(seed_scenario):
     for seed in range(60):
         m = WargameModel(seed_scenario, rng=seed)
         m.run()
-        for _, kind, d in m.records:
+        for kind, d in ((r.kind, r.to_dict()) for r in m.records):
             if kind == "safe_conduct" and d["agreed"]:
                 seen.add("local safe conduct")
             elif kind == "post" and d["choice"] == "hub":

@@ -380,7 +380,7 @@ def test_a_breach_shows_its_gain_and_deterrence_only_to_the_breaker():
     for seed in range(40):
         game = Game(SEED, seed=seed)
         game.play()
-        breaches = [(day, d) for day, kind, d in game.model.records if kind == "breach"]
+        breaches = [(d["day"], d) for d in game.log() if d["kind"] == "breach"]
         if breaches:
             break
     else:

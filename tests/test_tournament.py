@@ -56,7 +56,7 @@ def played(sc, seed: int) -> WargameModel:
 def check_owed(m: WargameModel) -> None:
     """Nobody signs below its outside option; a table without a deal shows why."""
     table = next(iter(m.tables.values()))
-    rounds = [d for _, kind, d in m.records if kind == "round"]
+    rounds = [d for kind, d in ((r.kind, r.to_dict()) for r in m.records) if kind == "round"]
     space = table.space
     for d in rounds:
         offer = space.offer_of(d["offer"])
@@ -119,7 +119,11 @@ def test_a_stochastic_strategy_varies_with_the_seed(name):
     )
     first_offers = set()
     for seed in range(30):
-        rounds = [d for _, kind, d in played(sc, seed).records if kind == "round"]
+        rounds = [
+            d
+            for kind, d in ((r.kind, r.to_dict()) for r in played(sc, seed).records)
+            if kind == "round"
+        ]
         if rounds and rounds[0]["proposer"] == "legislator_1":
             first_offers.add(tuple(sorted(rounds[0]["offer"].items())))
     assert len(first_offers) > 1

@@ -5,6 +5,7 @@ side by side."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import solara
@@ -27,11 +28,13 @@ def preorder(node) -> list:
 
 
 def sample_story(desk: Desk, seed: int) -> list[str]:
-    from wargame.presentation.narrative import ending, story
+    from wargame.presentation.narrative import Names, ending, story
 
     g = Game(desk.ws.scenario, seed=seed)
     g.play()
-    return story(g.model)[-40:] + ending(g.model)
+    now = g.snapshot()
+    start = dt.date.fromisoformat(now["date"]) - dt.timedelta(days=now["day"])
+    return story(g.log(), Names.of_picture(now), start)[-40:] + ending(g.result())
 
 
 def Progress(batch: Batch | None, label: str):

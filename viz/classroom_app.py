@@ -20,7 +20,7 @@ from viz.geography import map_figure
 from viz.server import COOKIE
 from wargame.language.errors import ScenarioError
 from wargame.presentation.debrief import briefings_html, debrief_html, review
-from wargame.presentation.narrative import describe
+from wargame.presentation.narrative import Names, describe
 from wargame.session.classroom import FACILITATOR, UNILATERAL, Classroom, ClassroomError
 from wargame.session.game import GameError
 from wargame.session.save_folder import SaveFailed, SaveFolder
@@ -179,7 +179,7 @@ def Status(room: Classroom, version: int):
         )
         text = (
             f"Turn {min(room.turn.number, room.turns)} of {room.turns} · day {g.day} "
-            f"({g.model.date_of(g.day):%d %b %Y}) · turn ends on day {room.turn_end_day} · "
+            f"({g.date_of(g.day):%d %b %Y}) · turn ends on day {room.turn_end_day} · "
             f"{clock} · waiting for: {waiting}"
             + (" · PAUSED by the facilitator" if room.paused else "")
         )
@@ -295,11 +295,7 @@ def EndTurn(room: Classroom, actor: str, act, version: int):
 
 @solara.component
 def Unilateral(room: Classroom, actor: str, act, version: int):
-    tables = [
-        t.id
-        for t in room.game.model.tables.values()
-        if actor in [a.actor_id for a in t.participants]
-    ]
+    tables = [t["id"] for t in room.picture(actor)["tables"] if actor in t["participants"]]
     action = solara.use_reactive("walk_out")
     table = solara.use_reactive(tables[0] if tables else "")
     why = solara.use_reactive("")
@@ -346,7 +342,7 @@ def News(room: Classroom, actor: str | None, version: int):
     for day in range(last, first - 1, -1):
         pic = g.snapshot(day, viewer=actor)
         for e in pic["log"]:
-            text = describe(g.model, e["kind"], e)
+            text = describe(e, Names.of_picture(pic))
             if text:
                 lines.append(f"- day {day}: {text}")
     with solara.Card("What you have heard (this turn)" if actor else "The log (this turn)"):
@@ -448,13 +444,13 @@ def Facilitator(room: Classroom, act, version: int):
                 "Fire this inject",
                 on_click=lambda: act(lambda: room.inject(event.value, reason=reason.value)),
             )
-        for t in room.game.model.tables.values():
+        for t in room.picture(None)["tables"]:
             with solara.Row():
                 solara.Button(
-                    f"Collapse the talks at {t.id}",
+                    f"Collapse the talks at {t['id']}",
                     text=True,
-                    on_click=lambda t=t: act(
-                        lambda: room.override("collapse_talks", reason=reason.value, table=t.id)
+                    on_click=lambda t=t["id"]: act(
+                        lambda: room.override("collapse_talks", reason=reason.value, table=t)
                     ),
                 )
         with solara.Row(style={"align-items": "center"}):
@@ -517,7 +513,7 @@ def Replay(room: Classroom, version: int):
             solara.SliderInt("day", value=day, min=0, max=len(pictures) - 1, thumb_label="always")
         with solara.Columns([3, 2]):
             Chart(lambda: map_figure(pic, names, height=480, width=520), key=(version, shown))
-            lines = [describe(room.game.model, e["kind"], e) for e in pic["log"]]
+            lines = [describe(e, Names.of_picture(pic)) for e in pic["log"]]
             Prose(
                 f"**Day {shown}** ({pic['date']})\n\n"
                 + ("\n".join(f"- {x}" for x in lines if x) or "Nothing logged."),

@@ -11,7 +11,7 @@ import solara
 from viz.charts import figures_figure, talks_figure
 from viz.common import Chart, Desk, FieldError, Prose
 from viz.geography import map_figure
-from wargame.presentation.narrative import describe
+from wargame.presentation.narrative import Names, describe
 
 PLAY_PAUSE_S = 0.35  # between two days while playing
 
@@ -26,7 +26,7 @@ def story_lines(
         pic = ws.game.snapshot(day, viewer=viewer)
         for entry in pic["log"]:
             kind = entry["kind"]
-            text = describe(ws.game.model, kind, entry)
+            text = describe(entry, Names.of_picture(pic))
             if text:
                 out.append((day, kind, text))
     return out
@@ -73,7 +73,7 @@ def RunControls(desk: Desk):
             outlined=True,
         )
         solara.Text(
-            f"played to day {ws.last_day} of {g.model.horizon}"
+            f"played to day {ws.last_day} of {g.horizon}"
             + (" · finished" if g.finished else "")
             + (" · waiting for your decision" if ws.pending() else ""),
             classes=["played-to"],
@@ -157,7 +157,7 @@ def Timeline(desk: Desk, day: int, viewer: str | None):
             by_day.setdefault(d, []).append((kind, text))
         md = []
         for d in sorted(by_day, reverse=True):
-            md.append(f"**Day {d}** ({desk.ws.game.model.date_of(d):%a %d %b %Y})")
+            md.append(f"**Day {d}** ({desk.ws.game.date_of(d):%a %d %b %Y})")
             for kind, text in by_day[d]:
                 mark = {
                     "event": "⚑",

@@ -406,7 +406,7 @@ class Workspace:
         try:
             probe = Game(self.scenario, seed=run_seed)
             probe.play(day)
-            probe.model.force(force)
+            probe.force(force)
         except Exception as exc:  # the spec is checked against the run as it stood that day
             raise DeskError("force", f"cannot force '{force}' on day {day}: {_say(exc)}") from None
         kw = {"fork_day": day}

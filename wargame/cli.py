@@ -548,7 +548,7 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "run":
         from wargame.engine.model import WargameModel
-        from wargame.presentation.narrative import ending, story
+        from wargame.presentation.narrative import Names, ending, story
 
         sc = load_scenario(args.scenario, args.overrides)
         model = WargameModel(sc, rng=args.seed, days=args.days, narrate=not args.json)
@@ -561,10 +561,11 @@ def _dispatch(args) -> int:
             f"{spec.title} - seed {args.seed}, {model.horizon} days from {spec.start_date:%d %b %Y}"
         )
         print("actors: " + ", ".join(a.name for a in model.actor_list))
-        for line in story(model):
+        entries = [rec.to_dict() for rec in model.records]
+        for line in story(entries, Names.of_scenario(sc), spec.start_date):
             print(line)
         print()
-        for line in ending(model):
+        for line in ending(result):
             print(line)
         return 0
     raise AssertionError(args.command)

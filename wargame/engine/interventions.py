@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wargame.engine import records
+from wargame.engine.bargaining.talks import parties_of
 from wargame.engine.commitment import agreements as compliance
 from wargame.engine.rules import effects
 
@@ -25,9 +27,11 @@ def fire_event(
     """The event happens now: `forced` by an inject or a what-if, `scheduled` by an exercise's plan,
     otherwise because its hazard came up."""
     m.fired.add(event.id)
-    m.record_occurrence(event.id)
-    how = "(scheduled) " if scheduled else "(forced) " if forced else ""
-    m.log(m.day, "event", event=event.id, text=f"{how}{event.narrative}")
+    m.record(
+        records.EventFired(
+            m.day, event=event.id, text=event.narrative, forced=forced, scheduled=scheduled
+        )
+    )
     for eff in event.effects:
         effects.apply(m, eff, event.id)
 
@@ -51,11 +55,10 @@ def table_by_id(m: WargameModel, table_id: str) -> Table:
     return m.tables[table_id]
 
 
-def collapse_talks(m: WargameModel, table_id: str) -> None:
+def collapse_talks(m: WargameModel, table_id: str, reason: str | None = None) -> None:
     table = table_by_id(m, table_id)
     table.status = "failed"
-    m.record_occurrence(f"talks_failed_{table.id}")
-    m.log(m.day, "failed", table=table.id)
+    m.record(records.TalksFailed(m.day, table=table.id, forced=True, reason=reason))
 
 
 def refuse_everything(m: WargameModel, actor_id: str, table_id: str) -> None:
@@ -65,14 +68,23 @@ def refuse_everything(m: WargameModel, actor_id: str, table_id: str) -> None:
     m.refusals.add((actor_id, table.id))
 
 
-def break_agreement(m: WargameModel, table_id: str, actor_id: str) -> None:
+def break_agreement(
+    m: WargameModel, table_id: str, actor_id: str, reason: str = "forced from outside the run"
+) -> None:
     table = table_by_id(m, table_id)
     agreement = m.agreement_in_force(table.id)
     if agreement is None or agreement.status != "in_force":
         raise InterventionError(f"no agreement in force at the '{table.id}' table on day {m.day}")
     if actor_id not in agreement.parties:
         raise InterventionError(f"'{actor_id}' is not a party to the '{table.id}' agreement")
-    compliance.breach(m, table, agreement, actor_id, m.day, 0.0, 0.0, m.guarantees_at(table.id))
+    compliance.breach(
+        m, table, agreement, actor_id, m.day, 0.0, 0.0, m.guarantees_at(table.id), reason
+    )
+
+
+def parties(m: WargameModel, table_id: str) -> tuple[str, ...]:
+    """Whom a table's talks concern (for the record of an override there)."""
+    return parties_of(table_by_id(m, table_id))
 
 
 def force(m: WargameModel, spec: str) -> None:

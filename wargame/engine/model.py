@@ -23,7 +23,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from wargame.engine import interventions
+from wargame.engine import interventions, records
 from wargame.engine.actors import ActorAgent
 from wargame.engine.bargaining import outside_options, talks
 from wargame.engine.bargaining.agenda import Issue
@@ -81,7 +81,7 @@ class WargameModel(mesa.Model):
         self.horizon = int(days or spec.horizon_days)
         self.start_date: dt.date = spec.start_date
         self.narrate = narrate
-        self.records: list[tuple[int, str, dict]] = []
+        self.records: list[records.Record] = []
         self.day = 0
 
         self.issues, self._events, self._milestones, self._outcomes = self.compiled()
@@ -243,24 +243,26 @@ class WargameModel(mesa.Model):
         talks.settle(self, table, rnd, day)
 
     def _narrate_round(self, table: Table, rnd, day: int) -> None:
-        self.log(
-            day,
-            "round",
-            table=table.id,
-            proposer=rnd.proposer,
-            offer=table.space.describe(rnd.offer),
-            answers=rnd.answers,
-            passed=rnd.passed,
-            reasons=dict(table.reasons),
-            reservations={a.actor_id: self.reservation(a, table) for a in table.participants},
+        self.record(
+            records.RoundHeld(
+                day,
+                table=table.id,
+                proposer=rnd.proposer,
+                offer=table.space.describe(rnd.offer),
+                answers=dict(rnd.answers),
+                passed=rnd.passed,
+                reasons=dict(table.reasons),
+                reservations={a.actor_id: self.reservation(a, table) for a in table.participants},
+                parties=talks.parties_of(table),
+            )
         )
         # Observers who drew the same lesson are told in one line.
         lessons: dict[tuple, list[str]] = {}
         for observer, about, old, new in rnd.belief_shifts:
             lessons.setdefault((about, round(old, 2), round(new, 2)), []).append(observer)
         for (about, old, new), observers in lessons.items():
-            self.log(
-                day, "belief", observers=observers, about=about, table=table.id, old=old, new=new
+            self.record(
+                records.BeliefShift(day, tuple(observers), about, table.id, old=old, new=new)
             )
 
     def _check_milestones(self, day: int) -> None:
@@ -270,7 +272,7 @@ class WargameModel(mesa.Model):
                 continue
             if test.holds(self):
                 self.milestones[m.id] = day
-                self.log(day, "milestone", milestone=m.id, label=m.label)
+                self.record(records.MilestoneReached(day, milestone=m.id, label=m.label))
 
     def _finish(self) -> None:
         self.running = False
@@ -278,7 +280,8 @@ class WargameModel(mesa.Model):
             if test.holds(self):
                 self.outcome = outcome.id
                 break
-        self.log(self.day, "ending", outcome=self.outcome)
+        label = next((o.label for o in self.situation.spec.outcomes if o.id == self.outcome), None)
+        self.record(records.Ending(self.day, outcome=self.outcome, label=label))
 
     # ------------------------------------------------------------ the one door, and what is remembered
 
@@ -368,11 +371,17 @@ class WargameModel(mesa.Model):
         return sum(1 for a in self.agreements if a.status == "in_force")
 
     def record_occurrence(self, name: str) -> None:
+        """An occurrence a scenario's own effect declares (the engine's own come with their records)."""
         self.occurrences[name] = self.occurrences.get(name, 0) + 1
 
-    def log(self, day: int, kind: str, **data) -> None:
+    def record(self, rec: records.Record) -> None:
+        """What happened: counted as the occurrence it is (always: conditions read them), and kept for the
+        story and the pictures when the run is narrated."""
+        name = rec.occurrence()
+        if name is not None:
+            self.occurrences[name] = self.occurrences.get(name, 0) + 1
         if self.narrate:
-            self.records.append((day, kind, data))
+            self.records.append(rec)
 
     def date_of(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from wargame.engine.bargaining.strategies import REGISTRY, make_strategy
+from wargame.engine.records import occurrence_names
 from wargame.language.errors import ScenarioError, closest
 from wargame.language.scenario import Scenario, read_scenario
+from wargame.language.yaml_source import dotted
 
 DEFAULT_SCENARIO = "syria_dec2024"
 
@@ -22,6 +24,7 @@ def load_scenario(
     """Read, validate and cross-check a scenario, its actors and their strategies. Raises ScenarioError on
     any fault."""
     scenario = read_scenario(name_or_path, overrides)
+    check_occurrences(scenario)
     check_strategies(scenario)
     check_bilateral(scenario)
     check_offer_spaces(scenario)
@@ -100,6 +103,45 @@ def check_bilateral(scenario: Scenario) -> None:
                     expected="a strategy for any table (e.g. baron_ferejohn, linear), or a table of two",
                     found=strategy[actor],
                 )
+
+
+def occurrence_vocabulary(scenario: Scenario) -> set[str]:
+    """Every occurrence a run of this scenario can count: those its records declare (engine/records.py),
+    its events' own ids, and those its effects declare."""
+    spec = scenario.spec
+    names = occurrence_names([t.id for t in spec.tables], [e.id for e in spec.events])
+    for group in (spec.events, [lv for iss in spec.issues for lv in (iss.levels or [])]):
+        for item in group:
+            names |= {eff.occurrence for eff in item.effects if eff.occurrence}
+    return names
+
+
+def check_occurrences(scenario: Scenario) -> None:
+    """A condition that names an occurrence no run can count would never hold (or always): refused, at
+    its line, with the near-miss."""
+    known = occurrence_vocabulary(scenario)
+    spec = scenario.spec
+    for section, items in (
+        ("events", spec.events),
+        ("milestones", spec.milestones),
+        ("outcomes", spec.outcomes),
+    ):
+        for i, item in enumerate(items):
+            for j, c in enumerate(item.when):
+                for key in ("occurred", "not_occurred"):
+                    name = getattr(c, key)
+                    if name is None or name in known:
+                        continue
+                    path = (section, i, "when", j, key)
+                    raise ScenarioError(
+                        str(scenario.path),
+                        f"reference to undefined occurrence '{name}'",
+                        line=scenario.lines.line_of(path) if scenario.lines else None,
+                        field=dotted(path),
+                        expected=f"one of: {', '.join(sorted(known))}",
+                        found=str(name),
+                        suggestion=closest(str(name), sorted(known)),
+                    )
 
 
 def check_strategies(scenario: Scenario) -> None:

@@ -25,27 +25,6 @@ from wargame.language.yaml_source import LineMap, dotted, parse_yaml, read_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the wargame package
 
-# Occurrences the engine itself records (events add their own ids, effects may add more).
-ENGINE_OCCURRENCES = (
-    "convoy_departed",
-    "convoy_attacked",
-    "convoy_arrived",
-    "siege_surrender",
-    "siege_breakout",
-    "airlift_flown",
-    "agreement_signed",
-    "agreement_broken",
-    "guarantee_enforced",
-    "withdrawal_started",
-    "withdrawal_completed",
-    "safe_conduct_arranged",
-    "safe_conduct_refused",
-    "post_left",
-    "hub_opened",
-)
-# Occurrences the engine records per table: talks_failed_passage, talks_frozen_bases, ...
-TABLE_OCCURRENCES = ("talks_failed", "talks_frozen", "talks_reopened", "imposed")
-
 
 def data_dir(kind: str) -> Path:
     """The bundled `actors` or `scenarios` folder, from a wheel install or a source checkout."""
@@ -91,6 +70,8 @@ class Scenario:
     # The line of each actor's entry in the file, for errors found after reading (a strategy unknown).
     actor_lines: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
     table_lines: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
+    # The line of every field of the scenario's file, for the checks made after reading (the engine's).
+    lines: LineMap | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -585,6 +566,7 @@ def read_scenario(
         table_lines={
             t.id: lines.line_of(("tables", i, "agenda")) for i, t in enumerate(spec.tables)
         },
+        lines=lines,
     )
     _cross_check(scenario, lines, file, places, overrides)
     return scenario
@@ -707,7 +689,7 @@ def _cross_check(
     aircraft = unique(spec.aircraft, "type", "aircraft")
     tables = unique(spec.tables, "id", "tables")
     unique(spec.guarantees, "id", "guarantees")
-    events = unique(spec.events, "id", "events")
+    unique(spec.events, "id", "events")
     milestones = unique(spec.milestones, "id", "milestones")
     unique(spec.outcomes, "id", "outcomes")
     issue_by_id = {i.id: i for i in spec.issues}
@@ -930,16 +912,6 @@ def _cross_check(
         check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")
         check(g.table, ("guarantees", i, "table"), tables, "table")
 
-    occurrences = (
-        set(ENGINE_OCCURRENCES)
-        | events
-        | {f"{kind}_{t}" for kind in TABLE_OCCURRENCES for t in tables}
-    )
-    for group in (spec.events, [lv for iss in spec.issues for lv in (iss.levels or [])]):
-        for item in group:
-            for eff in item.effects:
-                if eff.occurrence:
-                    occurrences.add(eff.occurrence)
     refs = dict(
         grants={r.id: {g.by for g in r.overflight} for r in spec.air_routes},
         actors=actors,
@@ -949,7 +921,6 @@ def _cross_check(
         aircraft=aircraft,
         tables=tables,
         milestones=milestones,
-        occurrences=occurrences,
         issues=issue_by_id,
     )
     for i, e in enumerate(spec.events):
@@ -1049,8 +1020,7 @@ def _check_condition(c: Condition, path, refs, check, fail) -> None:
     check(c.not_milestone, (*path, "not_milestone"), refs["milestones"], "milestone")
     check(c.agreement, (*path, "agreement"), refs["tables"], "table")
     check(c.no_agreement, (*path, "no_agreement"), refs["tables"], "table")
-    check(c.occurred, (*path, "occurred"), refs["occurrences"], "occurrence")
-    check(c.not_occurred, (*path, "not_occurred"), refs["occurrences"], "occurrence")
+    # (the occurrences a condition may name are the engine's records': checked in engine/scenarios.py)
     check(c.besieged, (*path, "besieged"), refs["sites"], "site")
     check(c.held, (*path, "held"), refs["sites"], "site")
     check(c.talks_frozen, (*path, "talks_frozen"), refs["tables"], "table")

@@ -22,7 +22,7 @@ from wargame.analysis.branching import BranchNode, branch_tree, wilson_interval
 from wargame.batch.plan import Plan
 from wargame.batch.runs import run_many
 from wargame.language.exercise import Exercise
-from wargame.presentation.narrative import describe
+from wargame.presentation.narrative import Names, describe
 
 PRINT_CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #111; max-width: 860px; margin: 24px auto;
@@ -136,9 +136,10 @@ def review(room, runs: int | None = None, workers: int = 1) -> Review:
             break
         deepest = (*deepest, step)
     node = tree.find(deepest) or tree
-    m = game.model
+    names = Names.of_picture(game.snapshot())
     timeline = []
-    for day, kind, data in m.records:
+    for entry in game.log():
+        kind, day = entry["kind"], entry["day"]
         if kind in (
             "event",
             "signed",
@@ -149,7 +150,7 @@ def review(room, runs: int | None = None, workers: int = 1) -> Review:
             "ending",
             "completed",
         ):
-            text = describe(m, kind, data)
+            text = describe(entry, names)
             if text:
                 timeline.append((day, text))
     return Review(

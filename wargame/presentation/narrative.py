@@ -1,26 +1,58 @@
-"""Turns a run's records into the day-by-day story a reader follows: who offered what, what happened, why."""
+"""Turns a run's records into the day-by-day story a reader follows: who offered what, what happened, why.
+
+The story is told from records as plain data (a picture's log, `Game.log()`, `RunResult`) with the names
+a picture or a scenario carries: it never reads a live model. Each kind of record has its sentence here
+(a test requires one for every kind the engine declares)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-if TYPE_CHECKING:
-    from wargame.engine.model import WargameModel
+
+@dataclass(frozen=True)
+class Names:
+    """What the story calls actors, sites and outcomes (their ids where it knows no name)."""
+
+    actors: Mapping[str, str] = field(default_factory=dict)
+    sites: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_picture(cls, picture: Mapping[str, Any]) -> Names:
+        return cls(
+            {a["id"]: a["name"] for a in picture.get("actors", ())},
+            {s["id"]: s["name"] for s in picture.get("sites", ())},
+        )
+
+    @classmethod
+    def of_scenario(cls, scenario) -> Names:
+        """From a loaded Scenario (its actors' profiles and its sites)."""
+        return cls(
+            {a.id: a.name for a in scenario.actors},
+            {s.id: s.name for s in scenario.spec.sites},
+        )
+
+    def actor(self, actor_id: Any) -> str:
+        return self.actors.get(actor_id, str(actor_id))
+
+    def site(self, site_id: Any) -> str:
+        return self.sites.get(site_id, str(site_id))
 
 
-def _terms(terms: dict[str, str]) -> str:
+def _terms(terms: Mapping[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in terms.items())
 
 
-def describe(m: WargameModel, kind: str, d: dict) -> str | None:
-    def name(actor_id):
-        return m.actor(actor_id).name if actor_id in m._actors else str(actor_id)
-
-    def site(site_id):
-        return m.ground.sites[site_id].name if site_id in m.ground.sites else str(site_id)
+def describe(d: Mapping[str, Any], names: Names) -> str | None:
+    """One record's sentence (None for the one kind told elsewhere: losses a surrender already told)."""
+    kind = d["kind"]
+    name, site = names.actor, names.site
 
     if kind == "event":
-        return f"EVENT {d['event']}: {d['text']}"
+        how = "(scheduled) " if d.get("scheduled") else "(forced) " if d.get("forced") else ""
+        return f"EVENT {d['event']}: {how}{d['text']}"
     if kind == "opened":
         return f"Talks open at the {d['table']} table."
     if kind == "round":
@@ -54,6 +86,8 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
     if kind == "signed":
         return f"AGREEMENT at the {d['table']} table: {_terms(d['terms'])}."
     if kind == "failed":
+        if d.get("forced"):
+            return f"The talks at the {d['table']} table collapse (forced: {d.get('reason') or 'no reason given'})."
         return f"The {d['table']} table reaches its deadline without a deal."
     if kind == "completed":
         return f"The {d['table']} agreement's obligations have run their course, kept."
@@ -94,9 +128,16 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
             if d["reopens"]
             else "; the table's deadline has passed."
         )
+        if d.get("forced"):
+            why = f"forced from outside the run: {d.get('reason') or 'no reason given'}"
+        elif "gain" in d and "cost" in d:
+            why = f"gain {d['gain']:.2f} outweighed expected cost {d['cost']:.2f}"
+        else:  # another side's reckoning is its own
+            why = None
         return (
-            f"BROKEN PROMISE: {name(d['by'])} breaks the {d['table']} agreement "
-            f"(gain {d['gain']:.2f} outweighed expected cost {d['cost']:.2f}). Consequences:"
+            f"BROKEN PROMISE: {name(d['by'])} breaks the {d['table']} agreement"
+            + (f" ({why})" if why else "")
+            + ". Consequences:"
             + consequences
         )
     if kind == "enforced":
@@ -144,32 +185,38 @@ def describe(m: WargameModel, kind: str, d: dict) -> str | None:
     if kind == "inject":
         return f"INJECT ({d['effects']} effects): {d['reason']}"
     if kind == "override":
-        details = ", ".join(f"{k}={v}" for k, v in d.items() if k not in ("override", "reason"))
+        details = ", ".join(f"{k}={d[k]}" for k in ("table", "actor") if d.get(k))
         return f"OVERRIDE {d['override']} ({details}): {d['reason']}"
     if kind == "milestone":
         return f"MILESTONE {d['milestone']}: {d['label']}"
+    if kind == "withdrawn":
+        return f"The last of {', '.join(name(a) for a in d['by'])}'s people have left the country."
     if kind == "ending":
-        return None
-    return f"{kind}: {d}"
+        return f"The run ends: {d.get('label') or d.get('outcome') or 'no outcome'}."
+    raise KeyError(f"no sentence for a record of kind '{kind}'")
 
 
-def story(m: WargameModel) -> list[str]:
-    """The narrative as lines, grouped by day with the calendar date."""
+def story(entries: Iterable[Mapping[str, Any]], names: Names, start: dt.date) -> list[str]:
+    """The narrative as lines, grouped by day with the calendar date (`start` is day 0's date). The run's
+    ending is told by `ending`, not here."""
     lines: list[str] = []
     current = None
-    for day, kind, data in m.records:
-        text = describe(m, kind, data)
+    for entry in entries:
+        if entry["kind"] == "ending":
+            continue
+        text = describe(entry, names)
         if text is None:
             continue
+        day = entry["day"]
         if day != current:
             current = day
-            lines.append(f"Day {day} ({m.date_of(day):%a %d %b %Y})")
+            lines.append(f"Day {day} ({start + dt.timedelta(days=day):%a %d %b %Y})")
         lines.append(f"  {text}")
     return lines
 
 
-def ending(m: WargameModel) -> list[str]:
-    r = m.result()
+def ending(r) -> list[str]:
+    """The ending of a run from its RunResult."""
     lines = [
         f"ENDING: {r.outcome_label} [{r.outcome}] after {r.days} days",
         f"  personnel: {r.personnel_initial} at start; {r.personnel_evacuated} evacuated, "

@@ -14,6 +14,7 @@ to the end of that day.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Generator, Mapping
@@ -24,10 +25,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from wargame.engine import interventions
+from wargame.engine import interventions, records
 from wargame.engine.bargaining.tables import Decision
 from wargame.engine.model import WargameModel
 from wargame.engine.outcomes import RunResult
+from wargame.engine.records import seen_by
 from wargame.engine.scenarios import resolve_scenario
 from wargame.language.errors import ScenarioError
 from wargame.language.scenario import Scenario, data_dir, resolved_hash
@@ -141,6 +143,15 @@ class Game:
     def result(self) -> RunResult:
         return self.model.result()
 
+    @property
+    def horizon(self) -> int:
+        """The last day the run can reach."""
+        return self.model.horizon
+
+    def date_of(self, day: int) -> dt.date:
+        """The calendar date of a day of the run (day 0 is the scenario's start date)."""
+        return self.model.date_of(day)
+
     # ------------------------------------------------------------ playing
 
     def advance(self) -> list[Pending]:
@@ -234,7 +245,7 @@ class Game:
             self._record("inject", event=event, reason=reason)
         else:
             parsed = [self._effect(e, i) for i, e in enumerate(effects)]
-            m.log(m.day, "inject", reason=reason, effects=len(parsed))
+            m.record(records.Inject(m.day, reason=reason, effects=len(parsed)))
             interventions.apply_effects(m, parsed, "inject")
             written = [e.model_dump(mode="json", by_alias=True, exclude_none=True) for e in parsed]
             self._record("inject", effects=written, reason=reason)
@@ -247,18 +258,28 @@ class Game:
         m = self.model
         try:
             if kind == "collapse_talks":
-                interventions.collapse_talks(m, details["table"])
+                interventions.collapse_talks(m, details["table"], reason)
             elif kind == "refuse":
                 interventions.refuse_everything(m, details["actor"], details["table"])
             elif kind == "break_agreement":
-                interventions.break_agreement(m, details["table"], details["actor"])
+                interventions.break_agreement(m, details["table"], details["actor"], reason)
             else:
                 raise GameError(f"no override '{kind}' (overrides: {', '.join(OVERRIDES)})")
         except KeyError as exc:
             raise GameError(f"override '{kind}' needs {exc.args[0]}=...") from None
         except interventions.InterventionError as exc:
             raise GameError(str(exc)) from None
-        m.log(m.day, "override", override=kind, reason=reason, **details)
+        table = details.get("table")
+        m.record(
+            records.Override(
+                m.day,
+                override=kind,
+                reason=reason,
+                table=table,
+                actor=details.get("actor"),
+                parties=interventions.parties(m, table) if table in m.tables else (),
+            )
+        )
         self._record("override", override=kind, details=dict(details), reason=reason)
 
     def hand_over(self, actor: str, reason: str = "") -> None:
@@ -298,6 +319,37 @@ class Game:
             return for_viewer(whole, viewer)
         except KeyError:
             raise GameError(f"no actor '{viewer}' to view the game as") from None
+
+    def log(self, viewer: str | None = None) -> list[dict]:
+        """Every record of the run so far (a narrated run: the game's own), whole or as `viewer` sees
+        them, in the order they happened."""
+        if viewer is not None:
+            self._known_actor(viewer, [a.actor_id for a in self.model.actor_list])
+        out = []
+        for rec in self.model.records:
+            seen = seen_by(rec.to_dict(), viewer)
+            if seen is not None:
+                out.append(freeze(seen))
+        return out
+
+    def force(self, spec: str, reason: str = "a what-if") -> None:
+        """The command line's what-if forms, played through this game's own inject and overrides:
+        event:ID, collapse:TABLE, refuse:ACTOR:TABLE, breach:TABLE:ACTOR."""
+        kind, _, rest = spec.partition(":")
+        parts = rest.split(":") if rest else []
+        if kind == "event" and len(parts) == 1:
+            self.inject(parts[0], reason=reason)
+        elif kind == "collapse" and len(parts) == 1:
+            self.override("collapse_talks", reason=reason, table=parts[0])
+        elif kind == "refuse" and len(parts) == 2:
+            self.override("refuse", reason=reason, actor=parts[0], table=parts[1])
+        elif kind == "breach" and len(parts) == 2:
+            self.override("break_agreement", reason=reason, table=parts[0], actor=parts[1])
+        else:
+            raise GameError(
+                f"cannot force '{spec}': expected event:ID, collapse:TABLE, refuse:ACTOR:TABLE or "
+                "breach:TABLE:ACTOR"
+            )
 
     def fork(self, day: int | None = None) -> Game:
         """A new Game from the state at the end of `day` (default: now), with the same seed streams and the

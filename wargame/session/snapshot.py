@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from wargame.engine.records import seen_by
+
 if TYPE_CHECKING:
     from wargame.engine.bargaining.tables import Round, Table
     from wargame.engine.model import WargameModel
@@ -231,29 +233,21 @@ def picture(m: WargameModel, rounds: RoundPictures, extra: dict | None = None) -
         ],
         "milestones": dict(m.milestones),
         "occurrences": dict(sorted(m.occurrences.items())),
-        "log": [{"kind": kind, **data} for day, kind, data in m.records if day == m.day],
+        "log": todays_records(m),
     }
     if extra:
         data.update(extra)
     return freeze(data)
 
 
-PUBLIC_LOG = {
-    "event",
-    "opened",
-    "failed",
-    "signed",
-    "completed",
-    "breach",
-    "enforced",
-    "unenforced",
-    "milestone",
-    "ending",
-    "ambush",
-    "losses",
-    "surrender",
-    "withdrawal",
-}
+def todays_records(m: WargameModel) -> list[dict]:
+    """The records of the day the run stands on (records come in the order of their days)."""
+    today = []
+    for rec in reversed(m.records):
+        if rec.day != m.day:
+            break
+        today.append(rec.to_dict())
+    return today[::-1]
 
 
 def for_viewer(whole: Frozen, viewer: str) -> Frozen:
@@ -285,23 +279,5 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
     ]
     data["convoys"] = [c for c in whole["convoys"] if c["owner"] == viewer]
     data["agreements"] = [{**a, "break_chance": {}} for a in whole["agreements"]]
-    data["log"] = [
-        _as_seen_by(entry, viewer)
-        for entry in whole["log"]
-        if entry["kind"] in PUBLIC_LOG or (entry["kind"] == "round" and entry["table"] in seated)
-    ]
+    data["log"] = [seen for entry in whole["log"] if (seen := seen_by(entry, viewer)) is not None]
     return freeze(data)
-
-
-def _as_seen_by(entry: dict, viewer: str) -> dict:
-    """A log entry as `viewer` saw it. A round: the offer and the answers, and only its own reasons and
-    outside option. A breach: who broke what, but what the breaker gained and what deterred it only for
-    the breaker (they would reveal its private temptation and the deterrence it faces)."""
-    if entry["kind"] == "round":
-        mine = {k: v for k, v in entry.items() if k not in ("reasons", "reservations")}
-        for key in ("reasons", "reservations"):
-            mine[key] = {viewer: entry[key][viewer]} if viewer in entry.get(key, {}) else {}
-        return mine
-    if entry["kind"] == "breach" and entry.get("by") != viewer:
-        return {k: v for k, v in entry.items() if k not in ("gain", "cost")}
-    return entry

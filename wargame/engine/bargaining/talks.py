@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+from wargame.engine import records
 from wargame.engine.commitment import agreements
 
 if TYPE_CHECKING:
@@ -31,21 +32,19 @@ def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict,
         if day < max(table.spec.opens_day, table.reopens):
             return None
         table.status = "open"
-        m.log(day, "opened", table=table.id)
+        m.record(records.TalksOpened(day, table=table.id))
     elif table.status == "frozen":
         moved = _moved(m, table)
         if moved is None and day < table.frozen_day + table.spec.reopen_after:
             return None
         table.status = "open"
         table.stale_rounds = 0
-        m.record_occurrence(f"talks_reopened_{table.id}")
-        m.log(day, "thawed", table=table.id, by=moved)
+        m.record(records.TalksThawed(day, table=table.id, by=moved, parties=parties_of(table)))
     if table.status != "open":
         return None
     if table.spec.hard_deadline and day > table.deadline:
         table.status = "failed"
-        m.record_occurrence(f"talks_failed_{table.id}")
-        m.log(day, "failed", table=table.id)
+        m.record(records.TalksFailed(day, table=table.id))
         agreements.impose_if_forced(m, table, day)
         return None
     return (
@@ -68,13 +67,14 @@ def _freeze(m: WargameModel, table: Table, day: int) -> None:
     table.status = "frozen"
     table.frozen_day = day
     table.frozen_positions = {a.actor_id: m.reservation(a, table) for a in table.participants}
-    m.record_occurrence(f"talks_frozen_{table.id}")
-    m.log(
-        day,
-        "frozen",
-        table=table.id,
-        rounds=table.stale_rounds,
-        until=day + table.spec.reopen_after,
+    m.record(
+        records.TalksFrozen(
+            day,
+            table=table.id,
+            rounds=table.stale_rounds,
+            until=day + table.spec.reopen_after,
+            parties=parties_of(table),
+        )
     )
     agreements.impose_if_forced(m, table, day)
 
@@ -86,3 +86,11 @@ def _moved(m: WargameModel, table: Table) -> str | None:
         if before is not None and abs(m.reservation(a, table) - before) >= THAW_SHIFT:
             return a.actor_id
     return None
+
+
+def parties_of(table: Table) -> tuple[str, ...]:
+    """Who sits at the table, and its mediator: those whom its talks concern."""
+    parties = [a.actor_id for a in table.participants]
+    if table.spec.mediator and table.spec.mediator not in parties:
+        parties.append(table.spec.mediator)
+    return tuple(parties)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wargame.engine import records
 from wargame.engine.rules import effects
 from wargame.language.schema import GuaranteeSpec
 
@@ -142,8 +143,11 @@ def sign(m: WargameModel, table: Table, offer: int, day: int) -> Agreement:
     m.agreements.append(agreement)
     m.changed("deals")
     table.status = "agreed"
-    m.record_occurrence("agreement_signed")
-    m.log(day, "signed", table=table.id, terms=agreement.labels)
+    m.record(
+        records.Signed(
+            day, table=table.id, terms=dict(agreement.labels), parties=tuple(agreement.parties)
+        )
+    )
     return agreement
 
 
@@ -156,8 +160,7 @@ def impose(m: WargameModel, table: Table, offer: int, by: str, day: int) -> None
             for eff in spec.levels[int(table.space.offers[offer, k])].effects:
                 effects.apply(m, eff, f"imposed:{table.id}")
     table.status = "imposed"
-    m.record_occurrence(f"imposed_{table.id}")
-    m.log(day, "imposed", table=table.id, by=by, terms=table.space.describe(offer))
+    m.record(records.Imposed(day, table=table.id, by=by, terms=table.space.describe(offer)))
 
 
 def impose_if_forced(m: WargameModel, table: Table, day: int) -> None:
@@ -203,7 +206,7 @@ def review(m: WargameModel, day: int) -> None:
         if day > agreement.expires_day:
             agreement.status = "completed"
             m.changed("deals")
-            m.log(day, "completed", table=agreement.table)
+            m.record(records.Completed(day, table=agreement.table))
             continue
         table = m.tables[agreement.table]
         guarantees = m.guarantees_at(agreement.table)
@@ -225,8 +228,18 @@ def break_chance(
 
 
 def breach(
-    m, table, agreement: Agreement, party: str, day: int, gain: float, cost: float, guarantees
+    m,
+    table,
+    agreement: Agreement,
+    party: str,
+    day: int,
+    gain: float,
+    cost: float,
+    guarantees,
+    forced_because: str | None = None,
 ) -> None:
+    """`party` breaks the agreement: by its own reckoning (what breaking gains it against what it expects
+    to lose), or `forced_because` a person made it (an override), told as such with the person's reason."""
     agreement.status = "broken"
     agreement.broken_by = party
     agreement.broken_day = day
@@ -242,17 +255,19 @@ def breach(
         belief = observer.beliefs[party]
         belief["breach_temptation"] = min(1.0, belief["breach_temptation"] + 0.2)
         m.changed("standing")
-    m.record_occurrence("agreement_broken")
-    m.log(
-        day,
-        "breach",
-        table=table.id,
-        by=party,
-        gain=gain,
-        cost=cost,
-        withdrawn=len(agreement.undo),
-        others=[p for p in agreement.parties if p != party],
-        reopens=day + REOPEN_AFTER_BREACH if _talks_go_on(table, day) else None,
+    m.record(
+        records.Breach(
+            day,
+            table=table.id,
+            by=party,
+            gain=gain,
+            cost=cost,
+            withdrawn=len(agreement.undo),
+            others=tuple(p for p in agreement.parties if p != party),
+            reopens=day + REOPEN_AFTER_BREACH if _talks_go_on(table, day) else None,
+            forced=forced_because is not None,
+            reason=forced_because,
+        )
     )
     for g in guarantees:
         if party in (g.guarantor, g.beneficiary):
@@ -265,15 +280,14 @@ def breach(
             breaker.shift("military", -0.1 * g.enforcement)
             breaker.shift_trust(g.guarantor, -0.2)
             guarantor.shift("economic", -g.cost)
-            m.record_occurrence("guarantee_enforced")
-            m.log(day, "enforced", guarantee=g.id, guarantor=g.guarantor, against=party)
+            m.record(records.Enforced(day, guarantee=g.id, guarantor=g.guarantor, against=party))
         else:
             guarantor.set_reputation(max(0.0, guarantor.reputation - g.stake))
             m.actor(g.beneficiary).shift_trust(g.guarantor, -0.3)
-            m.log(day, "unenforced", guarantee=g.id, guarantor=g.guarantor, against=party)
+            m.record(records.Unenforced(day, guarantee=g.id, guarantor=g.guarantor, against=party))
     if not _talks_go_on(table, day):
         table.status = "failed"  # past a hard deadline: the talks are over, and someone may impose
-        m.record_occurrence(f"talks_failed_{table.id}")
+        m.record(records.TalksFailed(day, table=table.id))
         impose_if_forced(m, table, day)
     else:
         table.status = "waiting"  # talks resume after a cooling-off period

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wargame.engine import records
+
 if TYPE_CHECKING:
     from wargame.engine.actors import ActorAgent
     from wargame.engine.ground.geography import Site
@@ -50,7 +52,6 @@ def review_posts(m: WargameModel, agent: ActorAgent, day: int) -> None:
             if site.role == "hub" and site.id not in origins and not site.role_by_terms:
                 _choose(m, site, "outpost", "no_hub", day, risk)  # no way out from here any more
             elif site.role == "outpost" and site.id in origins and not site.role_by_terms:
-                m.record_occurrence("hub_opened")
                 _choose(m, site, "hub", "hub", day, risk)
 
 
@@ -58,26 +59,28 @@ def _choose(m: WargameModel, site: Site, role: str, choice: str, day: int, risk:
     """The owner makes the site an outpost or a hub, and the narrative says why."""
     site.role = role
     m.changed("people")
-    m.log(
-        day, "post", site=site.id, owner=site.garrison, choice=choice, value=site.value, risk=risk
+    m.record(
+        records.PostDecision(
+            day, owner=site.garrison, site=site.id, choice=choice, value=site.value, risk=risk
+        )
     )
 
 
 def leave(m: WargameModel, site: Site, day: int, risk: float) -> None:
     """The garrison gives up the site: its people and equipment wait to be taken out."""
-    m.log(
-        day,
-        "post",
-        site=site.id,
-        owner=site.garrison,
-        choice="leave",
-        value=site.value,
-        risk=risk,
-        personnel=site.personnel,
+    m.record(
+        records.PostDecision(
+            day,
+            owner=site.garrison,
+            site=site.id,
+            choice="leave",
+            value=site.value,
+            risk=risk,
+            personnel=site.personnel,
+        )
     )
     site.role = "outpost"
     site.waiting += site.personnel
     site.waiting_t += site.equipment_t
     site.personnel, site.equipment_t = 0, 0.0
     m.changed("people")
-    m.record_occurrence("post_left")

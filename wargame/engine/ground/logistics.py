@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from wargame.engine import records
 from wargame.engine.ground import people
 
 if TYPE_CHECKING:
@@ -106,8 +107,11 @@ def run_sieges(m: WargameModel, day: int) -> None:
                 captured=True,
             )
             site.surrendered = True
-            m.record_occurrence("siege_surrender")
-            m.log(day, "surrender", site=site.id, by=site.besieged_by, personnel=captured)
+            m.record(
+                records.Surrender(
+                    day, owner=site.garrison, site=site.id, by=site.besieged_by, personnel=captured
+                )
+            )
 
 
 def arrive_convoys(m: WargameModel, day: int) -> None:
@@ -123,8 +127,11 @@ def arrive_convoys(m: WargameModel, day: int) -> None:
             dest.waiting += c.personnel
             dest.waiting_t += c.equipment_t
             m.changed("people")
-        m.record_occurrence("convoy_arrived")
-        m.log(day, "arrived", site=c.origin, to=c.destination, personnel=c.personnel)
+        m.record(
+            records.ConvoyArrived(
+                day, owner=c.owner, site=c.origin, to=c.destination, personnel=c.personnel
+            )
+        )
     m.convoys = still
 
 
@@ -174,16 +181,17 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
         )
         site.waiting, site.waiting_t = 0, 0.0
         m.changed("people")
-        m.record_occurrence("siege_breakout" if breakout else "convoy_departed")
-        m.log(
-            day,
-            "convoy",
-            site=site.id,
-            to=dest,
-            personnel=convoy.personnel,
-            risk=risk,
-            tolerance=tolerance,
-            breakout=breakout,
+        m.record(
+            records.ConvoyLeft(
+                day,
+                owner=owner,
+                site=site.id,
+                to=dest,
+                personnel=convoy.personnel,
+                risk=risk,
+                tolerance=tolerance,
+                breakout=breakout,
+            )
         )
         _run_gauntlet(m, convoy, hostile, breakout, day)
         if convoy.personnel > 0 or convoy.equipment_t > 0:
@@ -211,9 +219,17 @@ def _run_gauntlet(
         m.lost += killed
         m.lost_t += lost_t
         m.changed("people")
-        m.record_occurrence("convoy_attacked")
         m.actor(convoy.owner).shift_trust(road.holder, -0.2)
-        m.log(day, "ambush", road=key, holder=road.holder, site=convoy.origin, killed=killed)
+        m.record(
+            records.Ambush(
+                day,
+                owner=convoy.owner,
+                road=key,
+                holder=road.holder,
+                site=convoy.origin,
+                killed=killed,
+            )
+        )
 
 
 def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
@@ -276,14 +292,15 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         site.waiting -= lifted
         site.waiting_t -= tonnes
         people.evacuate(m, lifted, tonnes, route.leads_to)
-        m.record_occurrence("airlift_flown")
-        m.log(
-            day,
-            "airlift",
-            fleet=fleet.type,
-            mode=fleet.mode,
-            route=route.id,
-            site=site.id,
-            personnel=lifted,
-            tonnes=tonnes,
+        m.record(
+            records.Airlift(
+                day,
+                owner=owner,
+                fleet=fleet.type,
+                mode=fleet.mode,
+                route=route.id,
+                site=site.id,
+                personnel=lifted,
+                tonnes=tonnes,
+            )
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wargame.engine import records
+
 if TYPE_CHECKING:
     from wargame.engine.model import WargameModel
 
@@ -45,7 +47,8 @@ def evacuate(m: WargameModel, personnel: int, tonnes: float, destination: str = 
         m.third_country_t += tonnes
     m.changed("people")
     if m.evacuators and personnel and present(m) == 0:
-        m.record_occurrence("withdrawal_completed")
+        by = tuple(a.actor_id for a in m.evacuators)
+        m.record(records.WithdrawalCompleted(m.day, by=by))
 
 
 def inflict_losses(
@@ -67,7 +70,16 @@ def inflict_losses(
         m.captured += taken
     m.changed("people")
     if taken:
-        m.log(m.day, "losses", site=site_id, personnel=taken, cause=cause, captured=captured)
+        m.record(
+            records.Losses(
+                m.day,
+                owner=site.garrison,
+                site=site_id,
+                personnel=taken,
+                cause=cause,
+                captured=captured,
+            )
+        )
 
 
 def start_withdrawal(m: WargameModel, site_id: str, cause: str) -> None:
@@ -79,5 +91,4 @@ def start_withdrawal(m: WargameModel, site_id: str, cause: str) -> None:
     site.waiting_t += site.equipment_t
     site.personnel, site.equipment_t = 0, 0.0
     m.changed("people")
-    m.record_occurrence("withdrawal_started")
-    m.log(m.day, "withdrawal", site=site_id, cause=cause)
+    m.record(records.WithdrawalStarted(m.day, owner=site.garrison, site=site_id, cause=cause))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wargame.engine import records
 from wargame.engine.ground import people
 
 if TYPE_CHECKING:
@@ -99,16 +100,16 @@ def arrange(m: WargameModel, agent: ActorAgent, day: int) -> None:
             for road_id in roads:
                 g.safe_conduct[(road_id, mover)] = (holder_id, day + ARRANGEMENT_DAYS)
             changed = True
-        m.record_occurrence("safe_conduct_arranged" if agreed else "safe_conduct_refused")
-        m.log(
-            day,
-            "safe_conduct",
-            roads=roads,
-            holder=holder_id,
-            mover=mover,
-            agreed=agreed,
-            willing=w,
-            until=day + ARRANGEMENT_DAYS,
+        m.record(
+            records.SafeConduct(
+                day,
+                roads=tuple(roads),
+                holder=holder_id,
+                mover=mover,
+                agreed=agreed,
+                willing=w,
+                until=day + ARRANGEMENT_DAYS,
+            )
         )
     for besieger, site_id in sieges:
         key = (besieger, "site:" + site_id)
@@ -119,7 +120,7 @@ def arrange(m: WargameModel, agent: ActorAgent, day: int) -> None:
         if m.rng.random() < w:
             g.sites[site_id].besieged_by = None
             m.changed("people")
-            m.record_occurrence("safe_conduct_arranged")
-            m.log(day, "lifted", site=site_id, by=besieger, willing=w)
+            owner = g.sites[site_id].garrison
+            m.record(records.SiegeLifted(day, owner=owner, site=site_id, by=besieger, willing=w))
     if changed:
         m.changed("routes")
