@@ -133,12 +133,9 @@ class Workspace:
         if str(scenario) not in bundled_scenarios():
             self._may_open(str(scenario))
         try:
-            # a file is read afresh each time (it may have been edited); bundled ones come from the cache
-            sc = (
-                resolve_scenario(str(scenario), overrides or None)
-                if str(scenario) in bundled_scenarios()
-                else load_scenario(str(scenario), overrides or None)
-            )
+            # one cache for the page and its batches, keyed by the file's content: an edited file is
+            # read again, and the one run and the many runs play the same version of it
+            sc = resolve_scenario(str(scenario), overrides or None)
         except ScenarioError as exc:
             where = next(
                 (k for k in overrides if k in (exc.field or "") or k in str(exc)), "scenario"

@@ -4,15 +4,17 @@ scenarios here."""
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from wargame.engine.bargaining.strategies import REGISTRY, make_strategy
 from wargame.engine.records import occurrence_names
 from wargame.language.errors import ScenarioError, closest
-from wargame.language.scenario import Scenario, read_scenario
+from wargame.language.scenario import Scenario, data_dir, find_scenario, read_scenario
 from wargame.language.yaml_source import dotted
 
 DEFAULT_SCENARIO = "syria_dec2024"
@@ -171,15 +173,44 @@ def check_strategies(scenario: Scenario) -> None:
             ) from None
 
 
-@functools.lru_cache(maxsize=256)
-def _load_cached(name: str, overrides_json: str) -> Scenario:
-    return load_scenario(name, json.loads(overrides_json))
+CACHE_SIZE = 256
+_cache: OrderedDict[tuple[str, str], tuple[str, Scenario]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _fingerprint(path: Path) -> str:
+    """What the scenario read from: its file's bytes, and the actor profiles' files it may have read
+    (their names, sizes and modification times). Another edit, another fingerprint."""
+    h = hashlib.sha256(path.read_bytes())
+    for folder in (path.parent / "actors", path.parent.parent / "actors", data_dir("actors")):
+        if folder.is_dir():
+            for f in sorted(folder.glob("*.yaml")):
+                st = f.stat()
+                h.update(f"{f}:{st.st_mtime_ns}:{st.st_size}".encode())
+    return h.hexdigest()
 
 
 def cached_scenario(name: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """load_scenario, remembered per process for the same name and overrides (any JSON-able values):
-    runs of a Monte Carlo share one validated scenario and its offer spaces."""
-    return _load_cached(str(name), json.dumps(overrides or {}, sort_keys=True, default=str))
+    """load_scenario, remembered per process for the same name, overrides and content: runs of a Monte
+    Carlo share one validated scenario and its offer spaces, and a file edited since it was read is read
+    again (so a page's one run and its many runs never play two versions of one file)."""
+    key = (str(name), json.dumps(overrides or {}, sort_keys=True, default=str))
+    try:
+        stamp = _fingerprint(find_scenario(name).resolve())
+    except (OSError, ScenarioError):
+        return load_scenario(name, overrides)  # it says what is wrong, in its words
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            _cache.move_to_end(key)
+            return hit[1]
+    scenario = load_scenario(name, json.loads(key[1]))
+    with _cache_lock:
+        _cache[key] = (stamp, scenario)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return scenario
 
 
 def resolve_scenario(
