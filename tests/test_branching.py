@@ -17,8 +17,8 @@ from wargame.analysis.branching import (
     branch_tree,
     render_tree,
     runs_beneath,
-    wilson_interval,
 )
+from wargame.analysis.statistics import wilson_interval
 
 MILESTONES = ("a", "b", "c")
 

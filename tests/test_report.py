@@ -16,18 +16,11 @@ import plotly.offline
 import pytest
 from scipy import stats
 
+from wargame.analysis.results import load_results
+from wargame.analysis.statistics import fan_quantiles, milestone_day_stats, week_days, wilson
 from wargame.batch.montecarlo import Plan, monte_carlo
 from wargame.language.scenario import find_scenario
-from wargame.presentation.report import (
-    build_report,
-    fan_quantiles,
-    figures,
-    load_results,
-    milestone_day_stats,
-    week_days,
-    wilson,
-    write_report,
-)
+from wargame.presentation.report import build_report, figures, write_report
 
 SCENARIO = str(find_scenario("syria_dec2024"))
 ORDER = ("p10", "p25", "p50", "p75", "p90")

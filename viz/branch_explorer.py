@@ -15,7 +15,8 @@ from viz.charts import side_by_side_figure
 from viz.common import Chart, Desk, FieldError, Prose
 from viz.workspace import MAX_RUNS, WHATIF_RUNS, Batch
 from wargame.analysis.branching import END, OTHER
-from wargame.presentation.report import outcome_figure, tree_figure, wilson
+from wargame.analysis.statistics import wilson
+from wargame.presentation.charts import outcome_figure, tree_figure
 from wargame.session import Game
 
 

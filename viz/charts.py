@@ -8,7 +8,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from viz.geography import actor_colours
-from wargame.presentation.report import Results, wilson
+from wargame.analysis.results import Results
+from wargame.analysis.statistics import wilson
 
 ANALYST = None  # the viewer who sees everything
 # A small template: plotly's default one costs a chart widget ~30 ms to check at every redraw of a run.

@@ -21,13 +21,13 @@ from typing import Any
 import pyarrow as pa
 
 from wargame.analysis.branching import END, OTHER, BranchNode, branch_tree
+from wargame.analysis.results import Results
 from wargame.batch import Plan, run_many
 from wargame.batch.plan import plan_manifest
 from wargame.engine.scenarios import load_scenario, resolve_scenario
 from wargame.language.errors import ScenarioError
 from wargame.language.scenario import find_scenario, list_scenarios, parse_set
 from wargame.language.yaml_source import MAX_BYTES
-from wargame.presentation.report import Results
 from wargame.session import Game, GameError
 
 DEFAULT_SCENARIO = "syria_dec2024"

@@ -519,7 +519,8 @@ def _dispatch(args) -> int:
             print("\n".join(render_drivers(found)))
         return 0
     if args.command == "report":
-        from wargame.presentation.report import load_results, write_report
+        from wargame.analysis.results import load_results
+        from wargame.presentation.report import write_report
 
         results = load_results(args.folder)
         if not results.complete:

@@ -1,1 +1,2 @@
-"""Analysis as functions over results: branch trees, drivers, and a scenario's bargaining range."""
+"""Analysis as functions over results: the results reader and its statistics, branch trees, drivers, and a
+scenario's bargaining range."""

@@ -9,14 +9,14 @@ runs x depth x Python calls. Python objects are made only for the nodes that are
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import stats
+
+from wargame.analysis.statistics import wilson_interval
 
 ROOT = "all runs"
 END = "(end)"
@@ -79,26 +79,6 @@ class BranchNode:
             if node is None:
                 return None
         return node
-
-
-@functools.lru_cache(maxsize=8)
-def _z(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence / 2))
-
-
-def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of k successes in n trials (n > 0).
-
-    The same formula as scipy.stats.binomtest(k, n).proportion_ci(method="wilson") (the tests check
-    it against scipy and against Newcombe 1998), written out because binomtest also computes a
-    p-value, which costs more than the interval for each of thousands of nodes.
-    """
-    z = _z(confidence)
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # ---------------------------------------------------------------- reading the runs table

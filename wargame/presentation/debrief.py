@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from wargame.analysis.branching import BranchNode, branch_tree, wilson_interval
+from wargame.analysis.branching import BranchNode, branch_tree
+from wargame.analysis.statistics import wilson_interval
 from wargame.batch.plan import Plan
 from wargame.batch.runs import run_many
 from wargame.language.exercise import Exercise
