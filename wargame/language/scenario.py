@@ -2,7 +2,8 @@
 
 `read_scenario(name_or_path, overrides)` reads and checks everything the language says; every fault is a
 ScenarioError. The engine adds its own checks (strategies exist and take their parameters) in
-`wargame.engine.scenarios.load_scenario`, the entry point everyone else uses.
+`wargame.engine.scenarios.load_scenario`, the entry point everyone else uses. The checks across sections
+are in `wargame.language.cross_checks`; the actors' profiles are cross-checked here, where they are loaded.
 """
 
 from __future__ import annotations
@@ -19,8 +20,21 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from wargame.language.cross_checks import (
+    Defined,
+    Faults,
+    check_conditions_and_effects,
+    check_guarantees,
+    check_issue_levels,
+    check_modes,
+    check_network,
+    check_outcome_order,
+    check_sites,
+    check_tables,
+    check_unique_ids,
+)
 from wargame.language.errors import ScenarioError, closest
-from wargame.language.schema import ActorProfile, Condition, Effect, ScenarioSpec
+from wargame.language.schema import ActorProfile, ScenarioSpec
 from wargame.language.yaml_source import LineMap, dotted, parse_yaml, read_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the wargame package
@@ -632,14 +646,35 @@ def _cross_check(
     places: dict[str, tuple[int, str, LineMap, dict]] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> None:
-    spec = sc.spec
+    """Check what the schema cannot, in this order (the first fault found is the one reported)."""
+    spec, faults = sc.spec, Faults(file, lines)
+    defined = check_unique_ids(spec, sc.actors, faults)
+    check_issue_levels(spec, faults)
+    check_sites(spec, faults, defined)
+    check_modes(spec, faults)
+    check_network(spec, faults, defined)
+    check_tables(spec, faults, defined)
+    check_guarantees(spec, faults, defined)
+    check_conditions_and_effects(spec, faults, defined)
+    check_outcome_order(spec, faults)
+    _check_actor_profiles(sc, defined, _ActorValues(file, lines, places, overrides or {}))
 
-    def in_actor(actor_id: str, rest: tuple, message: str, **details) -> ScenarioError:
+
+@dataclass
+class _ActorValues:
+    """Where each actor's merged values were written, to blame an error on what wrote it."""
+
+    file: str
+    lines: LineMap
+    places: dict[str, tuple[int, str, LineMap, dict]] | None  # see read_scenario
+    overrides: dict[str, Any]
+
+    def error(self, actor_id: str, rest: tuple, message: str, **details) -> ScenarioError:
         """An error in an actor's merged values, blamed where the value was written: the scenario's
         override of it (or the --set that made that override), or else the actor's profile."""
-        if places is None or actor_id not in places:
-            return ScenarioError(file, message, field=f"{actor_id}.{dotted(rest)}", **details)
-        i, pfile, plines, given = places[actor_id]
+        if self.places is None or actor_id not in self.places:
+            return ScenarioError(self.file, message, field=f"{actor_id}.{dotted(rest)}", **details)
+        i, pfile, plines, given = self.places[actor_id]
         node: Any = given
         for part in rest:
             if not (isinstance(node, dict) and part in node):
@@ -649,439 +684,51 @@ def _cross_check(
             node = node[part]
         where = ("actors", i, "overrides", *rest)
         error = ScenarioError(
-            file, message, line=lines.line_of(where), field=dotted(where), **details
+            self.file, message, line=self.lines.line_of(where), field=dotted(where), **details
         )
-        return _blame_override(error, overrides or {})
+        return _blame_override(error, self.overrides)
 
-    def fail(path: tuple, what: str, found: str, known, kind: str) -> None:
-        known = list(known)
-        raise ScenarioError(
-            file,
-            f"reference to undefined {kind} '{found}'",
-            line=lines.line_of(path),
-            field=dotted(path),
-            expected=f"one of: {', '.join(map(str, known))}",
-            found=str(found),
-            suggestion=closest(str(found), known),
-        )
 
-    def unique(items, key: str, section: str) -> set[str]:
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            value = getattr(item, key)
-            if value in seen:
-                raise ScenarioError(
-                    file,
-                    f"duplicate id '{value}' in {section}",
-                    line=lines.line_of((section, i, key if key != "id" else "id")),
-                    field=f"{section}[{i}].{key}",
-                    expected="ids that differ",
-                    found=f"'{value}' already used by {section}[{seen[value]}]",
-                )
-            seen[value] = i
-        return set(seen)
-
-    actors = unique(sc.actors, "id", "actors")
-    issues = unique(spec.issues, "id", "issues")
-    sites = unique(spec.sites, "id", "sites")
-    roads = unique(spec.roads, "id", "roads")
-    routes = unique(spec.air_routes, "id", "air_routes")
-    aircraft = unique(spec.aircraft, "type", "aircraft")
-    tables = unique(spec.tables, "id", "tables")
-    unique(spec.guarantees, "id", "guarantees")
-    unique(spec.events, "id", "events")
-    milestones = unique(spec.milestones, "id", "milestones")
-    unique(spec.outcomes, "id", "outcomes")
-    issue_by_id = {i.id: i for i in spec.issues}
-
-    def check(value, path, known, kind):
-        if value is not None and value not in known:
-            fail(path, kind, value, sorted(known), kind)
-
-    for i, issue in enumerate(spec.issues):
-        if issue.levels:
-            seen = set()
-            for j, level in enumerate(issue.levels):
-                if level.id in seen:
-                    raise ScenarioError(
-                        file,
-                        f"duplicate level '{level.id}' in issue '{issue.id}'",
-                        line=lines.line_of(("issues", i, "levels", j)),
-                        field=f"issues[{i}].levels[{j}].id",
-                        expected="level ids that differ",
-                        found=level.id,
-                    )
-                seen.add(level.id)
-
-    def wrong(path: tuple, message: str, expected: str, found) -> None:
-        raise ScenarioError(
-            file,
-            message,
-            line=lines.line_of(path),
-            field=".".join(str(p) for p in path),
-            expected=expected,
-            found=str(found),
-        )
-
-    for i, s in enumerate(spec.sites):
-        for attr in ("garrison", "controller", "besieged_by"):
-            check(getattr(s, attr), ("sites", i, attr), actors, "actor")
-        base = s.role == "base" or (s.role is None and s.kind in ("air_base", "naval_base"))
-        for attr, whole in (("residual", s.personnel), ("residual_t", s.equipment_t)):
-            value = getattr(s, attr)
-            if value is None:
-                continue
-            if not base:
-                wrong(
-                    ("sites", i, attr),
-                    f"site '{s.id}': only a base keeps a residual garrison",
-                    "a base (role: base, or an air or naval base)",
-                    s.role or s.kind,
-                )
-            if value > whole:
-                wrong(
-                    ("sites", i, attr),
-                    f"site '{s.id}': the residual is more than is there",
-                    f"at most {whole}",
-                    value,
-                )
-    site_by_id = {s.id: s for s in spec.sites}
-    mode_of = {r.id: r.mode for r in spec.air_routes}
-    for i, r in enumerate(spec.air_routes):
-        origin = site_by_id.get(r.from_)
-        if r.mode == "sea" and origin is not None and not origin.port:
-            wrong(
-                ("air_routes", i, "from"),
-                f"sea lane '{r.id}' leaves from a site that is no port",
-                "a site with port: true",
-                r.from_,
-            )
-    for i, a in enumerate(spec.aircraft):
-        for route in a.sorties_per_day:
-            if route in mode_of and mode_of[route] != a.mode:
-                wrong(
-                    ("aircraft", i, "sorties_per_day", route),
-                    f"'{a.type}' ({a.mode}) cannot use {mode_of[route]} route '{route}'",
-                    f"{a.mode} routes",
-                    route,
-                )
-    for i, r in enumerate(spec.roads):
-        check(r.from_, ("roads", i, "from"), sites, "site")
-        check(r.to, ("roads", i, "to"), sites, "site")
-        check(r.held_by, ("roads", i, "held_by"), actors, "actor")
-    for i, r in enumerate(spec.air_routes):
-        check(r.from_, ("air_routes", i, "from"), sites, "site")
-    for i, a in enumerate(spec.aircraft):
-        check(a.operator, ("aircraft", i, "operator"), actors, "actor")
-        for route in a.sorties_per_day:
-            check(route, ("aircraft", i, "sorties_per_day", route), routes, "air route")
-    for i, t in enumerate(spec.tables):
-        for j, p in enumerate(t.participants):
-            check(p, ("tables", i, "participants", j), actors, "actor")
-            if p in t.participants[:j]:
-                wrong(
-                    ("tables", i, "participants", j),
-                    f"table '{t.id}': '{p}' sits at it twice",
-                    "each participant once",
-                    p,
-                )
-        if t.deadline_day is not None and t.deadline_day < t.opens_day:
-            wrong(
-                ("tables", i, "deadline_day"),
-                f"table '{t.id}': its deadline is before the talks open",
-                f"a day from {t.opens_day} (opens_day) on",
-                t.deadline_day,
-            )
-        for name, items in (("agenda", t.agenda), ("budget", t.budget.issues if t.budget else [])):
-            repeated = sorted({x for x in items if items.count(x) > 1})
-            if repeated:
-                where = (
-                    ("tables", i, name) if name == "agenda" else ("tables", i, "budget", "issues")
-                )
-                wrong(
-                    where,
-                    f"table '{t.id}': '{repeated[0]}' is listed twice",
-                    "each issue once",
-                    repeated[0],
-                )
-        for j, item in enumerate(t.agenda):
-            check(item, ("tables", i, "agenda", j), issues, "issue")
-        if not isinstance(t.rule, str):
-            for j, v in enumerate(t.rule.vetoes):
-                check(v, ("tables", i, "rule", "vetoes", j), set(t.participants), "participant")
-            if isinstance(t.rule.weights, dict):
-                for k in t.rule.weights:
-                    check(
-                        k, ("tables", i, "rule", "weights", k), set(t.participants), "participant"
-                    )
-        check(t.mediator, ("tables", i, "mediator"), actors, "actor")
-        if t.budget is not None:
-            for j, item in enumerate(t.budget.issues):
-                check(item, ("tables", i, "budget", "issues", j), set(t.agenda), "agenda issue")
-                if issue_by_id[item].kind != "continuous":
-                    raise ScenarioError(
-                        file,
-                        f"budget issue '{item}' must be continuous",
-                        line=lines.line_of(("tables", i, "budget", "issues", j)),
-                        field=f"tables[{i}].budget.issues[{j}]",
-                        expected="a continuous issue",
-                        found="an ordinal issue",
-                    )
-        terms = [(("tables", i, "no_deal"), t.no_deal or {})]
-        if t.status_quo is not None:
-            terms.append((("tables", i, "status_quo"), t.status_quo))
-        for j, e in enumerate(t.enforcers):
-            check(
-                e.actor, ("tables", i, "enforcers", j, "actor"), set(t.participants), "participant"
-            )
-            terms.append((("tables", i, "enforcers", j, "imposes"), e.imposes))
-        for where, given in terms:
-            for item, level in given.items():
-                _check_terms_level(item, level, (*where, item), t, issue_by_id, check, file, lines)
-        for k, day in t.deadlines.items():
-            check(k, ("tables", i, "deadlines", k), set(t.participants), "participant")
-            if day < t.opens_day:
-                wrong(
-                    ("tables", i, "deadlines", k),
-                    f"table '{t.id}': a deadline before the talks open",
-                    f"a day from {t.opens_day} (opens_day) on",
-                    day,
-                )
-        # a field set that the model would ignore is an error, not a silence
-        if t.no_deal_cost and t.no_deal is None:
-            wrong(
-                ("tables", i, "no_deal_cost"),
-                f"table '{t.id}': no_deal_cost without a no_deal outcome",
-                "no_deal: the outcome whose cost this is",
-                "no no_deal",
-            )
-        if t.mediator is not None and t.protocol != "single_text":
-            wrong(
-                ("tables", i, "mediator"),
-                f"table '{t.id}': a mediator drafts texts only under single_text",
-                "protocol: single_text",
-                t.protocol,
-            )
-        if t.hard_deadline and t.deadline_day is None:
-            wrong(
-                ("tables", i, "hard_deadline"),
-                f"table '{t.id}': a hard deadline needs a deadline_day",
-                "deadline_day: the day the talks end",
-                "no deadline_day",
-            )
-        if t.enforcers and t.status_quo is None:
-            wrong(
-                ("tables", i, "enforcers"),
-                f"table '{t.id}': enforcers force a change from a status quo",
-                "status_quo: the terms that hold while nothing is signed",
-                "no status_quo",
-            )
-        seen_enforcers: set[str] = set()
-        for j, e in enumerate(t.enforcers):
-            if e.actor in seen_enforcers:
-                wrong(
-                    ("tables", i, "enforcers", j, "actor"),
-                    f"table '{t.id}': '{e.actor}' is an enforcer twice",
-                    "each enforcer once",
-                    e.actor,
-                )
-            seen_enforcers.add(e.actor)
-        if t.budget is not None:
-            budgeted = set(t.budget.issues)
-            terms = [(("tables", i, "status_quo"), t.status_quo or {})] + [
-                (("tables", i, "enforcers", j, "imposes"), {**(t.status_quo or {}), **e.imposes})
-                for j, e in enumerate(t.enforcers)
-            ]
-            for where, given in terms:
-                spent = sum(
-                    float(v) for k, v in given.items() if k in budgeted and not isinstance(v, str)
-                )
-                if spent > t.budget.total + 1e-9:
-                    wrong(
-                        where,
-                        f"table '{t.id}': these terms spend more than the budget",
-                        f"budgeted issues adding up to at most {t.budget.total}",
-                        spent,
-                    )
-        for k in t.no_deal_cost:
-            check(k, ("tables", i, "no_deal_cost", k), set(t.participants), "participant")
-        for k in t.signing_costs:
-            check(k, ("tables", i, "signing_costs", k), set(t.participants), "participant")
-    for i, g in enumerate(spec.guarantees):
-        check(g.guarantor, ("guarantees", i, "guarantor"), actors, "actor")
-        check(g.beneficiary, ("guarantees", i, "beneficiary"), actors, "actor")
-        check(g.table, ("guarantees", i, "table"), tables, "table")
-
-    refs = dict(
-        grants={r.id: {g.by for g in r.overflight} for r in spec.air_routes},
-        actors=actors,
-        sites=sites,
-        roads=roads,
-        routes=routes,
-        aircraft=aircraft,
-        tables=tables,
-        milestones=milestones,
-        issues=issue_by_id,
-    )
-    for i, e in enumerate(spec.events):
-        for j, c in enumerate(e.when):
-            _check_condition(c, ("events", i, "when", j), refs, check, fail)
-        for j, eff in enumerate(e.effects):
-            _check_effect(eff, ("events", i, "effects", j), refs, check)
-    for i, issue in enumerate(spec.issues):
-        for j, level in enumerate(issue.levels or []):
-            for k, eff in enumerate(level.effects):
-                _check_effect(eff, ("issues", i, "levels", j, "effects", k), refs, check)
-    for section, items in (("milestones", spec.milestones), ("outcomes", spec.outcomes)):
-        for i, m in enumerate(items):
-            for j, c in enumerate(m.when):
-                _check_condition(c, (section, i, "when", j), refs, check, fail)
-    for k, outcome in enumerate(spec.outcomes[:-1]):
-        if not outcome.when:
-            raise ScenarioError(
-                file,
-                f"outcome '{outcome.id}' has no conditions but is not the last: it would hide those after it",
-                line=lines.line_of(("outcomes", k)),
-                field=f"outcomes[{k}].when",
-                expected="conditions, or this outcome moved to the end as the default",
-                found="no conditions",
-            )
-    if spec.outcomes[-1].when:
-        raise ScenarioError(
-            file,
-            "the last outcome must be the default (no 'when')",
-            line=lines.line_of(("outcomes", len(spec.outcomes) - 1)),
-            field=f"outcomes[{len(spec.outcomes) - 1}].when",
-            expected="no conditions",
-            found="conditions",
-        )
-    # Each actor's ideals must be levels of the issues (its strategy is the engine's to check).
+def _check_actor_profiles(sc: Scenario, defined: Defined, values: _ActorValues) -> None:
+    """Each actor in turn: its trust, then its interests (its strategy is the engine's to check)."""
     # profiles are reused across scenarios: trust may name an actor absent here, but not one that exists
     # nowhere (a misspelt name would be silently ignored)
-    known_actors = set(actors) | set(_known_profiles(sc.path))
+    known_actors = set(defined.actors) | set(_known_profiles(sc.path))
     for actor in sc.actors:
-        for other in actor.trust:
-            if other not in known_actors:
-                raise in_actor(
-                    actor.id,
-                    ("trust", other),
-                    f"actor '{actor.id}': trust towards '{other}', who has no profile",
-                    expected=f"an actor with a profile, e.g. one of: {', '.join(sorted(actors - {actor.id}))}",
-                    found=other,
-                    suggestion=closest(other, sorted(known_actors)),
-                )
+        _check_trust(actor, defined.actors, known_actors, values)
         for issue_id, interest in actor.interests.items():
-            issue = issue_by_id.get(issue_id)
+            issue = defined.issue_by_id.get(issue_id)
             if issue is None:
                 continue  # profiles are reused across scenarios; interests in absent issues are ignored
-            _check_ideal(actor, issue, interest, in_actor)
-            if interest.values is not None:
-                labels = [lv.id for lv in issue.levels or []]
-                missing = [lv for lv in labels if lv not in interest.values]
-                if missing and not [k for k in interest.values if k not in labels]:
-                    raise in_actor(
-                        actor.id,
-                        ("interests", issue_id, "values"),
-                        f"actor '{actor.id}': the value map of '{issue_id}' leaves out {', '.join(missing)}",
-                        expected=f"a value for each level: {', '.join(labels)}",
-                        found=f"{len(interest.values)} of {len(labels)}",
-                    )
-                for label in interest.values:
-                    if label not in labels:
-                        raise in_actor(
-                            actor.id,
-                            ("interests", issue_id, "values", label),
-                            f"actor '{actor.id}': a value for '{label}', which is no level of '{issue_id}'",
-                            expected=f"one of: {', '.join(labels)}",
-                            found=label,
-                            suggestion=closest(label, labels),
-                        )
+            _check_ideal(actor, issue, interest, values)
+            _check_value_map(actor, issue, interest, values)
 
 
-def _check_terms_level(item, level, path, table, issue_by_id, check, file, lines) -> None:
-    """One issue's level in terms a table names (its no-deal outcome, status quo, imposed terms)."""
-    check(item, path, set(table.agenda), "agenda issue")
-    issue = issue_by_id[item]
-    if issue.kind == "ordinal":
-        check(str(level), path, {lv.id for lv in issue.levels}, "level")
-    elif isinstance(level, str) or not issue.range[0] <= level <= issue.range[1]:
-        raise ScenarioError(
-            file,
-            "value outside the issue's range",
-            line=lines.line_of(path),
-            field=f"tables[{path[1]}]." + ".".join(str(p) for p in path[2:]),
-            expected=f"a number in {list(issue.range)}",
-            found=repr(level),
-        )
-
-
-def _check_condition(c: Condition, path, refs, check, fail) -> None:
-    check(c.milestone, (*path, "milestone"), refs["milestones"], "milestone")
-    check(c.not_milestone, (*path, "not_milestone"), refs["milestones"], "milestone")
-    check(c.agreement, (*path, "agreement"), refs["tables"], "table")
-    check(c.no_agreement, (*path, "no_agreement"), refs["tables"], "table")
-    # (the occurrences a condition may name are the engine's records': checked in engine/scenarios.py)
-    check(c.besieged, (*path, "besieged"), refs["sites"], "site")
-    check(c.held, (*path, "held"), refs["sites"], "site")
-    check(c.talks_frozen, (*path, "talks_frozen"), refs["tables"], "table")
-    if c.level is not None:
-        check(c.level.issue, (*path, "level", "issue"), refs["issues"], "issue")
-        issue = refs["issues"][c.level.issue]
-        for bound in ("at_least", "at_most"):
-            value = getattr(c.level, bound)
-            if isinstance(value, str):
-                check(value, (*path, "level", bound), {lv.id for lv in issue.levels or []}, "level")
-            elif value is not None:
-                size = len(issue.levels) if issue.levels else issue.steps
-                if not 0 <= value < size:
-                    fail(
-                        (*path, "level", bound),
-                        "level",
-                        str(value),
-                        [str(k) for k in range(size)],
-                        "level",
-                    )
-
-
-def _check_effect(e: Effect, path, refs, check) -> None:
-    if e.road_risk:
-        check(e.road_risk.segment, (*path, "road_risk", "segment"), refs["roads"], "road")
-        check(e.road_risk.held_by, (*path, "road_risk", "held_by"), refs["actors"], "actor")
-    if e.road_holder:
-        check(e.road_holder.segment, (*path, "road_holder", "segment"), refs["roads"], "road")
-        check(e.road_holder.holder, (*path, "road_holder", "holder"), refs["actors"], "actor")
-    if e.overflight:
-        check(e.overflight.route, (*path, "overflight", "route"), refs["routes"], "air route")
-        if e.overflight.by is not None:
-            check(
-                e.overflight.by,
-                (*path, "overflight", "by"),
-                refs["grants"][e.overflight.route],
-                "overflight grantor",
+def _check_trust(
+    actor: ActorProfile, actors: set[str], known_actors: set[str], values: _ActorValues
+) -> None:
+    """An actor's trust is towards actors with a profile."""
+    for other in actor.trust:
+        if other not in known_actors:
+            raise values.error(
+                actor.id,
+                ("trust", other),
+                f"actor '{actor.id}': trust towards '{other}', who has no profile",
+                expected=f"an actor with a profile, e.g. one of: {', '.join(sorted(actors - {actor.id}))}",
+                found=other,
+                suggestion=closest(other, sorted(known_actors)),
             )
-    if e.trust:
-        check(e.trust.from_, (*path, "trust", "from"), refs["actors"], "actor")
-        check(e.trust.to, (*path, "trust", "to"), refs["actors"], "actor")
-    for name in ("siege", "casualties", "withdraw", "site_role"):
-        sub = getattr(e, name)
-        if sub:
-            check(sub.site, (*path, name, "site"), refs["sites"], "site")
-    if e.siege and e.siege.by:
-        check(e.siege.by, (*path, "siege", "by"), refs["actors"], "actor")
-    if e.actor:
-        check(e.actor.actor, (*path, "actor", "actor"), refs["actors"], "actor")
-    if e.aircraft:
-        check(e.aircraft.type, (*path, "aircraft", "type"), refs["aircraft"], "aircraft type")
 
 
-def _check_ideal(actor: ActorProfile, issue, interest, in_actor) -> None:
+def _check_ideal(actor: ActorProfile, issue, interest, values: _ActorValues) -> None:
+    """An actor's ideal on an issue is one of its levels, or within its range."""
     if issue.kind == "ordinal":
         labels = [lv.id for lv in issue.levels]
         ok = interest.ideal in labels or (
             isinstance(interest.ideal, int) and 0 <= interest.ideal < len(labels)
         )
         if not ok:
-            raise in_actor(
+            raise values.error(
                 actor.id,
                 ("interests", issue.id, "ideal"),
                 f"actor '{actor.id}': ideal on issue '{issue.id}' is not a level of it",
@@ -1092,10 +739,36 @@ def _check_ideal(actor: ActorProfile, issue, interest, in_actor) -> None:
     else:
         lo, hi = issue.range
         if isinstance(interest.ideal, str) or not lo <= interest.ideal <= hi:  # no float(): 10**400
-            raise in_actor(
+            raise values.error(
                 actor.id,
                 ("interests", issue.id, "ideal"),
                 f"actor '{actor.id}': ideal on issue '{issue.id}' outside its range",
                 expected=f"a number in [{lo}, {hi}]",
                 found=_show(interest.ideal),
+            )
+
+
+def _check_value_map(actor: ActorProfile, issue, interest, values: _ActorValues) -> None:
+    """An actor's value map of an issue gives a value for each of its levels, and for nothing else."""
+    if interest.values is None:
+        return
+    labels = [lv.id for lv in issue.levels or []]
+    missing = [lv for lv in labels if lv not in interest.values]
+    if missing and not [k for k in interest.values if k not in labels]:
+        raise values.error(
+            actor.id,
+            ("interests", issue.id, "values"),
+            f"actor '{actor.id}': the value map of '{issue.id}' leaves out {', '.join(missing)}",
+            expected=f"a value for each level: {', '.join(labels)}",
+            found=f"{len(interest.values)} of {len(labels)}",
+        )
+    for label in interest.values:
+        if label not in labels:
+            raise values.error(
+                actor.id,
+                ("interests", issue.id, "values", label),
+                f"actor '{actor.id}': a value for '{label}', which is no level of '{issue.id}'",
+                expected=f"one of: {', '.join(labels)}",
+                found=label,
+                suggestion=closest(label, labels),
             )
