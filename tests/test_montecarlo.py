@@ -343,9 +343,6 @@ def test_resume_refuses_a_changed_actor_profile(workspace, tmp_path):
     monte_carlo(plan, tmp_path / "mc", workers=1, progress=False)
     red = workspace / "actors" / "red.yaml"
     red.write_text(red.read_text().replace("time_pressure: 0.8", "time_pressure: 0.1"))
-    from wargame.engine import scenarios as scenario
-
-    scenario._load_cached.cache_clear()
     with pytest.raises(ScenarioError, match="actor profile has changed"):
         monte_carlo(plan, tmp_path / "mc", resume=True, progress=False)
 

@@ -373,7 +373,7 @@ def test_what_goes_wrong_in_the_replay_names_the_entry(saved):
         (("history",), [history[0], history[0], *history[1:]], "history[1].actor"),  # twice
         (("tick",), 1, "tick"),
         (("day",), 9, "day"),
-        (("days",), 2, "history[6].tick"),  # the run ends before the entry
+        (("days",), 2, "history[2].event"),  # the run ends before the entry: nothing happens after
         (("seats",), {}, "history[0].actor"),
         (("scheduled",), [[1, "no_such_event"]], "scheduled"),
     ]

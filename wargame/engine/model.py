@@ -13,6 +13,7 @@ At the horizon the first outcome whose conditions hold names the ending.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pickle
 import random
@@ -82,6 +83,7 @@ class WargameModel(mesa.Model):
         self.start_date: dt.date = spec.start_date
         self.narrate = narrate
         self.records: list[records.Record] = []
+        self.in_day = False  # between two days, what happens belongs to the next
         self.day = 0
 
         self.issues, self._events, self._milestones, self._outcomes = self.compiled()
@@ -198,6 +200,7 @@ class WargameModel(mesa.Model):
 
     def _day(self) -> Generator[list, dict, None]:
         self.day += 1
+        self.in_day = True
         day = self.day
         self.changed("day")
         for event_id in self.scheduled.get(day, ()):
@@ -220,6 +223,7 @@ class WargameModel(mesa.Model):
         self.datacollector.collect(self)
         if day >= self.horizon:
             self._finish()
+        self.in_day = False
 
     def _play_events(self, day: int) -> None:
         live = []  # the deck from tomorrow on: without events fired once and events past their days
@@ -377,6 +381,10 @@ class WargameModel(mesa.Model):
     def record(self, rec: records.Record) -> None:
         """What happened: counted as the occurrence it is (always: conditions read them), and kept for the
         story and the pictures when the run is narrated."""
+        if not self.in_day:
+            # made between two days (an inject, an override, a what-if): it happens at the start of
+            # the next, and is told with that day's news (the day that ended is pictured already)
+            rec = dataclasses.replace(rec, day=self.day + 1)
         name = rec.occurrence()
         if name is not None:
             self.occurrences[name] = self.occurrences.get(name, 0) + 1

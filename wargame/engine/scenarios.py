@@ -179,15 +179,22 @@ _cache_lock = threading.Lock()
 
 
 def _fingerprint(path: Path) -> str:
-    """What the scenario read from: its file's bytes, and the actor profiles' files it may have read
-    (their names, sizes and modification times). Another edit, another fingerprint."""
+    """What the scenario read from: its file's bytes, and those of the actor profiles' files it may have
+    read (a clock's tick may not tell two writes apart; their bytes do). Another edit, another
+    fingerprint."""
     h = hashlib.sha256(path.read_bytes())
     for folder in (path.parent / "actors", path.parent.parent / "actors", data_dir("actors")):
         if folder.is_dir():
             for f in sorted(folder.glob("*.yaml")):
-                st = f.stat()
-                h.update(f"{f}:{st.st_mtime_ns}:{st.st_size}".encode())
+                h.update(str(f).encode())
+                h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def forget_scenarios() -> None:
+    """Empty this process's cache of scenarios (the next load reads every file again)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def cached_scenario(name: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -233,6 +233,7 @@ class Game:
         """Fire a scenario event now, or apply custom effects (in the scenario's effect language), with a
         reason that is kept in the history."""
         self._need_reason(reason)
+        self._need_running()
         if (event is None) == (effects is None):
             raise GameError("inject takes an event id or a list of effects (one of the two)")
         m = self.model
@@ -255,6 +256,7 @@ class Game:
         collapse_talks(table=...), refuse(actor=..., table=...) (the actor says no to everything there from
         now on) or break_agreement(table=..., actor=...) (the actor breaks the agreement in force)."""
         self._need_reason(reason)
+        self._need_running()
         m = self.model
         try:
             if kind == "collapse_talks":
@@ -712,6 +714,13 @@ class Game:
 
     def _record(self, kind: str, **entry) -> None:
         self._history.append(freeze({"kind": kind, "tick": self.tick, "day": self.day, **entry}))
+
+    def _need_running(self) -> None:
+        if self.finished:
+            raise GameError(
+                f"the run is over (day {self.day}): nothing more can happen in it; fork it to try "
+                "another course"
+            )
 
     @staticmethod
     def _need_reason(reason: str) -> None:

@@ -266,7 +266,10 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
         {
             **{k: v for k, v in t.items() if k not in ("rounds", "reservations", "deterrence")},
             "rounds": t["rounds"] if t["id"] in seated else (),
-            "reservations": {viewer: t["reservations"][viewer]} if t["id"] in seated else {},
+            # (a mediator sits at the table but has no outside option there)
+            "reservations": {viewer: t["reservations"][viewer]}
+            if t["id"] in seated and viewer in t["reservations"]
+            else {},
             "deterrence": {},
         }
         for t in whole["tables"]
