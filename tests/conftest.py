@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,23 @@ def told(m) -> list[str]:
 
     entries = [rec.to_dict() for rec in m.records]
     return story(entries, Names.of_scenario(m.situation), m.date_of(0))
+
+
+class Timeout(Exception):
+    """A test's block took longer than it may."""
+
+
+@contextlib.contextmanager
+def within(seconds: int):
+    """Fail the test if the block takes longer (nothing may hang)."""
+
+    def stop(signum, frame):
+        raise Timeout(f"took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -8,7 +8,6 @@ import io
 import os
 import random
 import re
-import signal
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import MINI
+from tests.conftest import MINI, within
 from wargame.cli import main
 from wargame.language.yaml_source import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
@@ -37,26 +36,6 @@ def write(workspace: Path, text: str) -> Path:
     path = workspace / "scenario.yaml"
     path.write_text(text)
     return path
-
-
-class Timeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def within(seconds: int):
-    """Fail the test if the block takes longer (nothing may hang)."""
-
-    def stop(signum, frame):
-        raise Timeout(f"took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_an_alias_bomb_is_stopped_at_the_node_limit(workspace):

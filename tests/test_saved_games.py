@@ -5,14 +5,12 @@ ScenarioError and a GameError) naming the file and the field, and the commands e
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import math
 import os
 import random
 import shutil
-import signal
 import socket
 import tempfile
 import time
@@ -22,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import within
 from tests.test_classroom import TINY, exercise_file
 from wargame.cli import main
 from wargame.language.errors import ScenarioError
@@ -39,26 +38,6 @@ from wargame.session.saved_games import (
 
 CLASS = "classroom_45min"
 FULL = "syria_dec2024_full"
-
-
-class Timeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def within(seconds: int):
-    """Fail the test if the block takes longer (nothing may hang)."""
-
-    def stop(signum, frame):
-        raise Timeout(f"took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def played_game() -> Game:
