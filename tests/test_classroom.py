@@ -367,23 +367,40 @@ def test_a_scheduled_inject_happens_at_the_start_of_its_day_and_is_in_the_replay
     assert _scheduled_days(Classroom.load(room.save()), inject.event) == [inject.day]
 
 
-def test_force_turn_needs_a_reason_advances_the_turn_and_is_recorded():
+def test_force_takes_the_pending_decisions_by_the_model_and_keeps_the_seats():
     room = Classroom(CLASS)
     with pytest.raises(ClassroomError, match="reason"):
         room.force_turn("  ")
-    assert room.turn.number == 1
+    asked = [(p.actor, p.table, p.role) for p in room.game.pending()]
+    assert asked, "the exercise starts with a decision asked of a seat"
     room.force_turn("the clock ran out")
-    assert room.turn.number == 2 and room.game.day > room.days_per_turn
-    entries = [h for h in room.game.history if h["kind"] in ("hand_over", "take_back")]
-    for kind in ("hand_over", "take_back"):
-        assert sorted(h["actor"] for h in entries if h["kind"] == kind) == sorted(room.seats)
-    assert all("the clock ran out" in h["reason"] for h in entries)
-    assert set(room.game.seats) == set(room.seats)  # the seats came back to the class
+    assert set(room.game.seats) == set(room.seats)  # nobody handed to the model
+    assert not [h for h in room.game.history if h["kind"] in ("hand_over", "take_back")]
+    forced = [h for h in room.game.history if h["kind"] == "decision"]
+    assert [(h["actor"], h["table"], h["role"]) for h in forced] == asked
+    assert all(h["owner"] == "model" and h["note"] == "the clock ran out" for h in forced)
+    assert [n.by for n in room.notes] == ["model"] * len(asked)
+    assert room.steps[-1].kind == "force" and room.steps[-1].reason == "the clock ran out"
+    assert room.turn.number == 1  # the turn goes on, with the class at its seats
+    # a forced decision replays from the save as the model's
+    again = Classroom.load(room.save())
+    assert again.digest() == room.digest()
+    assert [h["owner"] for h in again.game.history] == ["model"] * len(asked)
 
 
-def test_a_forced_turn_still_fires_its_scheduled_injects():
+def test_forcing_needs_a_pending_decision():
     room = Classroom(CLASS)
-    room.force_turn("the class is late")
+    while room.game.pending():
+        room.force_turn("move on")
+    if not room.finished:
+        with pytest.raises(ClassroomError, match="nothing to force"):
+            room.force_turn("move on")
+
+
+def test_a_forced_game_still_fires_its_scheduled_injects():
+    room = Classroom(CLASS)
+    while room.game.pending() and room.turn.number == 1:
+        room.force_turn("the class is late")
     assert _scheduled_days(room, "manbij_falls") == [2]
 
 

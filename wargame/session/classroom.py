@@ -43,7 +43,8 @@ UNILATERAL = {
     "break_agreement": "break an agreement in force that you are party to",
 }
 
-__all__ = ["Classroom", "ClassroomError", "ClassroomSaveError", "Note", "new_tokens"]
+__all__ = ["Classroom", "ClassroomError", "ClassroomSaveError", "Clock", "Message", "Note", "Step",
+           "new_tokens"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,102 @@ class Note:
     turn: int
     day: int
     actor: str
-    kind: str  # "answer" | "propose" | "unilateral" | "end_turn"
+    kind: str  # "answer" | "propose" | "unilateral" | "end_turn" | "standing_order"
     table: str | None
     move: Any
     value: float | None  # what the offer (or the proposal) was worth to the actor
     reservation: float | None  # its outside option at that table that day
     justification: str
+    by: str = "class"  # "model": the facilitator forced the decision, and the model took it
+    at: int = 0  # how many records the run had made when it was taken (its place among them)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Something the facilitator did, with the reason given (the review lists every one)."""
+
+    turn: int
+    day: int
+    kind: str  # one of STEPS
+    what: str  # what it was done to, in words (a seat, an event, a table, minutes)
+    reason: str
+    at: int = 0  # its place among the run's records
+    time: str = ""  # the server's clock (UTC), for the record only
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A short note from a seat or the facilitator, to one seat or to all ("all")."""
+
+    turn: int
+    day: int
+    sender: str  # a seat's actor, or "facilitator"
+    to: str  # a seat's actor, or "all"
+    text: str
+    at: int = 0
+    time: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+STEPS = (
+    "hand_over", "take_back", "pause", "resume", "inject", "hold", "override", "force", "end_turn",
+    "extend", "fork", "end_game",
+)  # fmt: skip
+MESSAGE_CHARS = 600  # a note is short: a diplomatic note, a press line, a word from control
+
+
+class Clock:
+    """A turn's clock, kept by the server: `allowed` seconds (the turn's minutes and any extension), of which
+    `spent` have run before `since` (the server's time it last started; None while stopped)."""
+
+    def __init__(self, allowed: float, spent: float = 0.0, running: bool = True) -> None:
+        self.allowed = float(allowed)
+        self.spent = float(spent)
+        self.since: float | None = time.time() if running else None
+
+    def left(self, now: float | None = None) -> float:
+        """Seconds left (negative once the time is up)."""
+        run = 0.0 if self.since is None else (now or time.time()) - self.since
+        return self.allowed - self.spent - run
+
+    @property
+    def running(self) -> bool:
+        return self.since is not None
+
+    def stop(self, now: float | None = None) -> None:
+        if self.since is not None:
+            self.spent += (now or time.time()) - self.since
+            self.since = None
+
+    def start(self, now: float | None = None) -> None:
+        if self.since is None:
+            self.since = now or time.time()
+
+    def extend(self, seconds: float) -> None:
+        # a clock past its time starts the extension from now, not from the overrun
+        now = time.time()
+        over = -self.left(now)
+        if over > 0:
+            self.spent -= over
+        self.allowed += seconds
+
+    def to_dict(self) -> dict:
+        return {"allowed": self.allowed, "spent": self.allowed - self.left(), "running": self.running}
 
 
 @dataclass
 class _Turn:
     number: int = 1
     ended: dict[str, str] = field(default_factory=dict)  # seat -> its word on the turn
-    started: float = field(default_factory=time.time)  # wall clock, for the turn's deadline
+    clock: Clock | None = None
 
 
 class Classroom:
@@ -85,7 +166,7 @@ class Classroom:
         self.days_per_turn = spec.days_per_turn
         self.turns = spec.turns
         self.game = game or Game(
-            str(self.exercise.scenario.path),
+            self.exercise.scenario,  # with the exercise's own settings (e.g. how often tables meet)
             seed=spec.seed,
             seats={a: "student" for a in self.exercise.seated},
             days=self.days_per_turn * self.turns,
@@ -95,9 +176,12 @@ class Classroom:
         missing = {FACILITATOR, *self.exercise.seated} - set(self._tokens)
         if missing:
             raise ClassroomError(f"no token for {', '.join(sorted(missing))}")
-        self.turn = _Turn()
         self.paused = False
+        self.turn = _Turn(1, clock=self._new_clock())
         self.notes: list[Note] = []
+        self.steps: list[Step] = []  # the facilitator's steps, with their reasons
+        self.messages: list[Message] = []
+        self.game_over: dict | None = None  # {day, turn, reason} when the facilitator ended the game
         self.forks: list[dict] = []  # where the class went back to, and the game it left
         self.lock = threading.RLock()
         self.version = 0  # bumped at every change, so that every page of the class redraws
@@ -149,12 +233,80 @@ class Classroom:
 
     @property
     def finished(self) -> bool:
-        return self.game.finished or self.turn.number > self.turns
+        return self.game.finished or self.turn.number > self.turns or self.game_over is not None
+
+    def seconds_left(self, now: float | None = None) -> float:
+        """Seconds before the turn's time is up, by the server's clock (negative once it is: then the
+        facilitator extends the turn or ends it). The clock stops while the game is paused."""
+        return self.turn.clock.left(now)
 
     def minutes_left(self, now: float | None = None) -> float:
-        """Minutes before the turn's deadline (negative once it has passed; the facilitator decides)."""
-        spent = ((now or time.time()) - self.turn.started) / 60
-        return self.exercise.spec.turn_minutes - spent
+        return self.seconds_left(now) / 60
+
+    @property
+    def time_up(self) -> bool:
+        return not self.finished and self.seconds_left() <= 0
+
+    def _new_clock(self) -> Clock:
+        return Clock(self.exercise.spec.turn_minutes * 60, running=not self.paused)
+
+    def upcoming(self) -> list[dict]:
+        """The injects still to come: day, event, its title and its text (for the facilitator's eyes)."""
+        events = {e.id: e for e in self.exercise.scenario.spec.events}
+        reasons = {(i.day, i.event): i.reason for i in self.exercise.spec.injects}
+        return [
+            {"day": day, "event": ev, "title": events[ev].label or ev,
+             "text": events[ev].narrative.strip(), "why": reasons.get((day, ev), "")}
+            for day, ev in self.game.upcoming()
+        ]  # fmt: skip
+
+    def players(self) -> dict[int, dict[str, str]]:
+        """Who played each seat on each day played: "class", "model" (handed to the model for all or
+        part of the day), or "forced" (the facilitator had the model take a decision of the class's)."""
+        g = self.game
+        ends = sorted((d, done) for d, (_, done) in g._day_end.items())
+        upcoming = g.day if g.in_day else g.day + 1
+
+        def effective(index: int) -> int:  # the day a history entry took effect
+            return next((d for d, done in ends if index < done), upcoming)
+
+        changes: dict[int, list] = {}
+        for i, h in enumerate(g.history):
+            if h["kind"] in ("hand_over", "take_back") and h["actor"] in self.seats:
+                changes.setdefault(effective(i), []).append(h)
+        forced = {(n.day, n.actor) for n in self.notes if n.by == "model"}
+        held = {a: "class" for a in self.seats}
+        out: dict[int, dict[str, str]] = {}
+        for day in range(1, g.day + 1):
+            today = dict(held)
+            for h in changes.get(day, []):
+                held[h["actor"]] = "model" if h["kind"] == "hand_over" else "class"
+                if held[h["actor"]] == "model":
+                    today[h["actor"]] = "model"
+            for a in self.seats:
+                if today[a] == "class" and (day, a) in forced:
+                    today[a] = "forced"
+            out[day] = today
+        return out
+
+    def messages_for(self, role: str) -> list[Message]:
+        """The notes a role may read: the facilitator all of them; a seat those to it, to all, or its own."""
+        if role == FACILITATOR:
+            return list(self.messages)
+        return [m for m in self.messages if m.to in (role, "all") or m.sender == role]
+
+    def starting_terms(self, actor: str, table: str) -> tuple[dict[str, str], str]:
+        """Where a seat's offer form starts: the last offer made at the table (as the seat saw it), else
+        the seat's own ideal there (the offer worth most to it). With a line saying which."""
+        names = {a.id: a.name for a in self.exercise.scenario.actors}
+        for rec in reversed(self.game.log(actor)):
+            if rec["kind"] == "round" and rec.get("table") == table:
+                who = names.get(rec["proposer"], rec["proposer"])
+                return dict(rec["offer"]), f"the last offer on this table ({who}, day {rec['day']})"
+        t = self.game.model.tables[table]
+        row = t.row(actor)
+        best = int(t.space.utility[row].argmax())
+        return dict(t.space.describe(best)), "your own ideal at this table (the offer worth most to you)"
 
     def waiting_for(self) -> list[str]:
         """The seats the class waits for: those asked to decide, else those that have not ended the turn."""
@@ -177,11 +329,13 @@ class Classroom:
             value = asked.value
             if asked.role == "propose":
                 value = self.game.worth(actor, move) if isinstance(move, dict) else None
+            at = self._at()
             self.game.submit(actor, move, note=justification)
             shown = self.game.history[-1]["move"]
             self._note(
-                actor, asked.role, asked.table, shown, value, asked.reservation, justification
-            )
+                actor, asked.role, asked.table, shown, value, asked.reservation, justification,
+                at=at,
+            )  # fmt: skip
             self._play()
 
     def unilateral(self, actor: str, action: str, table: str, justification: str) -> None:
@@ -300,55 +454,159 @@ class Classroom:
 
     # ------------------------------------------------------------ the facilitator
 
-    def pause(self) -> None:
+    def pause(self, reason: str = "") -> None:
         with self.lock:
+            self._running_game()
             self.paused = True
+            self.turn.clock.stop()
+            self._step("pause", "the game and the turn's clock", reason)
             self._changed()
 
-    def resume(self) -> None:
+    def resume(self, reason: str = "") -> None:
         with self.lock:
+            self._running_game()
             self.paused = False
+            self.turn.clock.start()
+            self._step("resume", "the game and the turn's clock", reason)
             self._play()
 
-    def force_turn(self, reason: str) -> None:
-        """The model decides for every seat still deciding and the turn is played to its end; the next
-        turn starts."""
-        if not reason.strip():
-            raise ClassroomError("forcing the turn needs a reason")
+    def extend(self, minutes: float, reason: str = "") -> None:
+        """More time for this turn (from now, if its time was up)."""
         with self.lock:
-            if self.finished:
-                raise ClassroomError("the exercise is over")
-            students = self.held_by_students()
-            for actor in students:
-                self.game.hand_over(actor, reason=f"turn forced: {reason}")
-            self.game.play(self.turn_end_day)
-            for actor in students:
-                self.game.take_back(actor, owner="student", reason=f"turn forced: {reason}")
+            self._running_game()
+            if not 0 < float(minutes) <= 60:
+                raise ClassroomError(f"extend by 1 to 60 minutes, not {minutes}")
+            self.turn.clock.extend(float(minutes) * 60)
+            self._step("extend", f"{float(minutes):g} minutes more for turn {self.turn.number}", reason)
+            self._changed()
+
+    def force_turn(self, reason: str) -> None:
+        """The model takes the decisions the class is asked for now (each marked as the model's, with the
+        reason); the seats stay with the class, and the game plays on to the next decision or the end of
+        the turn."""
+        if not str(reason).strip():
+            raise ClassroomError("forcing needs a reason")
+        with self.lock:
+            self._running_game()
+            asked = [p for p in self.game.pending() if p.actor in self.game.seats]
+            if not asked:
+                raise ClassroomError("no decision is pending: nothing to force")
+            for p in asked:
+                at = self._at()
+                self.game.decide_for(p.actor, reason)
+                move = self.game.history[-1]["move"]
+                value = p.value
+                if p.role == "propose":
+                    value = self.game.worth(p.actor, dict(move), p.table)
+                self._note(p.actor, p.role, p.table, move, value, p.reservation, reason,
+                           by="model", at=at)  # fmt: skip
+            names = {a.id: a.name for a in self.exercise.scenario.actors}
+            what = "; ".join(f"{names.get(p.actor, p.actor)} ({p.role} at {p.table})" for p in asked)
+            self._step("force", what, reason)
+            self._play()
+
+    def end_turn_now(self, reason: str) -> None:
+        """The facilitator ends the turn: the next turn starts, with its clock, the seats still seated.
+        Days of this turn not yet played are played in the next (a decision pending now stays the class's
+        to take). The last turn ends when its days are played, or when the game is ended."""
+        if not str(reason).strip():
+            raise ClassroomError("ending the turn needs a reason")
+        with self.lock:
+            self._running_game()
+            if self.turn.number >= self.turns and not self._turn_played():
+                raise ClassroomError(
+                    "this is the last turn and its days are not all played: force the pending "
+                    "decisions, or end the game (with a reason)"
+                )
+            self._step("end_turn", f"turn {self.turn.number}", reason)
             self._next_turn()
+
+    def end_game(self, reason: str) -> None:
+        """Stop the exercise here, with a reason (the review covers the days played)."""
+        if not str(reason).strip():
+            raise ClassroomError("ending the game needs a reason")
+        with self.lock:
+            self._running_game()
+            self._step("end_game", f"on day {self.game.day}, turn {self.turn.number}", reason)
+            self.game_over = {"day": self.game.day, "turn": self.turn.number, "reason": str(reason)}
+            self.turn.clock.stop()
             self._changed()
 
     def inject(
         self, event: str | None = None, *, effects: list[dict] | None = None, reason: str
     ) -> None:
         with self.lock:
+            self._running_game()
+            at = self._at()
             self.game.inject(event, effects=effects, reason=reason)
+            self._step("inject", self._event_title(event) if event else
+                       f"{len(effects or [])} custom effect(s)", reason, at=at)  # fmt: skip
+            self._play()
+
+    def hold_inject(self, day: int, event: str, reason: str) -> None:
+        """Keep a scheduled inject from firing on its day."""
+        with self.lock:
+            self._running_game()
+            self.game.hold(day, event, reason)
+            self._step("hold", f"{self._event_title(event)} (planned for day {day})", reason)
+            self._changed()
+
+    def fire_early(self, day: int, event: str, reason: str) -> None:
+        """Fire a scheduled inject now rather than on its day (it does not fire again then)."""
+        with self.lock:
+            self._running_game()
+            at = self._at()
+            self.game.hold(day, event, reason)
+            self.game.inject(event, reason=reason)
+            self._step("inject", f"{self._event_title(event)} (planned for day {day}, fired early)",
+                       reason, at=at)  # fmt: skip
             self._play()
 
     def override(self, kind: str, *, reason: str, **details: str) -> None:
         with self.lock:
+            self._running_game()
+            at = self._at()
             self.game.override(kind, reason=reason, **details)
+            what = ", ".join(f"{k} {v}" for k, v in details.items())
+            self._step("override", f"{kind.replace('_', ' ')} ({what})", reason, at=at)
             self._play()
 
     def hand_over(self, actor: str, reason: str) -> None:
         with self.lock:
+            self._running_game()
+            at = self._at()
             self.game.hand_over(actor, reason=reason)
+            self._step("hand_over", actor, reason, at=at)
             if all(a in self.turn.ended for a in self.held_by_students()) and self._turn_played():
                 self._next_turn()
             self._play()
 
     def take_back(self, actor: str, reason: str) -> None:
         with self.lock:
+            self._running_game()
             self.game.take_back(actor, owner="student", reason=reason)
+            self._step("take_back", actor, reason)
+            self._changed()
+
+    def send(self, sender: str, to: str, text: str) -> None:
+        """A short note from a seat (or the facilitator) to one seat or to all, kept for the review."""
+        with self.lock:
+            text = str(text).strip()
+            if sender not in (FACILITATOR, *self.seats):
+                raise ClassroomError(f"'{sender}' cannot send notes in this exercise")
+            if to != "all" and to not in self.seats:
+                raise ClassroomError(f"no seat '{to}' (seats: {', '.join(self.seats)}, or all)")
+            if to == sender:
+                raise ClassroomError("a note to yourself is not sent")
+            if not text:
+                raise ClassroomError("the note is empty")
+            if len(text) > MESSAGE_CHARS:
+                raise ClassroomError(f"a note is at most {MESSAGE_CHARS} characters, not {len(text)}")
+            if self.finished:
+                raise ClassroomError("the exercise is over")
+            self.messages.append(
+                Message(self.turn.number, self.game.day, sender, to, text, self._at(), _now())
+            )
             self._changed()
 
     def fork(self, turn: int, reason: str) -> None:
@@ -364,8 +622,10 @@ class Classroom:
                 {"turn": turn, "day": day, "reason": reason, "left": json.loads(self.game.save())}
             )
             self.game = self.game.fork(day)
-            self.turn = _Turn(turn + 1)
+            self.turn = _Turn(turn + 1, clock=self._new_clock())
             self.notes = [n for n in self.notes if n.turn <= turn]
+            self.messages = [m for m in self.messages if m.turn <= turn]
+            self._step("fork", f"back to the end of turn {turn} (day {day})", reason)
             self._play()
 
     def continuations(self, runs: int, seed: int = 1) -> list[RunResult]:
@@ -403,6 +663,10 @@ class Classroom:
                 "notes": [n.to_dict() for n in self.notes],
                 "orders": self.orders,
                 "forks": self.forks,
+                "steps": [x.to_dict() for x in self.steps],
+                "messages": [x.to_dict() for x in self.messages],
+                "clock": self.turn.clock.to_dict(),
+                "game_ended": self.game_over,
                 "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "digest": self.digest(),
             }
@@ -462,8 +726,20 @@ class Classroom:
         missing = {FACILITATOR, *exercise.seated} - set(room._tokens)
         if missing:
             raise ClassroomError(f"no token for {', '.join(sorted(missing))}")
-        room.turn = _Turn(doc.turn, dict(doc.ended))
         room.paused = doc.paused
+        clock = (
+            Clock(doc.clock.allowed, doc.clock.spent, running=doc.clock.running and not doc.paused)
+            if doc.clock is not None
+            else Clock(spec.turn_minutes * 60, running=not doc.paused)
+        )
+        room.turn = _Turn(doc.turn, dict(doc.ended), clock)
+        room.steps = [Step(**x.model_dump(mode="json")) for x in doc.steps]
+        room.messages = [Message(**x.model_dump(mode="json")) for x in doc.messages]
+        for i, m in enumerate(room.messages):
+            if m.sender not in (FACILITATOR, *exercise.seated) or m.to not in ("all", *exercise.seated):
+                raise fail(f"messages[{i}]", "a note between unknown seats", exercise.seated,
+                           f"{m.sender} to {m.to}")  # fmt: skip
+        room.game_over = doc.game_ended.model_dump(mode="json") if doc.game_ended else None
         room.notes = [Note(**n.model_dump(mode="json")) for n in doc.notes]
         room.forks = [f.model_dump(mode="json", exclude_unset=True) for f in doc.forks]
         room.lock = threading.RLock()
@@ -490,6 +766,9 @@ class Classroom:
             "paused": self.paused,
             "notes": [n.to_dict() for n in self.notes],
             "orders": self.orders,
+            "steps": [{k: v for k, v in x.to_dict().items() if k != "time"} for x in self.steps],
+            "messages": [{k: v for k, v in x.to_dict().items() if k != "time"} for x in self.messages],
+            "game_over": self.game_over,
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -511,21 +790,31 @@ class Classroom:
         if self.finished:
             raise ClassroomError("the exercise is over")
 
-    def _note(self, actor, kind, table, move, value, reservation, justification) -> None:
+    def _note(self, actor, kind, table, move, value, reservation, justification, *, by="class",
+              at=None) -> None:  # fmt: skip
         g = self.game
         self.notes.append(
-            Note(
-                self.turn.number,
-                g.day,
-                actor,
-                kind,
-                table,
-                move,
-                value,
-                reservation,
-                str(justification),
-            )
-        )
+            Note(self.turn.number, g.day, actor, kind, table, move, value, reservation,
+                 str(justification), by, self._at() if at is None else at)
+        )  # fmt: skip
+
+    def _step(self, kind: str, what: str, reason: str, at: int | None = None) -> None:
+        self.steps.append(
+            Step(self.turn.number, self.game.day, kind, str(what), str(reason or ""),
+                 self._at() if at is None else at, _now())
+        )  # fmt: skip
+
+    def _at(self) -> int:
+        """The place of what is done now among the run's records (the review orders by it)."""
+        return len(self.game.model.records)
+
+    def _event_title(self, event: str) -> str:
+        spec = next((e for e in self.exercise.scenario.spec.events if e.id == event), None)
+        return (spec.label or event) if spec else event
+
+    def _running_game(self) -> None:
+        if self.finished:
+            raise ClassroomError("the exercise is over")
 
     def turn_played(self) -> bool:
         """True once this turn's days have been played (the seats may end the turn)."""
@@ -554,7 +843,9 @@ class Classroom:
         self._changed()
 
     def _next_turn(self) -> None:
-        self.turn = _Turn(self.turn.number + 1)
+        self.turn = _Turn(self.turn.number + 1, clock=self._new_clock())
+        if self.finished:
+            self.turn.clock.stop()
         self._play()
 
     def _changed(self) -> None:
@@ -599,6 +890,10 @@ def _failing(file: str):
         )
 
     return fail
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def new_tokens(seats: list[str]) -> dict[str, str]:

@@ -207,6 +207,51 @@ class Game:
             note=str(note),
         )
 
+    def decide_for(self, actor: str, reason: str) -> None:
+        """The model takes the decision pending for a seat that keeps its seat (a facilitator forcing a
+        decision the class has not taken): the actor's own strategy decides, and the history marks the move
+        as the model's, with the reason. The seat stays with whoever holds it."""
+        self._need_reason(reason)
+        if actor not in self._seats:
+            raise GameError(f"'{actor}' is not a seat in this game")
+        asked = next((d for d in self._unanswered() if d.actor == actor), None)
+        if asked is None:
+            raise GameError(f"nothing is asked of '{actor}' now")
+        move = self._models_move(asked)
+        if asked.role == "propose":
+            shown: Any = self.model.tables[asked.table].space.describe(move)
+        else:
+            shown = bool(move)
+        self._waiting.moves[actor] = move
+        self._record(
+            "decision",
+            actor=actor,
+            owner="model",
+            table=asked.table,
+            role=asked.role,
+            move=shown,
+            note=str(reason),
+        )
+
+    def upcoming(self) -> list[tuple[int, str]]:
+        """The scheduled events still to come, as (day, event), in order (held ones are not listed)."""
+        return sorted(  # a day under way has fired its own already
+            (day, event)
+            for day, events in self.model.scheduled.items()
+            for event in events
+            if day > self.day
+        )
+
+    def hold(self, day: int, event: str, reason: str) -> None:
+        """Take a scheduled event off the plan (it will not fire on its day), with a reason."""
+        self._need_reason(reason)
+        self._need_running()
+        if (int(day), str(event)) not in self.upcoming():
+            coming = ", ".join(f"{e} on day {d}" for d, e in self.upcoming()) or "none"
+            raise GameError(f"no '{event}' scheduled for day {day} to come (to come: {coming})")
+        self.model.scheduled[int(day)].remove(str(event))
+        self._record("hold", event=str(event), on=int(day), reason=reason)
+
     def worth(self, actor: str, terms: dict[str, Any], table: str | None = None) -> float:
         """What the terms {issue: level} are worth to `actor` at `table` (default: the table where a
         decision is asked of it now): its utility of that offer, the number Pending.value reports for
@@ -539,6 +584,8 @@ class Game:
             return "event" if entry.get("event") is not None else "effects"
         if kind == "override":
             return "override" if entry["override"] not in OVERRIDES else "details"
+        if kind == "hold":
+            return "event"
         return "actor"
 
     def digest(self) -> str:
@@ -753,8 +800,12 @@ class Game:
     def _apply(self, entry: Mapping) -> None:
         """Make the move, inject, override or seat change a history entry records."""
         kind = entry["kind"]
-        if kind == "decision":
+        if kind == "decision" and entry.get("owner") == "model" and entry["actor"] in self._seats:
+            self.decide_for(entry["actor"], entry.get("note", ""))
+        elif kind == "decision":
             self.submit(entry["actor"], entry["move"], entry.get("note", ""))
+        elif kind == "hold":
+            self.hold(entry["on"], entry["event"], entry["reason"])
         elif kind == "inject":
             self.inject(entry.get("event"), effects=entry.get("effects"), reason=entry["reason"])
         elif kind == "override":

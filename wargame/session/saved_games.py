@@ -140,11 +140,18 @@ class TakeBackEntry(_Entry):
     reason: Text = ""
 
 
+class HoldEntry(_Entry):
+    kind: Literal["hold"]
+    event: Id
+    on: Day  # the day it was scheduled for
+    reason: Text
+
+
 Entry = Annotated[
-    DecisionEntry | InjectEntry | OverrideEntry | HandOverEntry | TakeBackEntry,
+    DecisionEntry | InjectEntry | OverrideEntry | HandOverEntry | TakeBackEntry | HoldEntry,
     Field(discriminator="kind"),
 ]
-KINDS = ("decision", "inject", "override", "hand_over", "take_back")
+KINDS = ("decision", "inject", "override", "hand_over", "take_back", "hold")
 
 
 class GameSave(_Saved):
@@ -172,6 +179,43 @@ class NoteSave(_Saved):
     value: Number | None = None
     reservation: Number | None = None
     justification: Text = ""
+    by: Literal["class", "model"] = "class"  # the model: a decision the facilitator forced
+    at: Annotated[int, Field(ge=0, le=10_000_000)] = 0  # how many records the run had made by then
+
+
+class StepSave(_Saved):
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    day: Day
+    kind: Literal[
+        "hand_over", "take_back", "pause", "resume", "inject", "hold", "override", "force",
+        "end_turn", "extend", "fork", "end_game",
+    ]  # fmt: skip
+    what: Text = ""
+    reason: Text = ""
+    at: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    time: Annotated[str, Field(max_length=40)] = ""
+
+
+class MessageSave(_Saved):
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    day: Day
+    sender: Id
+    to: Id
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    at: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    time: Annotated[str, Field(max_length=40)] = ""
+
+
+class ClockSave(_Saved):
+    allowed: Annotated[float, Field(ge=0, le=86_400)]  # seconds the turn has (its minutes and extensions)
+    spent: Annotated[float, Field(ge=0, le=10_000_000)]  # seconds run when saved
+    running: bool
+
+
+class EndSave(_Saved):
+    day: Day
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    reason: Text
 
 
 class OrderSave(_Saved):
@@ -200,6 +244,10 @@ class ClassroomSave(_Saved):
     notes: list[NoteSave] = Field(default_factory=list)
     orders: dict[Id, OrderSave] = Field(default_factory=dict)
     forks: list[ForkSave] = Field(default_factory=list)
+    steps: list[StepSave] = Field(default_factory=list)
+    messages: list[MessageSave] = Field(default_factory=list)
+    clock: ClockSave | None = None
+    game_ended: EndSave | None = None  # the facilitator ended the game before its last turn
     saved: Annotated[str, Field(max_length=100)] | None = None
     digest: Digest | None = None  # Classroom.digest() when saved
 
