@@ -21,11 +21,17 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
-    """The server and the links it printed: {"facilitator": url, "russia": url, ...}."""
+    """The server and the links it printed: {"facilitator": url, "russia": url, ...}. The bundled 45-minute
+    exercise with one-minute turns, so that a turn's time runs out within the test."""
     port = free_port()
     saves = tmp_path_factory.mktemp("classroom-saves")
+    source = read_exercise("classroom_45min").path
+    text = source.read_text(encoding="utf-8").replace("turn_minutes: 7", "turn_minutes: 1")
+    text = text.replace("record: ../records/", f"record: {source.parent.parent / 'records'}/")
+    exercise = saves / "classroom_45min.yaml"
+    exercise.write_text(text, encoding="utf-8")
     out = saves / "server.out"
-    args = ["classroom", "classroom_45min", "--port", str(port), "--save-dir", str(saves)]
+    args = ["classroom", str(exercise), "--port", str(port), "--save-dir", str(saves)]
     with served(args, port, out):
         text = out.read_text()
         links = {"facilitator": re.search(r"^\s+(http://\S+)$", text, re.M).group(1)}
@@ -55,76 +61,164 @@ def _status(page) -> str:
         raise
 
 
-def _act(page, why: str) -> bool:
-    """Do what the seat is asked (make the offer shown, accept, or end the turn); False if nothing."""
-    for button in ("Make this offer", "Accept", "End my turn"):
-        target = page.get_by_role("button", name=button)
-        if target.count() and target.first.is_visible():
-            page.get_by_label(re.compile(r"^(why|your turn)")).first.fill(why)
-            target.first.click()
-            page.wait_for_timeout(700)
-            return True
-    return False
+def _clock(page) -> int | None:
+    """The seconds left that the page's clock shows (None when it shows none, e.g. time up)."""
+    found = re.search(r"(\d+):(\d\d) left", _status(page))
+    return None if found is None else int(found.group(1)) * 60 + int(found.group(2))
 
 
-def test_an_instructor_and_two_students_play_two_turns_and_review(browser, classroom):
+def _saved(saves) -> dict:
+    (path,) = saves.glob("classroom_45min-*.json")
+    return json.loads(path.read_text())
+
+
+def _reason(fac, text: str) -> None:
+    fac.get_by_label("reason (kept in the game's history)").fill(text)
+
+
+def _asked(page) -> str | None:
+    """What the page asks of its seat now: "propose", "answer" or None."""
+    if page.get_by_role("button", name="Review this offer").count():
+        return "propose"
+    if page.get_by_role("button", name="Accept").count():
+        return "answer"
+    return None
+
+
+def test_an_instructor_runs_the_class_from_the_screen(browser, classroom):
     links, saves, _ = classroom
+    SHOTS.mkdir(parents=True, exist_ok=True)
     fac_ctx, fac = _open(browser, links["facilitator"], "The seats")
     ru_ctx, ru = _open(browser, links["russia"], "You are Russian Federation")
     tr_ctx, tr = _open(browser, links["turkey"], "You are Republic of Turkey")
-    # two students: the instructor hands the third seat to the model
-    fac.get_by_label("reason (kept in the game's history)").fill("two students today")
+    pages = (fac, ru, tr)
+    # two students: the instructor hands the third seat to the model, with a reason
+    _reason(fac, "two students today")
     fac.get_by_role("button", name="Hand sna to the model").click()
     fac.get_by_role("button", name="Give sna back to the student").wait_for(timeout=WAIT)
-    _ = fac.get_by_text("Turn 1 of 4").first.wait_for(timeout=WAIT)
 
-    # turn 1: the students make and answer offers, then end the turn
-    made = {"offer": 0, "turns": 0}
-    for _ in range(40):
-        if "Turn 2 of 4" in _status(ru):
-            break
-        acted = False
-        for page, who in ((ru, "russia"), (tr, "turkey")):
-            offer = page.get_by_role("button", name="Make this offer")
-            if offer.count() and offer.first.is_visible():
-                made["offer"] += 1
-            acted = _act(page, f"{who}: a reason for the debrief") or acted
-        if not acted:
-            ru.wait_for_timeout(500)
-    ru.screenshot(path=str(SHOTS / "c1-russia-turn-2.png"), full_page=True)
-    assert "Turn 2 of 4" in _status(ru), _status(ru)
-    assert made["offer"] >= 1
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    ru.screenshot(path=str(SHOTS / "c1-russia-turn-2.png"), full_page=True)
+    # the clock: pausing stops it on every page, at the server's figure
+    _reason(fac, "a question from the floor")
+    fac.get_by_role("button", name="Pause").click()
+    for page in pages:
+        page.get_by_text("PAUSED by the facilitator").first.wait_for(timeout=2_000)
+    clock = _saved(saves)["clock"]
+    assert clock["running"] is False
+    server_left = clock["allowed"] - clock["spent"]
+    held = [_clock(p) for p in pages]
+    assert all(abs(x - server_left) <= 1.5 for x in held), (held, server_left)
+    fac.wait_for_timeout(2_500)
+    assert [_clock(p) for p in pages] == held  # nothing runs while paused
+    fac.get_by_role("button", name="Resume").click()
+    ru.wait_for_timeout(1_200)
+    first = _clock(ru)
+    ru.wait_for_timeout(3_000)
+    second = _clock(ru)
+    assert first is not None and second is not None and 2 <= first - second <= 4, (first, second)
 
-    # the instructor fires an inject and forces turn 2
-    fac.get_by_label("reason (kept in the game's history)").fill("the control cell: a town falls")
+    # an inject fired while a day waits for a seat shows at once on the facilitator's page and in the
+    # seats' news, before the day ends
+    assert _asked(ru) or _asked(tr), "a day is open, waiting for a seat"
+    day_before = _saved(saves)["game"]["day"]
+    _reason(fac, "the control cell: a town falls")
+    fac.locator(".v-select", has_text="an event from the deck").first.click()
+    fac.locator(".v-menu__content .v-list-item", has_text="Manbij").first.click()
     fac.get_by_role("button", name="Fire this inject").click()
-    fac.wait_for_timeout(700)
+    fac.locator(".injects-done").get_by_text("the control cell: a town falls").wait_for(timeout=2_000)
+    for page in (ru, tr):
+        page.locator(".news").get_by_text(re.compile("EVENT manbij")).first.wait_for(timeout=2_000)
+    assert _saved(saves)["game"]["day"] == day_before  # the day had not ended
+    fac.screenshot(path=str(SHOTS / "c1-facilitator-inject.png"), full_page=True)
+
+    # an untouched offer form cannot be sent without a confirm, and sends what its summary showed
+    for _ in range(20):
+        if _asked(ru) == "propose" or _asked(tr) == "propose":
+            break
+        for page in (ru, tr):
+            if _asked(page) == "answer":
+                page.get_by_label("why (a line for the debrief)").fill("we answer")
+                page.get_by_role("button", name="Reject").click()
+                page.wait_for_timeout(800)
+    seat = ru if _asked(ru) == "propose" else tr
+    assert _asked(seat) == "propose"
+    assert seat.get_by_role("button", name="Send this offer").count() == 0
+    seat.get_by_label("why (a line for the debrief)").fill("our first terms")
+    seat.get_by_role("button", name="Review this offer").click()
+    summary = seat.locator(".offer-summary").inner_text(timeout=5_000)
+    seat.get_by_role("button", name="Send this offer").click()
+    seat.wait_for_timeout(1_000)
+    sent = [h for h in _saved(saves)["game"]["history"] if h["kind"] == "decision"][-1]
+    assert sent["role"] == "propose" and sent["note"] == "our first terms"
+    spec = read_exercise("classroom_45min").scenario.spec
+    for issue in spec.issues:
+        if issue.id in sent["move"]:
+            level = next(lv for lv in issue.levels if lv.id == sent["move"][issue.id])
+            assert f"{issue.label}: {level.label}" in summary, (summary, sent["move"])
+
+    # forcing takes what is pending, by the model; the seats stay seated and are asked again
+    for _ in range(20):
+        if _saved(saves)["game"] and (_asked(ru) or _asked(tr)):
+            break
+        fac.wait_for_timeout(500)
+    _reason(fac, "the class is slow")
     fac.get_by_role("button", name="Force the turn").click()
-    fac.get_by_text("Turn 3 of 4").first.wait_for(timeout=WAIT)
-    tr.get_by_text("Turn 3 of 4").first.wait_for(
-        timeout=WAIT
-    )  # every page follows the class's game
-    assert "PAUSED" not in _status(tr)
-    fac.screenshot(path=str(SHOTS / "c2-facilitator.png"), full_page=True)
+    fac.wait_for_timeout(1_000)
+    history = _saved(saves)["game"]["history"]
+    forced = [h for h in history if h["kind"] == "decision" and h["owner"] == "model"]
+    assert forced and all(h["note"] == "the class is slow" for h in forced)
+    assert not [h for h in history if h["kind"] == "hand_over" and h["actor"] != "sna"]
+    for page in (ru, tr):
+        assert page.get_by_text("handed your seat to the model").count() == 0
+
+    # time up shows on every page; the facilitator ends the turn and the class plays on in turn 2
+    for page in pages:
+        page.get_by_text("TIME IS UP").first.wait_for(timeout=75_000)
+    fac.get_by_text("Time is up for this turn").wait_for(timeout=2_000)
+    fac.screenshot(path=str(SHOTS / "c2-time-up.png"), full_page=True)
+    _reason(fac, "time is up")
+    fac.get_by_role("button", name="End the turn", exact=True).click()
+    for page in pages:
+        page.get_by_text("Turn 2 of 4").first.wait_for(timeout=3_000)
+    assert _clock(ru) is not None and _clock(ru) > 50
+    seated = fac.locator(".seats").inner_text()
+    assert seated.count("the model") == 1  # only sna, handed over at the start
+
+    # the board for the projector: no private figure, no join link
+    fac.get_by_role("button", name="Board (for the projector)").click()
+    fac.locator(".board").wait_for(timeout=5_000)
+    board = fac.locator("body").inner_text()
+    assert "?t=" not in board and "privately" not in board and "TIME IS UP" not in board
+    fac.screenshot(path=str(SHOTS / "c3-board.png"), full_page=True)
+    fac.get_by_role("button", name="Back to the controls").click()
 
     # a reloaded tab rejoins its seat, where the class is
     ru.reload()
     ru.get_by_text("You are Russian Federation").wait_for(timeout=WAIT)
-    assert "Turn 3 of 4" in _status(ru)
+    assert "Turn 2 of 4" in _status(ru)
 
-    # the after-action review
+    # the end: every page says so, controls no longer apply, a seat sees the ending and the review
+    _reason(fac, "the bell rang")
+    fac.get_by_role("button", name="End the game", exact=True).click()
+    for page in pages:
+        page.get_by_text("The exercise is over").first.wait_for(timeout=3_000)
+    assert fac.get_by_role("button", name="Force the turn").is_disabled()
+    assert ru.get_by_role("button", name="Review this offer").count() == 0
+    ru.locator(".ending").get_by_text("How it ended").wait_for(timeout=3_000)
     fac.get_by_role("button", name="After-action review").click()
     frame = fac.frame_locator("iframe.aar")
     frame.get_by_text("Where the class's path sits").wait_for(timeout=120_000)
-    assert frame.get_by_text("What really happened after the start date").count() == 1
-    assert (
-        frame.get_by_text("a reason for the debrief").count() >= 1
-    )  # the students' justifications
-    fac.screenshot(path=str(SHOTS / "c3-after-action-review.png"), full_page=True)
-    (saved,) = saves.glob("classroom_45min-*.json")  # saved as it went, in the game's own file
-    assert json.loads(saved.read_text())["turn"] == 3
+    review = frame.locator("body").inner_text()
+    assert "two students today" in review and "the bell rang" in review
+    assert "the class is slow" in review and "our first terms" in review
+    assert "True" not in review and "False" not in review and "{" not in review
+    assert re.search(r"Syrian National Army[^\n]*the model", review), "the handed seat's player"
+    fac.screenshot(path=str(SHOTS / "c4-after-action-review.png"), full_page=True)
+    seat_frame = ru.frame_locator("iframe.aar")
+    seat_frame.get_by_text("Where the class's path sits").wait_for(timeout=10_000)
+    seat_review = seat_frame.locator("body").inner_text()
+    exercise = read_exercise("classroom_45min")
+    assert exercise.seat("turkey").briefing.wants[0][:50] not in seat_review
+    ru.screenshot(path=str(SHOTS / "c5-seat-ending.png"), full_page=True)
     for ctx in (fac_ctx, ru_ctx, tr_ctx):
         ctx.close()
 

@@ -6,10 +6,12 @@ the server, and every change is saved to the save folder as it happens."""
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import reacton.ipyvuetify as rv
@@ -24,6 +26,7 @@ from wargame.presentation.narrative import Names, describe
 from wargame.session.classroom import FACILITATOR, UNILATERAL, Classroom, ClassroomError
 from wargame.session.game import GameError
 from wargame.session.save_folder import SaveFailed, SaveFolder
+from wargame.session.snapshot import for_the_public
 
 log = logging.getLogger("viz.classroom")
 
@@ -118,11 +121,43 @@ def use_class_version(room: Classroom | None) -> solara.Reactive[int]:
     return seen
 
 
+_reviews: dict[
+    str, object
+] = {}  # the last after-action review made (shown to the seats at the end)
+
+
+class Words:
+    """What the pages call a scenario's things: labels, never ids (the id stays in a tooltip)."""
+
+    def __init__(self, room: Classroom) -> None:
+        spec = room.exercise.scenario.spec
+        self.actors = {a.id: a.name for a in room.exercise.scenario.actors}
+        self.issues = {i.id: i.label or i.id for i in spec.issues}
+        self.levels = {
+            i.id: {lv.id: lv.label or lv.id for lv in (i.levels or [])} for i in spec.issues
+        }
+        self.tables = {t.id: t.label or t.id for t in spec.tables}
+        self.events = {e.id: e for e in spec.events}
+
+    def actor(self, a: str) -> str:
+        return self.actors.get(a, a)
+
+    def table(self, t: str) -> str:
+        return self.tables.get(t, t)
+
+    def level(self, issue: str, level: str) -> str:
+        return self.levels.get(issue, {}).get(level, level)
+
+    def terms(self, terms: dict) -> list[str]:
+        return [f"{self.issues.get(k, k)}: {self.level(k, v)}" for k, v in terms.items()]
+
+
 @solara.component
 def Page():
     # The link's token, exchanged by the server for an HttpOnly cookie at the first visit (viz.server).
     token = (solara.lab.cookies.value or {}).get(COOKIE, "")
     message = solara.use_reactive("")
+    board = solara.use_reactive(False)
     seen = use_class_version(ROOM)
     version = seen.value
     solara.Title("wargame classroom")
@@ -144,47 +179,106 @@ def Page():
         message.set("")
         seen.set(
             ROOM.version
-        )  # this page at once (the room counted the change); the others within POLL_S
+        )  # this page at once (the room counted the change); others within POLL_S
         autosave(ROOM)
 
     with solara.AppBar():
         solara.AppBarTitle(ROOM.exercise.spec.title)
+        if role == FACILITATOR:
+            solara.Button(
+                "Back to the controls" if board.value else "Board (for the projector)",
+                on_click=lambda: board.set(not board.value),
+                text=True,
+                classes=["board-toggle"],
+            )
     with solara.Column(style={"padding": "8px 16px"}):
-        Status(ROOM, version)
+        TurnClock(ROOM, version, role, act)
         if message.value:
             with solara.Div(classes=["class-message"]):
                 solara.Error(message.value)
         if role == FACILITATOR and save_failure():
             with solara.Div(classes=["save-failure"]):
                 solara.Error(save_failure())
-        if role == FACILITATOR:
+        if role == FACILITATOR and board.value:
+            Guarded(lambda: Board(ROOM, version))
+        elif role == FACILITATOR:
             Guarded(lambda: Facilitator(ROOM, act, version))
         else:
             Guarded(lambda: SeatView(ROOM, role, act, version))
 
 
+def _mmss(seconds: float) -> str:
+    s = max(int(seconds + 0.999), 0)
+    return f"{s // 60}:{s % 60:02d}"
+
+
 @solara.component
-def Status(room: Classroom, version: int):
+def TurnClock(room: Classroom, version: int, role: str = "", act=None):
+    """The turn's clock, from the server's time, redrawn every second on every page (only this line)."""
+    ticks = solara.use_reactive(0)  # (a constant first value: use_reactive follows its argument)
+
+    def tick():
+        stop = threading.Event()
+
+        def loop():
+            while not stop.wait(1.0):
+                ticks.set(ticks.value + 1)
+
+        threading.Thread(target=loop, daemon=True).start()
+        return stop.set
+
+    solara.use_effect(tick, [])
     g = room.game
-    names = {a.id: a.name for a in room.exercise.scenario.actors}
+    words = Words(room)
     if room.finished:
-        text = f"The exercise is over (day {g.day}). The facilitator has the after-action review."
-    else:
-        waiting = ", ".join(names.get(a, a) for a in room.waiting_for()) or "nobody"
-        left = room.minutes_left()
-        clock = (
-            f"{left:.0f} of {room.exercise.spec.turn_minutes} minutes left"
-            if left >= 0
-            else "the turn's time is up"
+        why = (
+            f" The facilitator ended the game: {room.game_over['reason']}."
+            if room.game_over
+            else ""
         )
+        text, clock, kind = f"The exercise is over (day {g.day}).{why}", "", "info"
+    else:
+        left = room.seconds_left(time.time() + 0 * ticks.value)  # read: redrawn at each tick
+        waiting = ", ".join(words.actor(a) for a in room.waiting_for()) or "nobody"
+        if room.paused:
+            clock, kind = f"PAUSED by the facilitator · {_mmss(left)} left", "warning"
+        elif left <= 0:
+            clock, kind = "TIME IS UP", "error"
+        else:
+            clock, kind = f"{_mmss(left)} left in the turn", "info"
         text = (
             f"Turn {min(room.turn.number, room.turns)} of {room.turns} · day {g.day} "
             f"({g.date_of(g.day):%d %b %Y}) · turn ends on day {room.turn_end_day} · "
-            f"{clock} · waiting for: {waiting}"
-            + (" · PAUSED by the facilitator" if room.paused else "")
+            f"waiting for: {waiting}"
         )
-    with solara.Div(classes=["class-status"]):
-        solara.Info(text, dense=True)
+    row = {"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}
+    with solara.Div(classes=["class-status"]), solara.Row(style=row):
+        if clock:
+            solara.HTML(tag="span", unsafe_innerHTML=html.escape(clock),
+                            classes=["turn-clock", f"clock-{kind}"],
+                            style={"font-size": "1.5em", "font-weight": "bold", "font-variant-numeric": "tabular-nums",
+                                   "color": {"error": "#b00020", "warning": "#a15c00"}.get(kind, "#0b3d91")})  # fmt: skip
+        solara.Text(text)
+    if role == FACILITATOR and act is not None and not room.finished and left <= 0:
+        TimeUp(room, act)
+
+
+@solara.component
+def TimeUp(room: Classroom, act):
+    """At time up, the facilitator's choice, on the line under the clock: more minutes, or the next turn."""
+    minutes = solara.use_reactive(3)
+    with solara.Div(classes=["time-up"]):
+        solara.Error(
+            "Time is up for this turn: extend it, or end it (the seats stay seated; pending "
+            "decisions stay the class's). To have the model take them, use Force the turn below.",
+            dense=True,
+        )
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.InputInt("more minutes", value=minutes, style={"max-width": "120px"})
+            solara.Button(f"Give {minutes.value} more minutes", color="primary",
+                          on_click=lambda: act(lambda: room.extend(minutes.value, "the turn's time was up")))  # fmt: skip
+            solara.Button("Go to the next turn", outlined=True,
+                          on_click=lambda: act(lambda: room.end_turn_now("the turn's time was up")))  # fmt: skip
 
 
 # ---------------------------------------------------------------- a student's seat
@@ -192,14 +286,16 @@ def Status(room: Classroom, version: int):
 
 @solara.component
 def SeatView(room: Classroom, actor: str, act, version: int):
-    names = {a.id: a.name for a in room.exercise.scenario.actors}
+    words = Words(room)
     pic = room.picture(actor)
     me = next(a for a in pic["actors"] if a["id"] == actor)
     b = room.briefing(actor)
     held = actor in room.game.seats
+    if room.finished:
+        Ending(room, actor, version)
     with solara.Columns([2, 3]):
         with solara.Column():
-            with solara.Card(f"You are {names[actor]}", classes=["briefing"]):
+            with solara.Card(f"You are {words.actor(actor)}", classes=["briefing"]):
                 Prose(
                     f"{b.role}\n\n**What you know**\n\n" + "\n".join(f"- {x}" for x in b.knows)
                     + "\n\n**What you want**\n\n" + "\n".join(f"- {x}" for x in b.wants)
@@ -210,67 +306,85 @@ def SeatView(room: Classroom, actor: str, act, version: int):
                     "**In the model, privately:** "
                     + ", ".join(f"{k.replace('_', ' ')} {val:.2f}" for k, val in me.get("private", {}).items())
                     + ".  \n**What you believe the others need** (outside options): "
-                    + ", ".join(f"{names.get(o, o)} {x['reservation']:.2f}" for o, x in me.get("beliefs", {}).items() if "reservation" in x)
+                    + ", ".join(f"{words.actor(o)} {x['reservation']:.2f}" for o, x in me.get("beliefs", {}).items() if "reservation" in x)
                 )  # fmt: skip
-            Chart(lambda: map_figure(pic, names, height=520, width=520), key=(room.version, actor))
+            Chart(
+                lambda: map_figure(pic, words.actors, height=520, width=520),
+                key=(room.version, actor),
+            )
         with solara.Column():
-            if not held:
+            if room.finished:
+                pass
+            elif not held:
                 solara.Warning("The facilitator has handed your seat to the model for now.")
             else:
                 for p in room.pending(actor):
-                    SeatDecision(room, actor, p, act, version)
+                    SeatDecision(room, actor, p, act, version).key(f"{p.table}-{p.day}-{p.role}")
                 if not room.pending(actor):
                     EndTurn(room, actor, act, version)
                 Unilateral(room, actor, act, version)
                 StandingOrder(room, actor, act, version)
+            Notes(room, actor, act, version)
             News(room, actor, version)
 
 
 @solara.component
 def SeatDecision(room: Classroom, actor: str, p, act, version: int):
-    names = {a.id: a.name for a in room.exercise.scenario.actors}
+    words = Words(room)
     why = solara.use_reactive("")
-    choice = solara.use_reactive(
-        {k: vals[0] for k, vals in p.options.items()} if p.role == "propose" else {}
+    start = solara.use_memo(
+        lambda: room.starting_terms(actor, p.table) if p.role == "propose" else ({}, ""),
+        [p.table, p.day, p.role],
     )
-    with solara.Card(
-        f"{p.table} table, day {p.day}: {'make an offer' if p.role == 'propose' else 'answer the offer'}",
-        classes=["decision"],
-    ):
+    choice = solara.use_reactive(dict(start[0]))
+    reviewed = solara.use_reactive(
+        None
+    )  # the offer the seat has looked over, waiting for its confirm
+    title = f"{words.table(p.table)}, day {p.day}: " + (
+        "make an offer" if p.role == "propose" else "answer the offer"
+    )
+    with solara.Card(title, classes=["decision"]):
         if p.role == "answer":
             Prose(
-                f"{names.get(p.proposer, p.proposer)} offers: " + ", ".join(f"**{k}** = {val}" for k, val in p.offer.items())
-                + f"  \nIt is worth **{p.value:.2f}** to you; what you can get without a deal today: **{p.reservation:.2f}**."
+                f"{words.actor(p.proposer)} offers:\n\n" + "\n".join(f"- {t}" for t in words.terms(p.offer))
+                + f"\n\nIt is worth **{p.value:.2f}** to you; what you can get without a deal today: **{p.reservation:.2f}**."
             )  # fmt: skip
             solara.InputText("why (a line for the debrief)", value=why)
             with solara.Row():
-                solara.Button(
-                    "Accept",
-                    color="success",
-                    on_click=lambda: act(lambda: room.decide(actor, "accept", why.value)),
-                )
-                solara.Button(
-                    "Reject",
-                    color="error",
-                    on_click=lambda: act(lambda: room.decide(actor, "reject", why.value)),
-                )
-        else:
-            terms = dict(choice.value)
-            try:
-                solara.Text(
-                    f"This offer is worth {room.game.worth(actor, terms, p.table):.2f} to you; without a deal: {p.reservation:.2f}."
-                )
-            except GameError as exc:
-                solara.Error(str(exc), dense=True)
+                solara.Button("Accept", color="success",
+                              on_click=lambda: act(lambda: room.decide(actor, "accept", why.value)))  # fmt: skip
+                solara.Button("Reject", color="error",
+                              on_click=lambda: act(lambda: room.decide(actor, "reject", why.value)))  # fmt: skip
+            return
+        terms = dict(choice.value)
+        if reviewed.value is None:
+            solara.Text(f"The form starts from {start[1]}. Change what you want, then review it.",
+                        style={"font-size": "0.9em"}, classes=["offer-start"])  # fmt: skip
             for issue, levels in p.options.items():
-                solara.Select(label=issue, values=levels, value=terms[issue],
-                              on_value=lambda val, issue=issue: choice.set({**choice.value, issue: val}))  # fmt: skip
+                shown = [words.level(issue, lv) for lv in levels]
+                back = dict(zip(shown, levels, strict=True))
+                solara.Select(label=words.issues.get(issue, issue), values=shown,
+                              value=words.level(issue, terms[issue]),
+                              on_value=lambda val, issue=issue, back=back: choice.set({**choice.value, issue: back[val]}))  # fmt: skip
             solara.InputText("why (a line for the debrief)", value=why)
-            solara.Button(
-                "Make this offer",
-                color="primary",
-                on_click=lambda: act(lambda: room.decide(actor, dict(choice.value), why.value)),
-            )
+            solara.Button("Review this offer", color="primary",
+                          on_click=lambda: reviewed.set(dict(choice.value)))  # fmt: skip
+            return
+        offer = dict(reviewed.value)
+        try:
+            worth = f"It is worth **{room.game.worth(actor, offer, p.table):.2f}** to you"
+        except GameError as exc:
+            worth = f"It is not an offer this table can take: {exc}"
+        with solara.Div(classes=["offer-summary"]):
+            Prose(
+                "**Your offer, in full:**\n\n" + "\n".join(f"- {t}" for t in words.terms(offer))
+                + f"\n\n{worth}; what you can get without a deal today: **{p.reservation:.2f}**."
+                + (f"\n\nWhy: {why.value}" if why.value.strip() else "")
+            )  # fmt: skip
+        with solara.Row():
+            solara.Button("Send this offer", color="primary",
+                          on_click=lambda: act(lambda: room.decide(actor, offer, why.value)))  # fmt: skip
+            solara.Button("Change it", text=True, on_click=lambda: reviewed.set(None))
 
 
 @solara.component
@@ -286,28 +400,27 @@ def EndTurn(room: Classroom, actor: str, act, version: int):
         return
     with solara.Card("End your turn"):
         solara.InputText("your turn in a line (what you did and why)", value=why)
-        solara.Button(
-            "End my turn",
-            color="primary",
-            on_click=lambda: act(lambda: room.end_turn(actor, why.value)),
-        )
+        solara.Button("End my turn", color="primary",
+                      on_click=lambda: act(lambda: room.end_turn(actor, why.value)))  # fmt: skip
 
 
 @solara.component
 def Unilateral(room: Classroom, actor: str, act, version: int):
+    words = Words(room)
     tables = [t["id"] for t in room.picture(actor)["tables"] if actor in t["participants"]]
     action = solara.use_reactive("walk_out")
-    table = solara.use_reactive(tables[0] if tables else "")
+    table = solara.use_reactive(words.table(tables[0]) if tables else "")
     why = solara.use_reactive("")
     if not tables:
         return
+    back = {words.table(t): t for t in tables}
     with solara.Details("A unilateral step"):
         solara.Select(label="step", values=list(UNILATERAL), value=action)
         solara.Text(UNILATERAL[action.value], style={"font-size": "0.85em"})
-        solara.Select(label="table", values=tables, value=table)
+        solara.Select(label="table", values=list(back), value=table)
         solara.InputText("why", value=why)
         solara.Button("Take this step", color="warning",
-                      on_click=lambda: act(lambda: room.unilateral(actor, action.value, table.value, why.value)))  # fmt: skip
+                      on_click=lambda: act(lambda: room.unilateral(actor, action.value, back.get(table.value, table.value), why.value)))  # fmt: skip
 
 
 @solara.component
@@ -320,80 +433,184 @@ def StandingOrder(room: Classroom, actor: str, act, version: int):
         )  # fmt: skip
         solara.InputFloat("accept offers worth at least", value=floor)
         with solara.Row():
-            solara.Button(
-                "Set",
-                on_click=lambda: act(
-                    lambda: room.standing_order(
-                        actor, accept_at_least=floor.value, justification="set from the seat"
-                    )
-                ),
-            )
+            solara.Button("Set", on_click=lambda: act(lambda: room.standing_order(
+                actor, accept_at_least=floor.value, justification="set from the seat")))  # fmt: skip
             solara.Button(
                 "Clear", on_click=lambda: act(lambda: room.standing_order(actor)), text=True
             )
 
 
 @solara.component
-def News(room: Classroom, actor: str | None, version: int):
-    g = room.game
-    last = g.day - 1 if g.in_day else g.day
-    first = max(0, last - room.days_per_turn + 1)
-    lines = []
-    for day in range(last, first - 1, -1):
-        pic = g.snapshot(day, viewer=actor)
-        for e in pic["log"]:
-            text = describe(e, Names.of_picture(pic))
-            if text:
-                lines.append(f"- day {day}: {text}")
-    with solara.Card("What you have heard (this turn)" if actor else "The log (this turn)"):
+def Notes(room: Classroom, role: str, act, version: int):
+    """Short notes between the seats, and from the facilitator (kept for the review)."""
+    words = Words(room)
+    names = {"all": "everyone", FACILITATOR: "the facilitator", **words.actors}
+    targets = ["everyone"] + [words.actor(a) for a in room.seats if a != role]
+    back = {"everyone": "all", **{words.actor(a): a for a in room.seats}}
+    to = solara.use_reactive("everyone")
+    text = solara.use_reactive("")
+
+    def send():
+        room.send(role, back[to.value], text.value)
+        text.set("")
+
+    title = "Notes (to one seat, or to all)" if role != FACILITATOR else "Messages to the cells"
+    with solara.Card(title, classes=["notes"]):
+        shown = room.messages_for(role)
         Prose(
-            "\n".join(lines[:60]) or "Nothing yet.",
-            style={"max-height": "420px", "overflow-y": "auto"},
+            "\n".join(
+                f"- turn {m.turn}, day {m.day} · **{names.get(m.sender, m.sender)}** to "
+                f"{'you' if m.to == role else names.get(m.to, m.to)}: {m.text}"
+                for m in reversed(shown[-30:])
+            ) or "No notes yet.",
+            style={"max-height": "220px", "overflow-y": "auto"},
+        )  # fmt: skip
+        if not room.finished:
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                solara.Select(label="to", values=targets, value=to, style={"min-width": "180px"})
+                solara.InputText("note (a diplomatic note, a press line; 600 characters)", value=text,
+                                 style={"min-width": "320px"})  # fmt: skip
+                solara.Button("Send the note", on_click=lambda: act(send))
+
+
+@solara.component
+def News(room: Classroom, actor: str | None, version: int):
+    """What the seat has heard in this turn, newest first, as it happens (a fired inject at once)."""
+    g = room.game
+    first = max(1, g.day - room.days_per_turn + 1)
+    entries = [e for e in g.log(actor) if e["day"] >= first]
+    names = Names.of_picture(room.picture(actor))
+    lines = []
+    current = None
+    for e in reversed(entries):
+        text = describe(e, names)
+        if not text:
+            continue
+        if e["day"] != current:
+            current = e["day"]
+            lines.append(f"\n**Day {current}** ({g.date_of(current):%d %b %Y})\n")
+        lines.append(f"- {text}")
+    with solara.Card("What you have heard (this turn)" if actor else "The log (this turn)",
+                     classes=["news"]):  # fmt: skip
+        Prose("\n".join(lines[:120]) or "Nothing yet.",
+              style={"max-height": "420px", "overflow-y": "auto"})  # fmt: skip
+
+
+@solara.component
+def Ending(room: Classroom, actor: str | None, version: int):
+    """How it ended: the ending, the figures, the agreements; for a seat, its own result and the review."""
+    words = Words(room)
+    result = room.game.result()
+    pic = room.picture(actor)
+    fig = pic["figures"]
+    ending = result.outcome_label or (
+        "the game stopped before its last day" if result.outcome is None else result.outcome
+    )
+    lines = [
+        f"**How it ended:** {ending} (day {result.days}).",
+        f"**People:** {fig['evacuated']} of {fig['personnel_initial']} out, {fig['lost']} lost, "
+        f"{fig['captured']} captured, {fig['present']} still in place.",
+        f"**Equipment:** {fig['equipment_out_t']:.0f} t of {fig['equipment_initial_t']:.0f} t out, "
+        f"{fig['equipment_lost_t']:.0f} t lost.",
+    ]
+    if actor is not None and actor in result.utilities:
+        lines.append(
+            f"**For {words.actor(actor)}:** {result.utilities[actor]:.2f} on its own scale "
+            "(0 its worst, 1 its best, on the issues it cares about)."
         )
+    agreements = [
+        f"- {words.table(a['table'])}: " + "; ".join(words.terms(dict(a["terms"])))
+        for a in pic["agreements"]
+    ]
+    lines.append("**Agreements:**\n\n" + ("\n".join(agreements) if agreements else "none signed."))
+    with solara.Card("The end of the exercise", classes=["ending"]):
+        Prose("\n\n".join(lines))
+        made = _reviews.get("review")
+        if actor is not None:
+            if made is None:
+                solara.Text("The facilitator will open the after-action review for the class.")
+            else:
+                page = debrief_html(made, room.notes, viewer=actor)
+                rv.Html(tag="iframe", attributes={"srcdoc": page, "title": "after-action review", "sandbox": ""},
+                        style_="width: 100%; height: 800px; border: 1px solid #ccc;", class_="aar")  # fmt: skip
 
 
 # ---------------------------------------------------------------- the facilitator
 
 
 @solara.component
+def Board(room: Classroom, version: int):
+    """For a projector: the map, the figures, the agreements in force and the public news; nothing private."""
+    words = Words(room)
+    pic = for_the_public(room.picture(None))
+    fig = pic["figures"]
+    with solara.Columns([3, 2], classes=["board"]):
+        Chart(
+            lambda: map_figure(pic, words.actors, height=620, width=720),
+            key=(room.version, "board"),
+        )
+        with solara.Column():
+            Prose(
+                f"## {fig['evacuated']} of {fig['personnel_initial']} out\n\n"
+                f"{fig['lost']} lost · {fig['captured']} captured · {fig['present']} still in place · "
+                f"equipment {fig['equipment_out_t']:.0f} of {fig['equipment_initial_t']:.0f} t out\n\n"
+                "**Agreements in force**\n\n"
+                + ("\n".join(f"- {words.table(a['table'])}: " + "; ".join(words.terms(dict(a['terms'])))
+                             for a in pic["agreements"]) or "none")
+            )  # fmt: skip
+            names = Names.of_picture(pic)
+            public = room.public_log()
+            lines = [
+                f"- day {e['day']}: {t}"
+                for e in reversed(public[-40:])
+                if (t := describe(e, names))
+            ]
+            Prose("**The news**\n\n" + ("\n".join(lines) or "Nothing yet."),
+                  style={"max-height": "460px", "overflow-y": "auto"}, classes=["board-news"])  # fmt: skip
+
+
+@solara.component
 def Facilitator(room: Classroom, act, version: int):
-    names = {a.id: a.name for a in room.exercise.scenario.actors}
+    words = Words(room)
     reason = solara.use_reactive("")
-    event = solara.use_reactive(room.exercise.scenario.spec.events[0].id)
+    deck = {
+        f"{e.label or e.id} — {' '.join(e.narrative.split())[:90]}": e.id
+        for e in room.exercise.scenario.spec.events
+    }
+    event = solara.use_reactive(next(iter(deck)))
+    extra = solara.use_reactive(3)
     fork_turn = solara.use_reactive(0)
     runs = solara.use_reactive(200)
     mc = solara.use_reactive(None)
     aar = solara.use_reactive("")
     base = solara.use_reactive(os.environ.get("WARGAME_CLASSROOM_BASE") or "http://127.0.0.1:8766")
+    over = room.finished
 
     def monte_carlo():
         results = room.continuations(runs.value)
         counts: dict[str, int] = {}
         for r in results:
-            counts[r.outcome_label or str(r.outcome)] = (
-                counts.get(r.outcome_label or str(r.outcome), 0) + 1
-            )
+            key = r.outcome_label or str(r.outcome)
+            counts[key] = counts.get(key, 0) + 1
         mc.set(sorted(counts.items(), key=lambda kv: -kv[1]))
 
     def make_review():
         r = review(room)
+        _reviews["review"] = r
         aar.set(debrief_html(r, room.notes))
+        room._changed()  # the seats' pages show it at the end
 
     mc_task = solara.lab.use_task(lambda: act(monte_carlo), dependencies=None, raise_error=False)
     aar_task = solara.lab.use_task(lambda: act(make_review), dependencies=None, raise_error=False)
+    why = lambda default: reason.value.strip() or default  # noqa: E731
+    if over:
+        Ending(room, None, version)
     with solara.Card("The seats", classes=["seats"]):
         rows = []
         for a in room.seats:
-            state = (
-                "the model"
-                if a not in room.game.seats
-                else "ended the turn"
-                if a in room.turn.ended
-                else "deciding"
-                if room.pending(a)
-                else "playing"
-            )
-            rows.append(f"| {names[a]} | {state} | `{room.link(a, base.value)}` |")
+            state = ("the model" if a not in room.game.seats else "ended the turn" if a in room.turn.ended
+                     else "deciding" if room.pending(a) else "playing")  # fmt: skip
+            rows.append(f"| {words.actor(a)} | {state} | `{room.link(a, base.value)}` |")
         solara.InputText("this server's address, for the links", value=base)
         Prose(
             "| seat | now | join link (give each student only theirs) |\n|---|---|---|\n"
@@ -402,57 +619,38 @@ def Facilitator(room: Classroom, act, version: int):
         for a in room.seats:
             with solara.Row():
                 if a in room.game.seats:
-                    solara.Button(
-                        f"Hand {a} to the model",
-                        text=True,
-                        on_click=lambda a=a: act(
-                            lambda: room.hand_over(
-                                a, reason.value or "the facilitator handed the seat to the model"
-                            )
-                        ),
-                    )
+                    solara.Button(f"Hand {a} to the model", text=True, disabled=over,
+                                  on_click=lambda a=a: act(lambda: room.hand_over(a, why("the facilitator handed the seat to the model"))))  # fmt: skip
                 else:
-                    solara.Button(
-                        f"Give {a} back to the student",
-                        text=True,
-                        on_click=lambda a=a: act(
-                            lambda: room.take_back(
-                                a, reason.value or "the facilitator gave the seat back"
-                            )
-                        ),
-                    )
-    with solara.Card("Control"):
+                    solara.Button(f"Give {a} back to the student", text=True, disabled=over,
+                                  on_click=lambda a=a: act(lambda: room.take_back(a, why("the facilitator gave the seat back"))))  # fmt: skip
+    with solara.Card("Control", classes=["control"]):
         solara.InputText("reason (kept in the game's history)", value=reason)
-        with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             if room.paused:
-                solara.Button("Resume", color="success", on_click=lambda: act(room.resume))
+                solara.Button("Resume", color="success", disabled=over,
+                              on_click=lambda: act(lambda: room.resume(reason.value)))  # fmt: skip
             else:
-                solara.Button("Pause", color="warning", on_click=lambda: act(room.pause))
-            solara.Button(
-                "Force the turn",
-                color="error",
-                on_click=lambda: act(lambda: room.force_turn(reason.value)),
-            )
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Select(
-                label="event from the deck",
-                values=[e.id for e in room.exercise.scenario.spec.events],
-                value=event,
-                style={"min-width": "260px"},
-            )
-            solara.Button(
-                "Fire this inject",
-                on_click=lambda: act(lambda: room.inject(event.value, reason=reason.value)),
-            )
+                solara.Button("Pause", color="warning", disabled=over,
+                              on_click=lambda: act(lambda: room.pause(reason.value)))  # fmt: skip
+            solara.Button("Force the turn", color="error", disabled=over or not room.game.pending(),
+                          on_click=lambda: act(lambda: room.force_turn(reason.value)))  # fmt: skip
+            solara.Button("End the turn", color="primary", disabled=over,
+                          on_click=lambda: act(lambda: room.end_turn_now(reason.value)))  # fmt: skip
+            solara.InputInt("minutes", value=extra, style={"max-width": "90px"})
+            solara.Button("Extend the turn", disabled=over,
+                          on_click=lambda: act(lambda: room.extend(extra.value, reason.value)))  # fmt: skip
+            solara.Button("End the game", color="error", outlined=True, disabled=over,
+                          on_click=lambda: act(lambda: room.end_game(reason.value)))  # fmt: skip
+        Prose(
+            "*Force the turn*: the model takes the decisions pending now (marked as the model's, with "
+            "your reason); the seats stay with the class. *End the turn*: the next turn starts now, the "
+            "seats still seated. Every action needs a reason.",
+            style={"font-size": "0.85em"},
+        )
         for t in room.picture(None)["tables"]:
-            with solara.Row():
-                solara.Button(
-                    f"Collapse the talks at {t['id']}",
-                    text=True,
-                    on_click=lambda t=t["id"]: act(
-                        lambda: room.override("collapse_talks", reason=reason.value, table=t)
-                    ),
-                )
+            solara.Button(f"Collapse the talks at {words.table(t['id'])}", text=True, disabled=over,
+                          on_click=lambda t=t["id"]: act(lambda: room.override("collapse_talks", reason=reason.value, table=t)))  # fmt: skip
         with solara.Row(style={"align-items": "center"}):
             solara.InputInt(
                 "fork at the end of turn", value=fork_turn, style={"max-width": "200px"}
@@ -460,42 +658,58 @@ def Facilitator(room: Classroom, act, version: int):
             solara.Button(
                 "Fork", on_click=lambda: act(lambda: room.fork(fork_turn.value, reason.value))
             )
+    with solara.Card("Injects", classes=["injects"]):
+        coming = room.upcoming()
+        if coming:
+            solara.Text("To come (fire one early, or hold it):")
+            for c in coming:
+                with solara.Row(
+                    style={"align-items": "center", "flex-wrap": "wrap"}, classes=["inject-planned"]
+                ):
+                    Prose(
+                        f"**Day {c['day']}: {c['title']}**: {c['text']}",
+                        style={"flex": "1 1 400px"},
+                    )
+                    solara.Button("Fire now", text=True, disabled=over,
+                                  on_click=lambda c=c: act(lambda: room.fire_early(c["day"], c["event"], reason.value)))  # fmt: skip
+                    solara.Button("Hold", text=True, disabled=over,
+                                  on_click=lambda c=c: act(lambda: room.hold_inject(c["day"], c["event"], reason.value)))  # fmt: skip
+        else:
+            solara.Text("No inject to come.")
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Select(label="an event from the deck", values=list(deck), value=event,
+                          style={"min-width": "420px"})  # fmt: skip
+            solara.Button("Fire this inject", disabled=over,
+                          on_click=lambda: act(lambda: room.inject(deck[event.value], reason=reason.value)))  # fmt: skip
+        fired = [s for s in room.steps if s.kind in ("inject", "hold")]
+        if fired:
+            Prose("\n".join(f"- day {s.day}: {'fired' if s.kind == 'inject' else 'held'} {s.what} — {s.reason}"
+                            for s in reversed(fired)), classes=["injects-done"])  # fmt: skip
+    Notes(room, FACILITATOR, act, version)
     with solara.Card("What tends to happen next"):
         with solara.Row(style={"align-items": "center"}):
             solara.InputInt("runs from the present state", value=runs, style={"max-width": "200px"})
             solara.Button("Run the Monte Carlo", on_click=mc_task, disabled=mc_task.pending)
         if mc.value:
             total = sum(k for _, k in mc.value)
-            Prose(
-                "| ending | runs | share |\n|---|---|---|\n"
-                + "\n".join(f"| {o} | {k} | {k / total:.0%} |" for o, k in mc.value),
-                classes=["mc-table"],
-            )
+            Prose("| ending | runs | share |\n|---|---|---|\n"
+                  + "\n".join(f"| {o} | {k} | {k / total:.0%} |" for o, k in mc.value), classes=["mc-table"])  # fmt: skip
     with solara.Card("Save, briefings, after-action review"):
         with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.FileDownload(
-                lambda: room.save(),
-                filename=f"{room.exercise.id}-game.json",
-                label="Download the game (JSON)",
-            )
-            solara.FileDownload(
-                lambda: briefings_html(room.exercise),
-                filename=f"{room.exercise.id}-briefings.html",
-                label="Printable briefings",
-            )
+            solara.FileDownload(lambda: room.save(), filename=f"{room.exercise.id}-game.json",
+                                label="Download the game (JSON)")  # fmt: skip
+            solara.FileDownload(lambda: briefings_html(room.exercise), filename=f"{room.exercise.id}-briefings.html",
+                                label="Printable briefings")  # fmt: skip
             solara.Button(
                 "After-action review", color="primary", on_click=aar_task, disabled=aar_task.pending
             )
         if aar_task.pending:
             solara.ProgressLinear(True)
         if aar.value:
-            solara.FileDownload(
-                aar.value,
-                filename=f"{room.exercise.id}-review.html",
-                label="Printable review (HTML)",
-            )
+            solara.FileDownload(aar.value, filename=f"{room.exercise.id}-review.html",
+                                label="Printable review (HTML)")  # fmt: skip
             rv.Html(tag="iframe", attributes={"srcdoc": aar.value, "title": "after-action review", "sandbox": ""},
-                   style_="width: 100%; height: 900px; border: 1px solid #ccc;", class_="aar")  # fmt: skip
+                    style_="width: 100%; height: 900px; border: 1px solid #ccc;", class_="aar")  # fmt: skip
     Replay(room, version)
     News(room, None, version)
 
@@ -505,14 +719,16 @@ def Replay(room: Classroom, version: int):
     """Step through the class's game day by day (from the game's pictures: nothing is replayed)."""
     pictures = room.replay()
     day = solara.use_reactive(len(pictures) - 1)
-    names = {a.id: a.name for a in room.exercise.scenario.actors}
+    words = Words(room)
     shown = min(max(day.value, 0), len(pictures) - 1)
     pic = pictures[shown]
     with solara.Card("Replay"):
         if len(pictures) > 1:
             solara.SliderInt("day", value=day, min=0, max=len(pictures) - 1, thumb_label="always")
         with solara.Columns([3, 2]):
-            Chart(lambda: map_figure(pic, names, height=480, width=520), key=(version, shown))
+            Chart(
+                lambda: map_figure(pic, words.actors, height=480, width=520), key=(version, shown)
+            )
             lines = [describe(e, Names.of_picture(pic)) for e in pic["log"]]
             Prose(
                 f"**Day {shown}** ({pic['date']})\n\n"

@@ -25,6 +25,7 @@ from typing import Any
 
 from wargame.engine.model import WargameModel
 from wargame.engine.outcomes import RunResult
+from wargame.engine.records import seen_by
 from wargame.language.exercise import Exercise, list_exercises, read_exercise
 from wargame.session.errors import ClassroomError
 from wargame.session.game import Game, GameError, Pending
@@ -142,7 +143,11 @@ class Clock:
         self.allowed += seconds
 
     def to_dict(self) -> dict:
-        return {"allowed": self.allowed, "spent": self.allowed - self.left(), "running": self.running}
+        return {
+            "allowed": self.allowed,
+            "spent": self.allowed - self.left(),
+            "running": self.running,
+        }
 
 
 @dataclass
@@ -181,7 +186,9 @@ class Classroom:
         self.notes: list[Note] = []
         self.steps: list[Step] = []  # the facilitator's steps, with their reasons
         self.messages: list[Message] = []
-        self.game_over: dict | None = None  # {day, turn, reason} when the facilitator ended the game
+        self.game_over: dict | None = (
+            None  # {day, turn, reason} when the facilitator ended the game
+        )
         self.forks: list[dict] = []  # where the class went back to, and the game it left
         self.lock = threading.RLock()
         self.version = 0  # bumped at every change, so that every page of the class redraws
@@ -289,6 +296,10 @@ class Classroom:
             out[day] = today
         return out
 
+    def public_log(self) -> list[dict]:
+        """The run's records anyone may hear of (a projector's news): the public ones, in order."""
+        return [seen for r in self.game.log() if (seen := seen_by(r, "")) is not None]
+
     def messages_for(self, role: str) -> list[Message]:
         """The notes a role may read: the facilitator all of them; a seat those to it, to all, or its own."""
         if role == FACILITATOR:
@@ -306,7 +317,9 @@ class Classroom:
         t = self.game.model.tables[table]
         row = t.row(actor)
         best = int(t.space.utility[row].argmax())
-        return dict(t.space.describe(best)), "your own ideal at this table (the offer worth most to you)"
+        return dict(
+            t.space.describe(best)
+        ), "your own ideal at this table (the offer worth most to you)"
 
     def waiting_for(self) -> list[str]:
         """The seats the class waits for: those asked to decide, else those that have not ended the turn."""
@@ -477,7 +490,9 @@ class Classroom:
             if not 0 < float(minutes) <= 60:
                 raise ClassroomError(f"extend by 1 to 60 minutes, not {minutes}")
             self.turn.clock.extend(float(minutes) * 60)
-            self._step("extend", f"{float(minutes):g} minutes more for turn {self.turn.number}", reason)
+            self._step(
+                "extend", f"{float(minutes):g} minutes more for turn {self.turn.number}", reason
+            )
             self._changed()
 
     def force_turn(self, reason: str) -> None:
@@ -501,7 +516,9 @@ class Classroom:
                 self._note(p.actor, p.role, p.table, move, value, p.reservation, reason,
                            by="model", at=at)  # fmt: skip
             names = {a.id: a.name for a in self.exercise.scenario.actors}
-            what = "; ".join(f"{names.get(p.actor, p.actor)} ({p.role} at {p.table})" for p in asked)
+            what = "; ".join(
+                f"{names.get(p.actor, p.actor)} ({p.role} at {p.table})" for p in asked
+            )
             self._step("force", what, reason)
             self._play()
 
@@ -601,7 +618,9 @@ class Classroom:
             if not text:
                 raise ClassroomError("the note is empty")
             if len(text) > MESSAGE_CHARS:
-                raise ClassroomError(f"a note is at most {MESSAGE_CHARS} characters, not {len(text)}")
+                raise ClassroomError(
+                    f"a note is at most {MESSAGE_CHARS} characters, not {len(text)}"
+                )
             if self.finished:
                 raise ClassroomError("the exercise is over")
             self.messages.append(
@@ -736,7 +755,10 @@ class Classroom:
         room.steps = [Step(**x.model_dump(mode="json")) for x in doc.steps]
         room.messages = [Message(**x.model_dump(mode="json")) for x in doc.messages]
         for i, m in enumerate(room.messages):
-            if m.sender not in (FACILITATOR, *exercise.seated) or m.to not in ("all", *exercise.seated):
+            if m.sender not in (FACILITATOR, *exercise.seated) or m.to not in (
+                "all",
+                *exercise.seated,
+            ):
                 raise fail(f"messages[{i}]", "a note between unknown seats", exercise.seated,
                            f"{m.sender} to {m.to}")  # fmt: skip
         room.game_over = doc.game_ended.model_dump(mode="json") if doc.game_ended else None
@@ -767,7 +789,9 @@ class Classroom:
             "notes": [n.to_dict() for n in self.notes],
             "orders": self.orders,
             "steps": [{k: v for k, v in x.to_dict().items() if k != "time"} for x in self.steps],
-            "messages": [{k: v for k, v in x.to_dict().items() if k != "time"} for x in self.messages],
+            "messages": [
+                {k: v for k, v in x.to_dict().items() if k != "time"} for x in self.messages
+            ],
             "game_over": self.game_over,
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()

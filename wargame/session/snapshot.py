@@ -284,3 +284,28 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
     data["agreements"] = [{**a, "break_chance": {}} for a in whole["agreements"]]
     data["log"] = [seen for entry in whole["log"] if (seen := seen_by(entry, viewer)) is not None]
     return freeze(data)
+
+
+def for_the_public(whole: Frozen) -> Frozen:
+    """What anyone may see of the picture (a projector's board): the public ground, figures, agreements in
+    force and what is said in public; no actor's private values, beliefs or outside options, no table's
+    offers, no convoy (each is its owner's to know)."""
+    data = dict(whole)
+    data["viewer"] = ""
+    data["tables"] = [
+        {
+            **{k: v for k, v in t.items() if k not in ("rounds", "reservations", "deterrence")},
+            "rounds": (),
+            "reservations": {},
+            "deterrence": {},
+        }
+        for t in whole["tables"]
+    ]
+    data["actors"] = [
+        {k: v for k, v in a.items() if k not in ("private", "beliefs", "unilateral_safety")}
+        for a in whole["actors"]
+    ]
+    data["convoys"] = []
+    data["agreements"] = [{**a, "break_chance": {}} for a in whole["agreements"]]
+    data["log"] = [seen for entry in whole["log"] if (seen := seen_by(entry, "")) is not None]
+    return freeze(data)
