@@ -357,14 +357,16 @@ def test_a_scheduled_inject_happens_at_the_start_of_its_day_and_is_in_the_replay
     inject = room.exercise.spec.injects[0]
     while room.game.day < inject.day + 1 and not room.finished:
         play_by_rule(room, until_turn=room.turn.number + 1)
-    assert _scheduled_days(room, inject.event) == [inject.day]
     count = [
         room.game.snapshot(d)["occurrences"].get(inject.event, 0) for d in range(inject.day + 1)
     ]
-    assert count[inject.day] >= count[inject.day - 1] + 1  # counted from its own day on
+    # it happened once by its day: on its day by the plan, or earlier by chance (then not again)
+    assert count[inject.day] == 1
+    planned = [inject.day] if count[inject.day - 1] == 0 else []
+    assert _scheduled_days(room, inject.event) == planned
     # part of the game itself: a saved game replays it, and no seat or facilitator move was needed
     assert not [h for h in room.game.history if h["kind"] == "inject"]
-    assert _scheduled_days(Classroom.load(room.save()), inject.event) == [inject.day]
+    assert _scheduled_days(Classroom.load(room.save()), inject.event) == planned
 
 
 def test_force_takes_the_pending_decisions_by_the_model_and_keeps_the_seats():
@@ -401,7 +403,12 @@ def test_a_forced_game_still_fires_its_scheduled_injects():
     room = Classroom(CLASS)
     while room.game.pending() and room.turn.number == 1:
         room.force_turn("the class is late")
-    assert _scheduled_days(room, "manbij_falls") == [2]
+    fired = [
+        (e["day"], e["scheduled"])
+        for e in room.game.log()
+        if e["kind"] == "event" and e["event"] == "manbij_falls"
+    ]
+    assert fired in ([(2, True)], [(1, False)])  # by the plan, unless chance was first
 
 
 def test_pause_blocks_a_decision_and_resume_allows_it():

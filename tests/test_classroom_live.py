@@ -222,3 +222,19 @@ def test_who_played_each_seat_each_day():
     handed_day = next(s.day for s in room.steps if s.kind == "hand_over")
     assert players[1][russia] == "class"
     assert all(players[d][russia] == "model" for d in range(handed_day + 1, room.game.day + 1))
+
+
+def test_a_planned_event_that_chance_brought_first_does_not_happen_twice():
+    """A once-only event the plan fires on day 2 happens once: on day 2 by the plan, or on day 1 by chance
+    and then not again (its effects are not applied twice). Both cases occur among the seeds."""
+    from wargame.session.game import Game
+
+    cases = set()
+    for seed in range(12):
+        game = Game("classroom_passage", seed=seed, scheduled=[(2, "manbij_falls")])
+        game.play(3)
+        fired = [(e["day"], e["scheduled"]) for e in game.log() if e.get("event") == "manbij_falls"]
+        assert fired in ([(2, True)], [(1, False)]), (seed, fired)
+        assert game.result().occurrences["manbij_falls"] == 1
+        cases.add(fired[0][1])
+    assert cases == {True, False}

@@ -204,9 +204,10 @@ class WargameModel(mesa.Model):
         day = self.day
         self.changed("day")
         for event_id in self.scheduled.get(day, ()):
-            interventions.fire_event(
-                self, interventions.event_by_id(self, event_id), scheduled=True
-            )
+            planned = interventions.event_by_id(self, event_id)
+            if planned.once and event_id in self.fired:
+                continue  # it has happened already (by chance, or fired early): once is once
+            interventions.fire_event(self, planned, scheduled=True)
         self._play_events(day)
         for agent in self.evacuators:
             garrisons.review_posts(self, agent, day)

@@ -271,26 +271,33 @@ class Classroom:
         """Who played each seat on each day played: "class", "model" (handed to the model for all or
         part of the day), or "forced" (the facilitator had the model take a decision of the class's)."""
         g = self.game
-        ends = sorted((d, done) for d, (_, done) in g._day_end.items())
+        ends = sorted((d, tick, done) for d, (tick, done) in g._day_end.items())
         upcoming = g.day if g.in_day else g.day + 1
 
-        def effective(index: int) -> int:  # the day a history entry took effect
-            return next((d for d, done in ends if index < done), upcoming)
+        def effective(entry: dict, index: int) -> tuple[int, bool]:
+            """The day a history entry took effect, and whether it was made before that day began."""
+            for d, _, done in ends:
+                if index < done:
+                    began = next(t for dd, t, _ in ends if dd == d - 1)
+                    return d, entry["tick"] == began
+            began = ends[-1][1]
+            return upcoming, entry["tick"] == began
 
         changes: dict[int, list] = {}
         for i, h in enumerate(g.history):
             if h["kind"] in ("hand_over", "take_back") and h["actor"] in self.seats:
-                changes.setdefault(effective(i), []).append(h)
+                day, before = effective(h, i)
+                changes.setdefault(day, []).append((h, before))
         forced = {(n.day, n.actor) for n in self.notes if n.by == "model"}
         held = {a: "class" for a in self.seats}
         out: dict[int, dict[str, str]] = {}
         for day in range(1, g.day + 1):
             today = dict(held)
-            for h in changes.get(day, []):
+            for h, before in changes.get(day, []):
                 held[h["actor"]] = "model" if h["kind"] == "hand_over" else "class"
-                if held[h["actor"]] == "model":
-                    today[h["actor"]] = "model"
-            for a in self.seats:
+                if held[h["actor"]] == "model" or before:
+                    today[h["actor"]] = held[h["actor"]]  # a take-back during the day: the model
+            for a in self.seats:  # played part of it
                 if today[a] == "class" and (day, a) in forced:
                     today[a] = "forced"
             out[day] = today
