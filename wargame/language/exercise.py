@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,6 +76,11 @@ class ExerciseSpec(Strict):
     monte_carlo_runs: int = Field(
         1000, ge=50, le=20000, description="runs behind the debrief's tree"
     )
+    table_meets_every: dict[str, Annotated[int, Field(ge=1, le=365)]] = Field(
+        default_factory=dict,
+        description="per table of the scenario: how many days apart it meets in this exercise (the "
+        "table's meets_every), so that a turn holds as many decisions as a class can take",
+    )
 
 
 class RecordEntry(Strict):
@@ -95,9 +101,14 @@ class Exercise:
         path: Path,
         scenario: Scenario,
         record: list[dict[str, Any]] | None = None,
+        overrides: dict[str, Any] | None = None,
     ) -> None:
         self.spec, self.path, self.scenario = spec, path, scenario
         self.record: list[dict[str, Any]] = list(record or [])
+        # The exercise's settings of its scenario as overrides ({path: value}, empty when none): `scenario`
+        # has them applied; another run of the scenario (the review's simulated games) takes them to play
+        # the class's game.
+        self.overrides: dict[str, Any] = dict(overrides or {})
 
     @property
     def id(self) -> str:
@@ -193,6 +204,20 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
             "a valid scenario",
             _seen(spec.scenario) if exc.found is None else f"{_seen(spec.scenario)} ({exc.found})",
         ) from None
+    tables = [t.id for t in scenario.spec.tables]
+    for table in spec.table_meets_every:
+        if table not in tables:
+            raise fail(
+                ("table_meets_every", table),
+                "no such table in the scenario",
+                "one of: " + ", ".join(tables)
+                if tables
+                else "a table of the scenario (it has none)",
+                _seen(table),
+            )
+    overrides = _overrides(spec, tables)
+    if overrides:  # the scenario as the class plays it
+        scenario = read_scenario(scenario.path, overrides)
     actors = [a.id for a in scenario.actors]
     seen: set[str] = set()
     for i, seat in enumerate(spec.seats):
@@ -233,7 +258,7 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
     if horizon > scenario.spec.horizon_days:
         raise fail(("turns",), "the turns run past the scenario's horizon",
                    f"days_per_turn x turns <= {scenario.spec.horizon_days}", f"{spec.days_per_turn} x {spec.turns} = {horizon}")  # fmt: skip
-    exercise = Exercise(spec, path, scenario)
+    exercise = Exercise(spec, path, scenario, overrides=overrides)
     record = exercise.record_path()
     if record is not None:
         if not (record.exists() or record.is_symlink()):  # a broken link is the reader's to report
@@ -245,6 +270,17 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
             )
         exercise.record = read_record(record)
     return exercise
+
+
+def _overrides(spec: ExerciseSpec, tables: list[str]) -> dict[str, Any]:
+    """The exercise's settings of its scenario's tables (ids in `tables`), as overrides {path: value}: a
+    table named by its id, or by its index where the id is no plain name."""
+    out: dict[str, Any] = {}
+    for table, every in spec.table_meets_every.items():
+        plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table)
+        at = f"tables.{table}" if plain else f"tables[{tables.index(table)}]"
+        out[f"{at}.meets_every"] = every
+    return out
 
 
 def _seen(text: str) -> str:

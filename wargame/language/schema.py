@@ -215,7 +215,8 @@ class ActorProfile(Strict):
         None,
         gt=0,
         le=1,
-        description="own per-round discount factor; null takes the table's discount",
+        description="own discount factor for a day's delay (a round's, at a table that meets daily); null "
+        "takes the table's discount",
     )
     priors: dict[Literal["resolve", "reservation", "breach_temptation"], Prior] = Field(
         default_factory=dict
@@ -453,6 +454,13 @@ class TableSpec(Strict):
         description="who can force a change from the status quo, to what, and at what cost",
     )
     opens_day: int = Field(1, ge=1)
+    meets_every: int = Field(
+        1,
+        ge=1,
+        le=365,
+        description="days between meetings: an open table holds a round only every N days, counted from "
+        "the day its talks opened or thawed (1: every day)",
+    )
     deadline_day: int | None = Field(
         None, ge=1, description="the day the talks aim at; past it they go on unless hard_deadline"
     )
@@ -464,14 +472,21 @@ class TableSpec(Strict):
     freeze_after: int | None = Field(
         None,
         ge=1,
-        description="rounds without an offer any responder would take before the talks freeze",
+        description="rounds (meetings, not days) without an offer any responder would take before the "
+        "talks freeze",
     )
     reopen_after: int = Field(
         10,
         ge=1,
         description="days after which frozen talks reopen (sooner if a side's position moves)",
     )
-    discount: float = Field(1.0, gt=0, le=1)
+    discount: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="what a day's delay leaves of a deal's value; between meetings N days apart a round "
+        "is discounted by its N-th power",
+    )
     obligation_days: int = Field(
         30, ge=1, description="days the parties' obligations run after signature"
     )

@@ -1,14 +1,15 @@
 """Bargaining tables and their protocols.
 
-Alternating offers (multilateral): one round a day per open table; the proposer (by rotation, or
-recognised with probability in proportion to capability, after Baron and Ferejohn 1989) offers a
-point of the agenda's offer space; every other participant accepts or rejects; the decision rule
-(unanimity, or a weighted majority with vetoes) says whether it is signed.
+Alternating offers (multilateral): one round per meeting of an open table (daily, unless the table
+meets every N days: `meets_every`); the proposer (by rotation, or recognised with probability in
+proportion to capability, after Baron and Ferejohn 1989) offers a point of the agenda's offer space;
+every other participant accepts or rejects; the decision rule (unanimity, or a weighted majority with
+vetoes) says whether it is signed.
 
 Single text (mediated, after Raiffa 1982 and the Camp David one-text procedure): a mediator drafts
-one text over the whole agenda; each day every participant says yes or no to it; when the rule is not
-met the mediator amends the text one step on one issue towards those who said no, keeping those who
-said yes above what it believes they need.
+one text over the whole agenda; at each meeting every participant says yes or no to it; when the rule
+is not met the mediator amends the text one step on one issue towards those who said no, keeping those
+who said yes above what it believes they need.
 
 Everyone watching updates beliefs about the responders' reservation values from their answers.
 
@@ -95,6 +96,7 @@ class Table:
     enforcers: tuple[tuple[str, int, float], ...] = ()
     deadlines: dict[str, int] = field(default_factory=dict)  # per actor: its own (soft) deadline
     stale_rounds: int = 0  # rounds in a row that no responder accepted
+    opened_day: int = 0  # the day the current talks opened or thawed: meetings are counted from it
     frozen_day: int = 0
     frozen_positions: dict[str, float] = field(
         default_factory=dict
@@ -131,7 +133,12 @@ class Table:
             for level in issues[item].spec.levels or []
             for eff in level.effects
         )
-        table.discounts = np.array([a.profile.patience or spec.discount for a in participants])
+        # A discount is what a day's delay costs (as the payoffs count it, wargame.engine.outcomes): a
+        # table that meets every N days makes each side wait N days for the next round.
+        table.discounts = (
+            np.array([a.profile.patience or spec.discount for a in participants])
+            ** spec.meets_every
+        )
         rule = spec.rule
         if not isinstance(rule, str):
             if rule.weights == "equal":
@@ -161,6 +168,11 @@ class Table:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    def meets_on(self, day: int) -> bool:
+        """Whether open talks hold a round on `day`: every `meets_every` days from the day they opened or
+        thawed."""
+        return (day - self.opened_day) % self.spec.meets_every == 0
 
     def row(self, actor_id: str) -> int:
         return self.row_of[actor_id]

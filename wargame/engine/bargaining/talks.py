@@ -1,11 +1,13 @@
 """The life of a table's talks from day to day: they open, hold a round, and may freeze, thaw, fail or end
 in terms someone imposes.
 
-Deadlines are soft unless the scenario makes them hard: past its own deadline an actor stops conceding
-(it asks for its floor) but the talks go on. Talks freeze after a number of rounds in which no responder
-took the offer (the sides see no deal worth making now, and waiting costs little), and thaw when a side's
-outside option has moved or after a cooling-off period. When talks freeze or fail, a participant that can
-and will force a change from the status quo does so (Table.disagreement).
+A table meets every `meets_every` days (daily by default), counted from the day its talks opened or
+thawed; on the days between, open talks wait. Deadlines are soft unless the scenario makes them hard:
+past its own deadline an actor stops conceding (it asks for its floor) but the talks go on. Talks freeze
+after a number of rounds in which no responder took the offer (the sides see no deal worth making now,
+and waiting costs little), and thaw when a side's outside option has moved or after a cooling-off
+period. When talks freeze or fail, a participant that can and will force a change from the status quo
+does so (Table.disagreement).
 """
 
 from __future__ import annotations
@@ -26,12 +28,19 @@ THAW_SHIFT = (
 
 
 def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict, Round | None]:
-    """Today's business at the table: open it, thaw it, fail it at a hard deadline, or play a round
-    (then `settle` signs it or counts it towards a freeze, once the round has been told)."""
+    """Today's business at the table: open it, thaw it, fail it at a hard deadline, or, on a meeting day,
+    play a round (then `settle` signs it or counts it towards a freeze, once the round has been told).
+
+    How the cadence meets the other clocks: opening, thawing and resuming after a breach restart it (the
+    first meeting is that day); a hard deadline is a date, so the talks fail on the first day past it
+    whether or not the table would have met; the cooling-off before a thaw (`reopen_after`) is in days,
+    and a side whose outside option moved thaws the talks on any day; a freeze counts meetings without
+    a taker (`settle` sees only rounds held), so a table that meets less often takes longer to freeze."""
     if table.status == "waiting":
         if day < max(table.spec.opens_day, table.reopens):
             return None
         table.status = "open"
+        table.opened_day = day
         m.record(records.TalksOpened(day, table=table.id))
     elif table.status == "frozen":
         moved = _moved(m, table)
@@ -39,6 +48,7 @@ def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict,
             return None
         table.status = "open"
         table.stale_rounds = 0
+        table.opened_day = day
         m.record(records.TalksThawed(day, table=table.id, by=moved, parties=parties_of(table)))
     if table.status != "open":
         return None
@@ -46,6 +56,8 @@ def hold_talks(m: WargameModel, table: Table, day: int) -> Generator[list, dict,
         table.status = "failed"
         m.record(records.TalksFailed(day, table=table.id))
         agreements.impose_if_forced(m, table, day)
+        return None
+    if not table.meets_on(day):
         return None
     return (
         yield from table.play_round(m, day)
