@@ -238,3 +238,30 @@ def test_a_planned_event_that_chance_brought_first_does_not_happen_twice():
         assert game.result().occurrences["manbij_falls"] == 1
         cases.add(fired[0][1])
     assert cases == {True, False}
+
+
+def test_the_reviews_simulated_games_are_paced_like_the_class():
+    """The debrief sets the class against games played with the exercise's own settings (here how often
+    the table meets): its simulated games hold rounds only on the class's meeting days."""
+    from wargame.presentation.debrief import review
+
+    room = Classroom(CLASS)
+    assert room.exercise.overrides, "the bundled exercise sets how often its table meets"
+    r = review(room, runs=50)
+    assert r.runs == 50
+    from wargame.batch.plan import Plan
+    from wargame.batch.runs import run_many
+
+    spec = room.exercise.spec
+    plan = Plan(scenario=str(room.exercise.scenario.path), runs=50, seed=spec.seed,
+                days=spec.days_per_turn * spec.turns, scheduled=tuple(room.exercise.schedule()),
+                overrides=tuple(sorted(room.exercise.overrides.items())))  # fmt: skip
+    import pyarrow as pa
+
+    rows = pa.concat_tables(list(run_many(plan, workers=1)))
+    share = sum(1 for o in rows.column("outcome").to_pylist() if o == room.game.result().outcome)
+    assert r.outcome_share == share / 50 or room.game.result().outcome is None
+    daily = Plan(scenario=str(room.exercise.scenario.path), runs=50, seed=spec.seed,
+                 days=spec.days_per_turn * spec.turns, scheduled=tuple(room.exercise.schedule()))  # fmt: skip
+    other = pa.concat_tables(list(run_many(daily, workers=1)))
+    assert rows.column("outcome").to_pylist() != other.column("outcome").to_pylist()

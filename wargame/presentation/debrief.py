@@ -689,6 +689,7 @@ def review(room, runs: int | None = None, workers: int = 1) -> Review:
         seed=spec.seed,
         days=spec.days_per_turn * spec.turns,
         scheduled=tuple(ex.schedule()),  # the simulated games have the class's injects too
+        overrides=tuple(sorted(ex.overrides.items())),  # and its settings (how often tables meet)
     )
     table = pa.concat_tables(list(run_many(plan, workers=workers)))
     tree = branch_tree(table)
