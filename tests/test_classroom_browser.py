@@ -124,7 +124,9 @@ def test_an_instructor_runs_the_class_from_the_screen(browser, classroom):
     fac.locator(".v-select", has_text="an event from the deck").first.click()
     fac.locator(".v-menu__content .v-list-item", has_text="Manbij").first.click()
     fac.get_by_role("button", name="Fire this inject").click()
-    fac.locator(".injects-done").get_by_text("the control cell: a town falls").wait_for(timeout=2_000)
+    fac.locator(".injects-done").get_by_text("the control cell: a town falls").wait_for(
+        timeout=2_000
+    )
     for page in (ru, tr):
         page.locator(".news").get_by_text(re.compile("EVENT manbij")).first.wait_for(timeout=2_000)
     assert _saved(saves)["game"]["day"] == day_before  # the day had not ended

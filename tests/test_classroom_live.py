@@ -197,7 +197,9 @@ def test_notes_reach_whom_they_are_for():
 def test_an_offer_form_starts_from_the_last_offer_or_the_seats_ideal():
     room = Classroom(CLASS)
     actor = room.seats[0]
-    table = next(t for t in room.game.model.tables.values() if actor in [a.actor_id for a in t.participants])
+    table = next(
+        t for t in room.game.model.tables.values() if actor in [a.actor_id for a in t.participants]
+    )
     terms, source = room.starting_terms(actor, table.id)
     if "ideal" in source:
         best = max(table.space.utility[table.row(actor)])

@@ -252,7 +252,13 @@ def TurnClock(room: Classroom, version: int, role: str = "", act=None):
             f"waiting for: {waiting}"
         )
     row = {"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}
-    sticky = {"position": "sticky", "top": "0", "z-index": "5", "background": "white", "padding": "4px 0"}
+    sticky = {
+        "position": "sticky",
+        "top": "0",
+        "z-index": "5",
+        "background": "white",
+        "padding": "4px 0",
+    }
     with solara.Div(classes=["class-status"], style=sticky), solara.Row(style=row):
         if clock:
             solara.HTML(tag="span", unsafe_innerHTML=html.escape(clock),

@@ -207,7 +207,9 @@ class MessageSave(_Saved):
 
 
 class ClockSave(_Saved):
-    allowed: Annotated[float, Field(ge=0, le=86_400)]  # seconds the turn has (its minutes and extensions)
+    allowed: Annotated[
+        float, Field(ge=0, le=86_400)
+    ]  # seconds the turn has (its minutes and extensions)
     spent: Annotated[float, Field(ge=0, le=10_000_000)]  # seconds run when saved
     running: bool
 
