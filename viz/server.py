@@ -12,20 +12,26 @@ The guard promises, for every response:
   nothing but the page's static library files is served, and no live connection opened, without a valid
   token: the page says so in a line.
 
-Run as `python -m viz.server PAGE_MODULE --host H --port P [--tls-cert F --tls-key F]`; the accepted
-tokens come from the environment (WARGAME_ACCESS_TOKENS, a JSON list), never from the command line, where
-any user of the machine could read them.
+Run as `python -m viz.server PAGE_MODULE --host H --port P [--tls-cert F --tls-key F] [--verbose]`; the
+accepted tokens come from the environment (WARGAME_ACCESS_TOKENS, a JSON list), never from the command
+line, where any user of the machine could read them. It prints nothing while all is well (the command that
+started it printed the links, which stay the last lines on the screen): no startup lines, no access log,
+no library warnings; errors go to stderr. --verbose shows uvicorn's log (startup, every request) and the
+libraries' warnings, tokens hidden.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hmac
 import html
 import json
+import logging
 import os
 import re
 import secrets
+import socket
 import sys
 import warnings
 from collections.abc import Awaitable, Callable
@@ -230,38 +236,150 @@ def accepted_tokens() -> list[str] | None:
     return list(json.loads(raw)) if raw else None
 
 
-def main(argv: list[str] | None = None) -> None:
+# a token in a request's address (?t=...) or in a cookie (wargame-token=..., 'wargame-token': '...')
+_TOKEN = re.compile(r"([?&]t=|wargame-token['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]+")
+
+
+def hide_tokens(text: str) -> str:
+    return _TOKEN.sub(r"\1[hidden]", text)
+
+
+class HideTokens(logging.Filter):
+    """A token never reaches a log: `?t=...` in a logged request, a cookie in a logged header, read
+    `[hidden]`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            # its formatter reads the arguments (client, method, path, version, status)
+            record.args = tuple(hide_tokens(a) if isinstance(a, str) else a for a in record.args)
+            return True
+        text = record.getMessage()
+        hidden = hide_tokens(text)
+        if hidden != text:
+            record.msg, record.args = hidden, ()
+            record.__dict__.pop("color_message", None)
+        return True
+
+
+def logging_config(verbose: bool) -> dict:
+    """Quiet by default: the command that started the server printed the links, and they stay the last
+    lines on the screen; only our own warnings and errors, and the libraries' errors (a port taken, a
+    page that fails), reach stderr. Verbose: uvicorn's log (startup, shutdown, every request), the
+    libraries' warnings and our own notes, tokens hidden. Everything goes to stderr."""
+    server = "INFO" if verbose else "ERROR"
+    libraries = "WARNING" if verbose else "ERROR"  # Solara's INFO is a trace of every render
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"tokens": {"()": HideTokens}},
+        "formatters": {
+            "default": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(message)s",
+                "use_colors": None,
+            },
+            "access": {
+                "()": "uvicorn.logging.AccessFormatter",
+                "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+            },
+        },
+        "handlers": {
+            "default": {
+                "formatter": "default",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["tokens"],
+            },
+            "access": {
+                "formatter": "access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["tokens"],
+            },
+        },
+        # any other library: its errors (and, verbose, its warnings)
+        "root": {"handlers": ["default"], "level": libraries},
+        "loggers": {
+            "uvicorn": {"level": server},
+            "uvicorn.error": {"level": server},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+            "solara": {"level": libraries},
+            "reacton": {"level": libraries},
+            "viz": {"level": "INFO" if verbose else "WARNING"},
+            "wargame": {"level": "INFO" if verbose else "WARNING"},
+        },
+    }
+
+
+def quiet_warnings() -> None:
+    """The libraries' Python warnings (deprecations, Solara's and ipywidgets' advice) stay out of the
+    terminal; ours are shown. A -W or PYTHONWARNINGS given by the user is left as it is."""
+    if sys.warnoptions:
+        return
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("default", module=r"(wargame|viz|__main__)(\.|$)")
+
+
+def dual_stack_socket(port: int) -> socket.socket:
+    """`--host ::` listens on IPv6 and IPv4 both (asyncio alone would listen on IPv6 only, and the links
+    printed for it name the machine's IPv4 address when it has one)."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    if os.name == "posix":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind(("::", port))
+    return sock
+
+
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m viz.server")
     p.add_argument("page", help="the page's module (viz.app, viz.classroom_app)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--verbose", action="store_true", help="the server's own log on stderr")
     args = p.parse_args(argv)
     os.environ["SOLARA_APP"] = args.page
     os.environ["SERVER_NAME"] = args.host
     os.environ["SERVER_PORT"] = str(args.port)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    if not args.verbose:
+        quiet_warnings()
     # Solara warns at every page load that its session cookie cannot be SameSite=None over plain HTTP:
     # the page is never embedded elsewhere, so that is what we want, not news for the console.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     import uvicorn
-    from solara.__main__ import LOGGING_CONFIG
     from solara.server import settings
     from solara.server.starlette import app as solara_app
 
     settings.main.mode = "production"
     secure = bool(args.tls_cert)
-    uvicorn.run(
+    config = uvicorn.Config(
         Guard(solara_app, accepted_tokens(), secure=secure),
         host=args.host,
         port=args.port,
-        log_config=LOGGING_CONFIG,
-        access_log=False,
+        log_config=logging_config(args.verbose),
+        access_log=args.verbose,
         ssl_certfile=args.tls_cert,
         ssl_keyfile=args.tls_key,
-    )
+    )  # its logging is configured here, before anything can go wrong
+    sockets = None
+    if args.host == "::":
+        try:
+            sockets = [dual_stack_socket(args.port)]
+        except OSError as exc:
+            logging.getLogger("uvicorn.error").error(exc)
+            return 3  # uvicorn's code for a server that could not start
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, as uvicorn.run
+        server.run(sockets=sockets)
+    return 0 if server.started else 3
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C while it starts: stopped, not a traceback
+        sys.exit(130)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import os
 import signal
@@ -185,13 +186,41 @@ def _tls_arguments(parser) -> None:
         "--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM)"
     )
     parser.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people reach the server at, as the links' base (a DNS name, a reverse "
+        "proxy: https://wargame.example.edu); default: this machine's address on --host",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the server's own log (startup, requests with their tokens hidden, libraries' "
+        "warnings); by default it prints only what goes wrong",
+    )
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ANY_ADDRESS = ("0.0.0.0", "::")  # listen on every interface of this machine
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host or host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _beyond_this_machine(args) -> bool:
+    """Whether people elsewhere reach the pages: the server listens beyond loopback, or a proxy or a DNS
+    name (--public-url) leads to it."""
+    return not _is_loopback(args.host) or bool(args.public_url)
 
 
 def _check_serving(args) -> None:
-    """The port and the HTTPS files, checked before anything is printed or started."""
+    """The port, the HTTPS files, --public-url and the address itself, checked before anything is printed
+    or started."""
     if not 1 <= args.port <= 65535:
         raise ScenarioError("--port", "not a port", expected="1 to 65535", found=str(args.port))
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -204,18 +233,95 @@ def _check_serving(args) -> None:
     for flag, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
         if path and not Path(path).is_file():
             raise ScenarioError(flag, "no such file", expected="a PEM file", found=path)
+    args.public_url = _public_url(args.public_url)
+    _check_listening(args)
+
+
+def _public_url(raw: str | None) -> str | None:
+    """--public-url, checked: http(s), a host, at most a port; returned without a trailing slash."""
+    if raw is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as exc:
+        problem = f"not a URL ({exc})"
+    else:
+        wrong = [
+            (parts.scheme.lower() not in ("http", "https"), "its scheme is not http or https"),
+            (not parts.hostname, "it names no host"),
+            (any(c.isspace() for c in raw), "it has a space in it"),
+            ("?" in raw, "it has a query (?...): the links add their own"),
+            ("#" in raw, "it has a fragment (#...)"),
+            ("@" in parts.netloc, "it has a user or password in it"),
+            (parts.path not in ("", "/"), "it has a path: the pages are served at the root"),
+        ]
+        problem = next((why for bad, why in wrong if bad), "")
+    if problem:
+        raise ScenarioError(
+            "--public-url",
+            f"not an address the links can start with: {problem}",
+            expected="http:// or https://, a host and at most a port, e.g. https://wargame.example.edu",
+            found=raw,
+        )
+    return f"{parts.scheme.lower()}://{parts.netloc}"
+
+
+def _check_listening(args) -> None:
+    """Listen where the server will, for a moment: a port in use or an address this machine does not
+    have is an exit-2 message before any link is printed, not the server's error after them."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            args.host, args.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError):
+        raise ScenarioError(
+            "--host",
+            "not an address of this machine, nor a name it can resolve",
+            expected="an address of this machine (127.0.0.1, 0.0.0.0 for every interface, ::)",
+            found=args.host,
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        if os.name == "posix":  # as the server does (a port left in TIME_WAIT is free)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if args.host == "::":  # the server listens on IPv4 and IPv6 there
+            with contextlib.suppress(OSError, AttributeError):
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ScenarioError(
+                    "--port",
+                    f"already in use on {args.host} (another server, or a class still running?)",
+                    expected="a free port",
+                    found=str(args.port),
+                ) from None
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise ScenarioError(
+                    "--port",
+                    "not one this user may listen on",
+                    expected="a port above 1023",
+                    found=str(args.port),
+                ) from None
+            raise ScenarioError(
+                "--host",
+                f"cannot listen there: {exc.strerror or exc}",
+                expected="an address of this machine (127.0.0.1, 0.0.0.0 for every interface, ::)",
+                found=args.host,
+            ) from None
 
 
 def _server(args, page: str, env: dict, tokens: list[str] | None) -> int:
     """Hand over to the guarded server (viz.server) of `page`: it takes this process's place, so a signal
-    to `wargame ui` / `wargame classroom` (Ctrl-C, a test's terminate()) reaches the server itself."""
-    if args.host not in LOOPBACK and not args.tls_cert:
-        print(
-            f"WARNING: serving on {args.host} over plain HTTP: the links' tokens and everything on the "
-            "pages travel unencrypted, and anyone who can watch this network can take them. Use it on "
-            "a network you trust, or give --tls-cert and --tls-key.",
-            file=sys.stderr,
-        )
+    to `wargame ui` / `wargame classroom` (Ctrl-C, a test's terminate()) reaches the server itself. It
+    prints nothing more unless something goes wrong (--verbose: its log), so the links stay the last
+    lines on the screen."""
     env = {
         **os.environ,
         **env,
@@ -226,27 +332,111 @@ def _server(args, page: str, env: dict, tokens: list[str] | None) -> int:
     if args.tls_cert:
         cmd += ["--tls-cert", str(Path(args.tls_cert).resolve())]
         cmd += ["--tls-key", str(Path(args.tls_key).resolve())]
+    if args.verbose:
+        cmd.append("--verbose")
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
 
 
-def _base_url(args) -> str:
-    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    if args.host in ("0.0.0.0", "::"):
-        import socket
+def _machine_address(ipv6: bool = False) -> str | None:
+    """This machine's address on the network (never loopback), or None when it has none: the interface
+    of the default route (connecting a UDP socket only picks it: no packet is sent), else the first
+    interface that is up with an address."""
+    import socket
 
-        # the address others reach this machine at, if it has one (no packet is sent: connecting a UDP
-        # socket only picks the interface)
-        with (
-            contextlib.suppress(OSError),
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe,
-        ):
-            probe.connect(("192.0.2.1", 9))
-            host = probe.getsockname()[0]
+    family = socket.AF_INET6 if ipv6 else socket.AF_INET
+    candidates = []
+    with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as probe:
+        probe.connect(("2001:db8::1", 9) if ipv6 else ("192.0.2.1", 9))  # documentation addresses
+        candidates.append(probe.getsockname()[0])
+    candidates += _interface_addresses(family)
+    with contextlib.suppress(OSError):
+        candidates += [
+            info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, family)
+        ]
+    return next((a for a in candidates if _reachable(a)), None)
+
+
+def _interface_addresses(family) -> list[str]:
+    """The addresses of the interfaces that are up, link-local ones last (psutil comes with Dask)."""
+    try:
+        import psutil
+
+        up = {name for name, stats in psutil.net_if_stats().items() if stats.isup}
+        found = [
+            a.address
+            for name, addresses in psutil.net_if_addrs().items()
+            if name in up
+            for a in addresses
+            if a.family == family
+        ]
+    except Exception:  # no psutil, or a platform it cannot read: the other ways remain
+        return []
+    return sorted(found, key=lambda a: not _reachable(a) or ipaddress.ip_address(a).is_link_local)
+
+
+def _reachable(address: str) -> bool:
+    """An address another machine can use in a link: not loopback, not 'any', not an IPv6 link-local
+    one (a browser cannot take its zone)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # fe80::1%eth0
+        return False
+    if ip.is_loopback or ip.is_unspecified or ip.is_multicast:
+        return False
+    return not (ip.version == 6 and ip.is_link_local)
+
+
+def _base_url(args) -> str:
+    """The links' base: --public-url as given, else this machine's address on --host (for 0.0.0.0 its
+    address on the network, or 127.0.0.1 when it has none: see _say_before_links)."""
+    if args.public_url:
+        return args.public_url
+    host = args.host
+    if host == "0.0.0.0":
+        host = _machine_address() or "127.0.0.1"
+    elif host == "::":  # the server listens on both families there: an IPv4 address, if any
+        host = _machine_address() or _machine_address(ipv6=True) or "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
     scheme = "https" if args.tls_cert else "http"
     return f"{scheme}://{host}:{args.port}"
+
+
+def _say_before_links(args, base: str, who: str, advice: str) -> None:
+    """What the person serving must know, on stderr before the links (which stay the last lines)."""
+    from urllib.parse import urlsplit
+
+    if not _is_loopback(args.host):
+        print(
+            f"note: serving on {args.host}, not only this machine: {who} on the network reach it at "
+            f"{base}; {advice}",
+            file=sys.stderr,
+        )
+    elif args.public_url:
+        print(
+            f"note: the links lead through {base} (--public-url) to this server on "
+            f"{args.host}:{args.port}: whoever reaches that address reaches it; {advice}",
+            file=sys.stderr,
+        )
+    if args.host in ANY_ADDRESS and not args.public_url and _is_loopback(urlsplit(base).hostname):
+        print(
+            f"note: this machine has no network address but loopback, so these links open only on "
+            f"this machine: for {who} elsewhere, give --public-url URL (the address they reach this "
+            "machine at) or --host with the machine's address",
+            file=sys.stderr,
+        )
+    if base.startswith("http:") and _beyond_this_machine(args):
+        print(
+            f"WARNING: serving beyond this machine over plain HTTP ({base}): the links' tokens and "
+            "everything on the pages travel unencrypted, and anyone who can watch this network can "
+            "take them. Use it on a network you trust, or give --tls-cert and --tls-key (or an "
+            "https --public-url of a proxy that encrypts).",
+            file=sys.stderr,
+        )
+    sys.stderr.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,12 +520,7 @@ def _classroom(args) -> int:
     save_dir = check_writable(args.save_dir)  # a class never starts where its record cannot be kept
     tokens = new_tokens(exercise.seated)
     base = _base_url(args)
-    if args.host not in LOOPBACK:
-        print(
-            f"note: serving on {args.host}, not only this machine: students on the network can reach "
-            f"it on port {args.port}; give each only their own link",
-            file=sys.stderr,
-        )
+    _say_before_links(args, base, "students", "give each only their own link")
     print(f"{exercise.spec.title}: the facilitator's link (keep it to yourself):")
     print(f"  {base}/?t={tokens['facilitator']}")
     print("The seats' links (give each student only theirs):")
@@ -371,7 +556,7 @@ def _serve_ui(args) -> int:
             raise ScenarioError(
                 "--scenarios", "not a folder", expected="a folder of scenario files", found=folder
             )
-    token = secrets.token_urlsafe(32) if args.host not in LOOPBACK else None
+    token = secrets.token_urlsafe(32) if _beyond_this_machine(args) else None
     env = {
         "WARGAME_UI_SCENARIO": str(Path(args.scenario).resolve())
         if Path(args.scenario).is_file()
@@ -379,15 +564,14 @@ def _serve_ui(args) -> int:
         "WARGAME_UI_SCENARIOS": os.pathsep.join(str(Path(f).resolve()) for f in args.scenarios),
     }
     base = _base_url(args)
-    if token:
-        print(
-            f"note: serving on {args.host}, not only this machine: the page opens only with this link "
-            "(its token); give it only to those who may use the desk",
-            file=sys.stderr,
-        )
-        print(f"wargame ui: {base}/?t={token} (Ctrl-C stops it)", flush=True)
-    else:
-        print(f"wargame ui: {base}/ (Ctrl-C stops it)", file=sys.stderr)
+    _say_before_links(
+        args,
+        base,
+        "others",
+        "the page opens only with this link (its token); give it only to those who may use the desk",
+    )
+    link = f"{base}/?t={token}" if token else f"{base}/"
+    print(f"wargame ui: {link} (Ctrl-C stops it)", flush=True)
     return _server(args, "viz.app", env, [token] if token else None)
 
 
