@@ -545,6 +545,7 @@ def test_the_review_sets_the_class_against_the_simulated_games(finished_room):
         seed=spec.seed,
         days=spec.days_per_turn * spec.turns,
         scheduled=tuple(room.exercise.schedule()),
+        overrides=tuple(sorted(room.exercise.overrides.items())),  # paced like the class's game
     )
     table = pa.concat_tables(list(run_many(plan, workers=1)))
     k = sum(1 for o in table.column("outcome").to_pylist() if o == r.outcome)
