@@ -184,6 +184,20 @@ def test_an_instructor_runs_the_class_from_the_screen(browser, classroom):
     assert _clock(ru) is not None and _clock(ru) > 50
     seated = fac.locator(".seats").inner_text()
     assert seated.count("the model") == 1  # only sna, handed over at the start
+    # turn 2 is played by the class at its seats: a student is asked again
+    for _ in range(20):
+        if _asked(ru) or _asked(tr):
+            break
+        ru.wait_for_timeout(500)
+    asked = ru if _asked(ru) else tr
+    assert _asked(asked), "a seat is asked something in turn 2"
+    # a seat answers the rest of the turn in one go: a standing order answers what it is asked
+    asked.get_by_text("Standing orders: answer the turn's decisions in one go").click()
+    asked.get_by_label("why (a line for the debrief)").last.fill("we take anything decent")
+    asked.get_by_role("button", name="Set the orders").click()
+    asked.locator(".standing-now").get_by_text("accept offers worth at least 0.50").wait_for(
+        timeout=3_000
+    )
 
     # the board for the projector: no private figure, no join link
     fac.get_by_role("button", name="Board (for the projector)").click()
@@ -205,7 +219,11 @@ def test_an_instructor_runs_the_class_from_the_screen(browser, classroom):
         page.get_by_text("The exercise is over").first.wait_for(timeout=3_000)
     assert fac.get_by_role("button", name="Force the turn").is_disabled()
     assert ru.get_by_role("button", name="Review this offer").count() == 0
-    ru.locator(".ending").get_by_text("How it ended").wait_for(timeout=3_000)
+    try:
+        ru.locator(".ending").get_by_text("How it ended").wait_for(timeout=15_000)
+    except playwright.TimeoutError:
+        ru.screenshot(path=str(SHOTS / "c9-no-ending.png"), full_page=True)
+        raise
     fac.get_by_role("button", name="After-action review").click()
     frame = fac.frame_locator("iframe.aar")
     frame.get_by_text("Where the class's path sits").wait_for(timeout=120_000)

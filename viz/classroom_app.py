@@ -432,16 +432,51 @@ def Unilateral(room: Classroom, actor: str, act, version: int):
 
 @solara.component
 def StandingOrder(room: Classroom, actor: str, act, version: int):
+    """The turn's decisions answered in one go: one form that answers every offer by its worth and makes
+    the same offer whenever the seat is asked to propose, until cleared (moves made under it are noted
+    as such, with the seat's reason)."""
+    words = Words(room)
     current = room.orders.get(actor, {})
+    tables = [
+        t for t in room.game.model.tables.values() if actor in [a.actor_id for a in t.participants]
+    ]
+    table = tables[0] if tables else None
     floor = solara.use_reactive(current.get("accept_at_least") or 0.5)
-    with solara.Details("Standing order (answers while you are away)"):
-        solara.Text(
-            "now: " + (f"accept offers worth at least {current['accept_at_least']:.2f}, reject the rest" if current.get("accept_at_least") is not None else "none")
-        )  # fmt: skip
-        solara.InputFloat("accept offers worth at least", value=floor)
+    answer = solara.use_reactive(current.get("accept_at_least") is not None or not current)
+    propose = solara.use_reactive(current.get("propose") is not None)
+    start = solara.use_memo(
+        lambda: room.starting_terms(actor, table.id)[0] if table is not None else {}, []
+    )
+    terms = solara.use_reactive(dict(current.get("propose") or start))
+    why = solara.use_reactive(current.get("why", ""))
+    now = []
+    if current.get("accept_at_least") is not None:
+        now.append(
+            f"accept offers worth at least {current['accept_at_least']:.2f}, reject the rest"
+        )
+    if current.get("propose"):
+        now.append("when asked to propose, offer " + "; ".join(words.terms(current["propose"])))
+    with solara.Details("Standing orders: answer the turn's decisions in one go"):
+        solara.Text("now: " + (" · ".join(now) or "none"), classes=["standing-now"])
+        solara.Checkbox(label="answer every offer by its worth to us", value=answer)
+        if answer.value:
+            solara.InputFloat("accept offers worth at least", value=floor)
+        if table is not None:
+            solara.Checkbox(label=f"when asked to propose at {words.table(table.id)}, make this offer",
+                            value=propose)  # fmt: skip
+            if propose.value:
+                for issue in table.space.issues:
+                    shown = [words.level(issue.id, lv) for lv in issue.labels]
+                    back = dict(zip(shown, issue.labels, strict=True))
+                    solara.Select(label=words.issues.get(issue.id, issue.id), values=shown,
+                                  value=words.level(issue.id, terms.value.get(issue.id, issue.labels[0])),
+                                  on_value=lambda v, i=issue.id, back=back: terms.set({**terms.value, i: back[v]}))  # fmt: skip
+        solara.InputText("why (a line for the debrief)", value=why)
         with solara.Row():
-            solara.Button("Set", on_click=lambda: act(lambda: room.standing_order(
-                actor, accept_at_least=floor.value, justification="set from the seat")))  # fmt: skip
+            solara.Button("Set the orders", color="primary", on_click=lambda: act(lambda: room.standing_order(
+                actor, accept_at_least=floor.value if answer.value else None,
+                propose=dict(terms.value) if propose.value else None,
+                justification=why.value or "set from the seat")))  # fmt: skip
             solara.Button(
                 "Clear", on_click=lambda: act(lambda: room.standing_order(actor)), text=True
             )
