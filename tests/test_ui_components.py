@@ -155,6 +155,10 @@ def test_an_invalid_assumption_shows_an_error_beside_it(page, path: str, typed: 
     assert ws.overrides == {} and ws.scenario is scenario
     # only that field shows it
     assert [c for c in alerts if c.startswith("error-")] == [error_class]
+    # and the field shows the value in force again, not the refused one
+    again = rc.find(v.TextField, class_=f"assume-{path.replace('.', '-')}").widget
+    assert float(again.v_model) != float(typed)
+    assert float(again.v_model) == pytest.approx(_in_force(ws, path))
 
 
 def test_a_valid_assumption_is_taken_and_can_be_reset(page) -> None:
@@ -164,10 +168,43 @@ def test_a_valid_assumption_is_taken_and_can_be_reset(page) -> None:
     field.fire_event("focusout")
     assert ws.overrides == {"actors.russia.time_pressure": 0.9}
     assert not [c for c in _alerts(rc) if c.startswith("error-")]
-    reset = rc.find(v.Btn, children=["Reset assumptions"]).widget
+    reset = rc.find(v.Btn, children=["Reset all assumptions"]).widget
     assert not reset.disabled
     reset.click()
     assert ws.overrides == {}
+
+
+def test_one_assumption_goes_back_to_the_scenarios_value_and_the_others_stay(page) -> None:
+    rc, ws = page
+    for path, typed in ((PRIOR_LOW, "0.2"), ("actors.russia.time_pressure", "0.9")):
+        field = rc.find(v.TextField, class_=f"assume-{path.replace('.', '-')}").widget
+        field.v_model = typed
+        field.fire_event("focusout")
+    assert set(ws.overrides) == {PRIOR_LOW, "actors.russia.time_pressure"}
+    rc.find(v.Btn, class_="reset-actors-russia-time_pressure").widget.click()
+    assert ws.overrides == {PRIOR_LOW: 0.2}
+
+
+def test_a_priors_ends_and_mode_share_one_source_line(page) -> None:
+    from viz.assumptions import assumptions
+
+    rc, ws = page
+    shown = [a for a in assumptions(ws.scenario.resolved()) if a.group == "Russian Federation"]
+    fields = [
+        w for w in rc.find(v.TextField).widgets if "assume-actors-russia-" in (w.class_ or "")
+    ]
+    sources = rc.find(class_="assumption-source").widgets
+    assert len(fields) == len(shown)
+    assert len(sources) == len({a.family or a.path for a in shown}) < len(fields)
+
+
+def _in_force(ws, path: str) -> float:
+    node = ws.scenario.resolved()
+    for part in path.split("."):
+        node = (
+            next(x for x in node if x.get("id") == part) if isinstance(node, list) else node[part]
+        )
+    return float(node)
 
 
 def test_the_scenario_panel_lists_the_bundled_scenarios(page) -> None:

@@ -22,6 +22,10 @@ class Assumption:
     low: float  # the range the schema allows
     high: float
     source: str  # where the value comes from, or the estimate's reasoning
+    family: str = (
+        ""  # the quantity a prior's ends and mode describe together (shown with one source)
+    )
+    part: str = ""  # which of them this is ("low end", "most likely value", "high end")
 
 
 def schema_range(model: type[BaseModel], name: str) -> tuple[float, float]:
@@ -62,6 +66,8 @@ def _prior(path: str, group: str, name: str, prior: dict) -> list[Assumption]:
             low=0.0,  # priors and signing costs lie in [0, 1] (the schema's check)
             high=1.0,
             source=prior.get("source", ""),
+            family=f"{name} ({prior['dist']} prior{order})",
+            part=WORDS[part],
         )
         for part in ("low", "mode", "high")
         if part in prior
@@ -92,12 +98,13 @@ def assumptions(resolved: dict) -> list[Assumption]:
                         source=_source_of(a.get("sources") or []),
                     )
                 )
+    names = {a["id"]: a.get("name") or a["id"] for a in resolved.get("actors", [])}
     for t in resolved.get("tables", []):
         for actor, prior in sorted((t.get("signing_costs") or {}).items()):
             out += _prior(
                 f"tables.{t['id']}.signing_costs.{actor}",
-                f"table {t['id']}",
-                f"what signing costs {actor}",
+                f"table: {t.get('label') or t['id']}",
+                f"what signing costs {names.get(actor, actor)}",
                 prior,
             )
     low, high = schema_range(EventSpec, "hazard")

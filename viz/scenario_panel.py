@@ -3,6 +3,8 @@ change the uncertain ones, each shown with its source and the range the schema a
 
 from __future__ import annotations
 
+import html
+
 import solara
 
 from viz.assumptions import assumptions
@@ -70,22 +72,43 @@ def ScenarioPanel(desk: Desk):
                 + "\n".join(rows)
             )
         with solara.Card("Tables"):
+            names = {a["id"]: a.get("name") or a["id"] for a in resolved.get("actors", [])}
+            issues = {i["id"]: i.get("label") or i["id"] for i in resolved.get("issues", [])}
             rows = []
             for t in resolved.get("tables", []):
-                issues = ", ".join(t.get("agenda") or t.get("issues") or [])
-                rows.append(
-                    f"| **{t['id']}** | {', '.join(t['participants'])} | {t.get('opens_day', '')} | "
-                    f"{t.get('deadline_day', '')} | {issues} |"
+                agenda = "; ".join(
+                    _named(issues.get(i, i), i) for i in (t.get("agenda") or t.get("issues") or [])
                 )
-            Prose(
-                "| table | participants | opens | deadline | issues |\n|---|---|---|---|---|\n"
-                + "\n".join(rows)
+                cells = [
+                    f"<b>{_named(t.get('label') or t['id'], t['id'])}</b>",
+                    ", ".join(_named(names.get(p, p), p) for p in t["participants"]),
+                    html.escape(str(t.get("opens_day", ""))),
+                    html.escape(str(t.get("deadline_day", "") or "")),
+                    agenda,
+                ]
+                rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            head = "".join(
+                f"<th>{h}</th>"
+                for h in ("table", "participants", "opens (day)", "deadline (day)", "issues")
+            )
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<table class='scenario-tables'><tr>{head}</tr>{''.join(rows)}</table>",
+                classes=["prose"],
             )
     AssumptionControls(desk, resolved)
 
 
+def _named(label: str, ident: str) -> str:
+    """A label for the page as escaped HTML, with the scenario's id in a tooltip."""
+    return f"<span title='{html.escape(str(ident), quote=True)}'>{html.escape(str(label))}</span>"
+
+
 @solara.component
 def AssumptionControls(desk: Desk, resolved: dict):
+    """The uncertain values, one group (an actor, a table, the events) at a time. A refused value goes
+    back to the value in force, with the reason beside it; a prior's ends and mode share one source line;
+    each changed value can be put back to the scenario's own."""
     ws = desk.ws
     shown = solara.use_reactive("")
     found = assumptions(resolved)
@@ -93,29 +116,68 @@ def AssumptionControls(desk: Desk, resolved: dict):
     for a in found:
         groups.setdefault(a.group, []).append(a)
     with solara.Card("Key assumptions (uncertain values: change them, the runs use them)"):
-        with solara.Row():
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
-                "Reset assumptions",
+                "Reset all assumptions",
                 on_click=lambda: desk.act(ws.reset_assumptions),
                 outlined=True,
                 disabled=not ws.overrides,
             )
+            if ws.overrides:
+                solara.Text(
+                    f"{len(ws.overrides)} changed from the scenario",
+                    style={"font-size": "0.9em", "color": "#555"},
+                )
         # one group's fields at a time: a page of two hundred fields is slow to build and to read
         names = list(groups)
         chosen = shown.value if shown.value in groups else (names[0] if names else None)
         if names:
-            solara.ToggleButtonsSingle(value=chosen, values=names, on_value=shown.set)
+            solara.ToggleButtonsSingle(
+                value=chosen,
+                values=names,
+                on_value=shown.set,
+                style={"flex-wrap": "wrap", "height": "auto"},
+                classes=["assumption-groups"],
+            )
+        families: dict[str, list] = {}
         for a in groups.get(chosen, []):
-            with solara.Column(gap="0px", style={"margin-bottom": "10px"}):
-                solara.InputFloat(
-                    f"{a.label} [{a.low:g} to {a.high:g}]",
-                    value=a.value,
-                    on_value=lambda v, a=a: desk.act(lambda: ws.assume(a.path, v)),
-                    continuous_update=False,
-                    classes=[f"assume-{a.path.replace('.', '-')}"],
-                )
+            families.setdefault(a.family or a.path, []).append(a)
+        for family, members in families.items():
+            with solara.Column(gap="0px", style={"margin-bottom": "12px"}, classes=["assumption"]):
+                if members[0].family:
+                    solara.Text(family, style={"font-weight": "bold"})
+                with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+                    for a in members:
+                        AssumptionField(desk, a)
                 solara.Text(
-                    f"source: {a.source or 'none given'}",
+                    f"source: {members[0].source or 'none given'}",
                     style={"font-size": "0.85em", "color": "#555"},
+                    classes=["assumption-source"],
                 )
-                FieldError(desk, a.path)
+
+
+@solara.component
+def AssumptionField(desk: Desk, a):
+    ws = desk.ws
+    changed = a.path in ws.overrides
+    refusal = desk.error_of(a.path)
+    label = a.part or a.label
+    with solara.Column(gap="0px", style={"min-width": "220px", "flex": "1 1 220px"}):
+        # Keyed by the value in force and the refusal: a refused entry is drawn again from the value in
+        # force (the field never shows a number the runs do not use).
+        solara.InputFloat(
+            f"{label} [{a.low:g} to {a.high:g}]" + (" · changed" if changed else ""),
+            value=a.value,
+            on_value=lambda v: desk.act(lambda: ws.assume(a.path, v)),
+            continuous_update=False,
+            classes=[f"assume-{a.path.replace('.', '-')}"],
+        ).key(f"{a.path}|{a.value!r}|{refusal or ''}|{desk.version.value if refusal else 0}")
+        if changed:
+            solara.Button(
+                "back to the scenario's value",
+                text=True,
+                small=True,
+                on_click=lambda: desk.act(lambda: ws.reset_assumption(a.path)),
+                classes=[f"reset-{a.path.replace('.', '-')}"],
+            )
+        FieldError(desk, a.path)

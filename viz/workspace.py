@@ -210,6 +210,12 @@ class Workspace:
     def reset_assumptions(self) -> None:
         self.load(self.source, {})
 
+    def reset_assumption(self, path: str) -> None:
+        """One assumption back to the scenario's own value (the others changed stay changed)."""
+        if path not in self.overrides:
+            return
+        self.load(self.source, {k: v for k, v in self.overrides.items() if k != path})
+
     def scenario_path(self) -> str:
         """The scenario's file (a bundled name or a path), as the batch's workers read it."""
         return str(find_scenario(self.source).resolve())
