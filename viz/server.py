@@ -341,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tls-key")
     p.add_argument("--verbose", action="store_true", help="the server's own log on stderr")
     args = p.parse_args(argv)
+    os.environ.setdefault(
+        "WARGAME_WARM_POOL", "1"
+    )  # the pages share a pool of workers, started once
     os.environ["SOLARA_APP"] = args.page
     os.environ["SERVER_NAME"] = args.host
     os.environ["SERVER_PORT"] = str(args.port)

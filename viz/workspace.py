@@ -24,6 +24,7 @@ from wargame.analysis.branching import END, OTHER, BranchNode, branch_tree
 from wargame.analysis.results import Results
 from wargame.batch import Plan, run_many
 from wargame.batch.plan import plan_manifest
+from wargame.batch.runs import warm_pool
 from wargame.engine.scenarios import load_scenario, resolve_scenario
 from wargame.language.errors import ScenarioError
 from wargame.language.scenario import find_scenario, list_scenarios, parse_set
@@ -33,9 +34,45 @@ from wargame.session import Game, GameError
 DEFAULT_SCENARIO = "syria_dec2024"
 MAX_RUNS = int(os.environ.get("WARGAME_UI_MAX_RUNS", "5000"))  # the most runs one request may ask
 WHATIF_RUNS = 200
-# Fewer runs than this go in this process: starting a pool of workers (each imports the engine) costs more
-# than it saves below a few hundred runs (measured: 200 seed runs take 2.6 s here, 6 s on a 2-worker pool).
+# Without a warm pool, fewer runs than this go in this process: starting a pool of workers (each imports the
+# engine) costs more than it saves below a few hundred runs (measured: 200 seed runs take 2.6 s here, 6 s on
+# a cold 2-worker pool). With the server's warm pool (workers started once, kept), from WARM_FROM runs on.
 POOL_FROM = 500
+WARM_FROM = 40
+WARM_ENV = (
+    "WARGAME_WARM_POOL"  # set by the server: its pages share one pool of workers, started at once
+)
+_pool: dict[str, Any] = {"pool": None, "ready": threading.Event(), "started": False}
+_pool_lock = threading.Lock()
+
+
+def start_warm_pool(workers: int) -> None:
+    """Start the server's pool of workers in the background (once per process): the first batch a page asks
+    for then starts at once instead of waiting for workers to import the engine."""
+    with _pool_lock:
+        if _pool["started"] or workers < 2:
+            return
+        _pool["started"] = True
+
+    def start() -> None:
+        try:
+            _pool["pool"] = warm_pool(workers)
+        except (OSError, RuntimeError):  # no pool: batches run as without one
+            _pool["pool"] = None
+        _pool["ready"].set()
+
+    threading.Thread(target=start, name="wargame-warm-pool", daemon=True).start()
+
+
+def kept_pool():
+    """The warm pool if it has been started (waiting for it to be ready), else None."""
+    if not _pool["started"]:
+        return None
+    _pool["ready"].wait(60)
+    pool = _pool["pool"]
+    if pool is not None and getattr(pool, "_broken", False):
+        return None
+    return pool
 
 
 class DeskError(ValueError):
@@ -122,6 +159,8 @@ class Workspace:
         self.whatif: WhatIf | None = None
         self.compare: tuple[Batch, Batch] | None = None
         self._uploads = tempfile.TemporaryDirectory(prefix="wargame-ui-")
+        if os.environ.get(WARM_ENV):
+            start_warm_pool(self.workers)
         self.load(scenario)
 
     # ------------------------------------------------------------ the scenario and its assumptions
@@ -326,12 +365,14 @@ class Workspace:
     ) -> Batch:
         """Run the batch's plan, adding each chunk as it comes; stops early when batch.cancel is set."""
         try:
-            workers = self.workers if batch.total >= POOL_FROM else 1
+            pool = kept_pool() if batch.total >= WARM_FROM and self.workers > 1 else None
+            workers = self.workers if pool is not None or batch.total >= POOL_FROM else 1
             for table in run_many(
                 batch.plan,
                 workers=workers,
                 chunk_size=_chunk(batch.total, workers),
                 cancel=batch.cancel,
+                pool=pool,
             ):
                 batch.take(table, min_share)
                 if on_chunk is not None:

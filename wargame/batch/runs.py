@@ -36,6 +36,7 @@ def run_many(
     cancel: Any = None,
     scheduler: str | None = None,
     chunks: Sequence[Chunk] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[pa.Table]:
     """Yield the plan's runs as Arrow tables, one per chunk, in the order the chunks finish.
 
@@ -50,7 +51,9 @@ def run_many(
     the cluster's queued chunks are cancelled and running ones left to finish unread) and the
     generator returns; a chunk cut short is dropped, never yielded in part. `chunks` runs only
     those (start, stop) ranges (e.g. the ones a resumed folder lacks) instead of the whole plan in
-    chunks of `chunk_size`.
+    chunks of `chunk_size`. `pool` (from `warm_pool`) runs the chunks on workers already started and
+    keeps them for the next call: a cancel then drops the queued chunks and leaves the running ones
+    (small) to finish unread.
     """
     if chunks is None:
         size = chunk_size or default_chunk_size(plan.total, workers)
@@ -69,6 +72,8 @@ def run_many(
     done = plan.total - sum(stop - start for start, stop in todo)
     if scheduler:
         backend = _on_dask(plan, todo, scheduler, cancelled)
+    elif pool is not None:
+        backend = _on_pool(plan, todo, pool._max_workers, cancelled, pool)
     elif workers <= 1:
         backend = _in_process(plan, todo, cancelled)
     else:
@@ -105,20 +110,44 @@ def _in_process(plan: Plan, todo: list[Chunk], cancelled: Callable[[], bool]) ->
         yield table
 
 
-def _on_pool(
-    plan: Plan, todo: list[Chunk], workers: int, cancelled: Callable[[], bool]
-) -> Iterator[pa.Table]:
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    """A local process pool of `workers` for run_many."""
     # forkserver: workers start from a clean process that has imported the engine once (plain fork
     # from this multi-threaded process - Arrow and tqdm run threads - risks deadlocks).
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     if sys.platform != "win32":
         context.set_forkserver_preload(["wargame.batch.plan", "wargame.engine.model"])
-    pool = ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_worker_start,
         initargs=(os.getpid(),),
     )
+
+
+def warm_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers are started now and have imported the engine (each has run a tiny task), to be
+    passed to run_many(pool=...) again and again: a page's runs then start at once."""
+    pool = new_pool(workers)
+    for future in [pool.submit(_ready) for _ in range(workers)]:
+        future.result()
+    return pool
+
+
+def _ready() -> bool:
+    import wargame.batch.plan  # noqa: F401  (the engine, imported once per worker)
+
+    return True
+
+
+def _on_pool(
+    plan: Plan,
+    todo: list[Chunk],
+    workers: int,
+    cancelled: Callable[[], bool],
+    kept: ProcessPoolExecutor | None = None,
+) -> Iterator[pa.Table]:
+    pool = kept or new_pool(workers)
     queue = list(todo)
     pending: dict = {}
     finished_all = False
@@ -139,7 +168,12 @@ def _on_pool(
                 yield table
         finished_all = True
     finally:
-        if finished_all:
+        if (
+            kept is not None
+        ):  # a kept pool stays: what is queued is dropped, what runs finishes unread
+            for future in pending:
+                future.cancel()
+        elif finished_all:
             pool.shutdown(wait=True)
         else:
             _stop_pool(pool)
