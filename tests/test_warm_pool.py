@@ -63,3 +63,24 @@ def test_a_served_desk_runs_its_batches_on_the_warm_pool(monkeypatch):
     used[-2].shutdown(wait=True, cancel_futures=True)
     monkeypatch.setitem(workspace._pool, "started", False)
     monkeypatch.setitem(workspace._pool, "pool", None)
+
+
+def test_a_fork_saved_without_its_shared_parts_continues_exactly_as_a_whole_one():
+    """save_state(shared=True) leaves out the scenario, its offer spaces and its compiled deck (about nine
+    tenths of the bytes); loaded with the same Scenario object, the continuation is the same run."""
+    from wargame.engine.model import WargameModel
+    from wargame.engine.scenarios import cached_scenario
+
+    sc = cached_scenario("syria_dec2024")
+    model = WargameModel(sc, rng=4, narrate=False)
+    model.run(until=12)
+    whole, light = model.save_state(), model.save_state(shared=True)
+    assert len(light) * 5 < len(whole)
+    for seed in (1, 2, 3):
+        a = WargameModel.load_state(whole)
+        b = WargameModel.load_state(light, sc)
+        a.reseed(seed)
+        b.reseed(seed)
+        assert a.run() == b.run()
+    with pytest.raises(TypeError, match="shared parts"):
+        WargameModel.load_state(light, cached_scenario("classroom_passage"))

@@ -145,24 +145,21 @@ def _scenario(path: str, overrides: tuple) -> Scenario:
 _FORKS: dict[tuple, bytes] = {}
 
 
-def _fork_state(plan: Plan, overrides: tuple) -> bytes:
-    """The saved state of run `plan.seed` on day `plan.fork_day` (made once per process and point)."""
+def _fork_state(plan: Plan, sc: Scenario) -> bytes:
+    """The saved state of run `plan.seed` on day `plan.fork_day` (made once per process and point),
+    without the parts it shares with `sc` (it is loaded with that same Scenario object)."""
     from wargame.engine.model import WargameModel
 
-    key = (plan.scenario, repr(overrides), plan.seed, plan.fork_day, plan.days, plan.scheduled)
+    key = (id(sc), plan.scenario, plan.seed, plan.fork_day, plan.days, plan.scheduled)
     if key not in _FORKS:
         model = WargameModel(
-            _scenario(plan.scenario, overrides),
-            rng=plan.seed,
-            days=plan.days,
-            narrate=False,
-            scheduled=plan.scheduled,
+            sc, rng=plan.seed, days=plan.days, narrate=False, scheduled=plan.scheduled
         )
         model.run(until=plan.fork_day)
         if len(_FORKS) > 8:
             _FORKS.clear()
-        _FORKS[key] = model.save_state()
-    return _FORKS[key]
+        _FORKS[key] = (sc, model.save_state(shared=True))  # sc kept: its id stays its own
+    return _FORKS[key][1]
 
 
 def schema_for(plan: Plan, sc: Scenario) -> pa.Schema:
@@ -216,7 +213,7 @@ def run_chunk(
                     sc, rng=seed, days=plan.days, narrate=False, scheduled=plan.scheduled
                 )
             else:
-                model = WargameModel.load_state(_fork_state(plan, overrides))
+                model = WargameModel.load_state(_fork_state(plan, sc), sc)
                 model.reseed(seed)
                 for spec in plan.force:
                     model.force(spec)

@@ -662,10 +662,11 @@ class Classroom:
         with self.lock:
             if self.game.in_day:
                 raise ClassroomError("a day is waiting for a seat: continue when it has ended")
-            state = self.game.model.save_state()
+            state = self.game.model.save_state(shared=True)
+            situation = self.game.model.situation
         out = []
         for i in range(runs):
-            m = WargameModel.load_state(state)
+            m = WargameModel.load_state(state, situation)
             m.seats = set()
             m.reseed(seed * 1_000_003 + i)
             m.narrate = False
