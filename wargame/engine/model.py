@@ -495,6 +495,7 @@ class WargameModel(mesa.Model):
 def _shared_objects(situation: Scenario) -> list[tuple[Any, tuple]]:
     """What every run of a scenario shares (never changed by a run), each with a key that names it in
     a state saved with shared=True: the scenario, its offer spaces, its compiled deck."""
+    tag = (situation.id, repr(sorted((situation.overrides or {}).items())))  # whose parts they are
     out: list[tuple[Any, tuple]] = [(situation, ("situation",))]
     out += [(space, ("space", table)) for table, space in situation.offer_spaces.items()]
     for name, made in situation.compiled.items():
@@ -506,7 +507,7 @@ def _shared_objects(situation: Scenario) -> list[tuple[Any, tuple]]:
                 for i, (item, test) in enumerate(items):
                     out.append((item, ("deck", d, i, 0)))
                     out.append((test, ("deck", d, i, 1)))
-    return out
+    return [(obj, (*tag, *key)) for obj, key in out]
 
 
 def _shared_parts(situation: Scenario) -> dict[int, tuple]:
