@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from viz.geography import actor_colours
 from wargame.analysis.results import Results
 from wargame.analysis.statistics import wilson
+from wargame.presentation.formatting import wrap_escaped
 
 ANALYST = None  # the viewer who sees everything
 # A small template: plotly's default one costs a chart widget ~30 ms to check at every redraw of a run.
@@ -29,6 +30,38 @@ def rounds_seen(pictures, table: str) -> list[dict]:
     return out
 
 
+def whole_step(span: float, most: int = 10) -> int:
+    """A whole-number tick step (1, 2, 5, 10, 20, ...) that puts at most `most` ticks over `span`: rounds
+    and days are counted, never 2.5."""
+    step = 1
+    while span / step > most:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return step
+
+
+def talks_caption(viewer: str | None = ANALYST) -> str:
+    """What the talks chart shows, said in words beside it."""
+    believed = (
+        "dotted, that outside option as the others believe it (the mean of their beliefs)"
+        if viewer is ANALYST
+        else "dotted, the outside option you believe each of the others has (never what it is)"
+    )
+    return (
+        "Each round of talks at this table, left to right. Solid: what the offer on the table was worth "
+        "to each participant (0 worst, 1 best), a filled marker where it said yes and an open one where "
+        "it said no; dashed: what that participant can get without a deal (its outside option); "
+        f"{believed}. Above its dashed line, an offer beats what the participant has without a deal."
+    )
+
+
+# A legend across the foot of the chart, under the axis's title whatever the chart's width (placed in the
+# whole figure, not the plotting area, it makes room for itself).
+BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom",
+         "font": {"size": 11}}  # fmt: skip
+NO_OFFER = {"text": "no offer made at this table yet", "showarrow": False, "x": 0.5, "y": 0.5,
+            "xref": "paper", "yref": "paper"}  # fmt: skip
+
+
 def talks_figure(
     pictures, table: str, names: dict[str, str], viewer: str | None = ANALYST
 ) -> go.Figure:
@@ -39,14 +72,12 @@ def talks_figure(
     colours = actor_colours(list(names))
     rounds = rounds_seen(pictures, table)
     fig = go.Figure(layout={"template": LIGHT})
-    if not rounds:
-        fig.add_annotation(text="no offer made at this table yet", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")  # fmt: skip
     participants: list[str] = []
     for r in rounds:
         for a in list(r["reasons"]) + list(r["reservations"]):
             if a not in participants:
                 participants.append(a)
+    drawn = list(participants)  # the actors with a line on the chart, in the order of their lines
     for a in participants:
         days = [r["day"] for r in rounds]
         xs = list(range(1, len(rounds) + 1))
@@ -62,7 +93,7 @@ def talks_figure(
         fig.add_trace(
             go.Scatter(
                 x=xs, y=worth, mode="lines+markers", name=f"{names.get(a, a)}: offer's worth",
-                line={"color": colours.get(a)}, legendgroup=a,
+                line={"color": colours.get(a)}, legendgroup=a, showlegend=False,
                 marker={"symbol": ["circle" if s else "circle-open" for s in said], "size": 8},
                 hovertext=hover, hoverinfo="text", connectgaps=True,
             )
@@ -71,7 +102,7 @@ def talks_figure(
         fig.add_trace(
             go.Scatter(
                 x=xs, y=reservation, mode="lines", name=f"{names.get(a, a)}: outside option",
-                line={"color": colours.get(a), "dash": "dash"}, legendgroup=a,
+                line={"color": colours.get(a), "dash": "dash"}, legendgroup=a, showlegend=False,
                 hovertemplate="outside option %{y:.2f}<extra>" + names.get(a, a) + "</extra>",
             )
         )  # fmt: skip
@@ -95,22 +126,35 @@ def talks_figure(
                 ]
                 believed.append(sum(views) / len(views) if views else None)
             if any(v is not None for v in believed):
+                drawn += [] if a in drawn else [a]
                 who = "the others believe it" if viewer is ANALYST else "you believe it"
                 fig.add_trace(
                     go.Scatter(
                         x=list(range(1, len(rounds) + 1)), y=believed, mode="lines",
                         name=f"{names.get(a, a)}: outside option as {who}",
                         line={"color": colours.get(a), "dash": "dot", "width": 1}, legendgroup=a,
+                        showlegend=False,
                         hovertemplate=f"{who}: %{{y:.2f}}<extra>" + names.get(a, a) + "</extra>",
                     )
                 )  # fmt: skip
-    fig.update_xaxes(title="round")
-    fig.update_yaxes(title="utility (0 worst, 1 best)", range=[0, 1.05])
+    for a in drawn:
+        # the legend names each actor once (a click hides all its lines); which line is which is the
+        # caption's to say (talks_caption): a legend of every line would not fit a narrow column
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", name=names.get(a, a), legendgroup=a,
+                       line={"color": colours.get(a)}, hoverinfo="skip")
+        )  # fmt: skip
+    n = max(len(rounds), 1)
+    fig.update_xaxes(title="round", range=[0.5, n + 0.5], tickmode="linear", tick0=1, dtick=whole_step(n),
+                     tickformat="d", automargin=True)  # fmt: skip
+    fig.update_yaxes(title="worth (0 worst, 1 best)", range=[0, 1.05], automargin=True)
     fig.update_layout(
-        height=460, width=480, margin={"l": 50, "r": 10, "t": 36, "b": 40},
+        autosize=True, height=440, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         title={"text": f"Talks at the {table} table", "font": {"size": 14}},
-        legend={"font": {"size": 9}, "orientation": "h", "y": -0.2, "yanchor": "top"}, hoverlabel={"align": "left"},
-        template=LIGHT,
+        legend=BELOW,
+        hoverlabel={"align": "left"}, template=LIGHT,
+        # said every time, so that a chart redrawn in place drops the note of an empty table
+        annotations=[] if rounds else [NO_OFFER],
     )  # fmt: skip
     return fig
 
@@ -128,11 +172,14 @@ def figures_figure(pictures) -> go.Figure:
             go.Scatter(x=days, y=[p["figures"][key] for p in pictures], mode="lines", name=label,
                        line={"color": colour, "width": 2.5})
         )  # fmt: skip
-    fig.update_xaxes(title="day", rangemode="tozero")
-    fig.update_yaxes(title="personnel", rangemode="tozero")
+    last = max(days, default=0)
+    fig.update_xaxes(title="day", range=[0, max(last, 1)], tickmode="linear", tick0=0,
+                     dtick=whole_step(max(last, 1)), tickformat="d", automargin=True)  # fmt: skip
+    fig.update_yaxes(title="personnel", rangemode="tozero", automargin=True)
     fig.update_layout(
-        height=300, width=480, margin={"l": 50, "r": 10, "t": 36, "b": 40},
-        title={"text": "Personnel", "font": {"size": 14}}, legend={"orientation": "h", "y": -0.3}, template=LIGHT,
+        autosize=True, height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title={"text": "Personnel", "font": {"size": 14}},
+        legend=BELOW, template=LIGHT,
     )  # fmt: skip
     return fig
 
@@ -140,7 +187,8 @@ def figures_figure(pictures) -> go.Figure:
 def side_by_side_figure(
     left: Results, right: Results, left_name: str, right_name: str
 ) -> go.Figure:
-    """The outcome shares of two sets of runs, bar beside bar, with 95% Wilson intervals."""
+    """The outcome shares of two sets of runs, bar beside bar, with 95% Wilson intervals; each outcome's
+    label whole, wrapped over lines, and the legend under the bars."""
     labels = dict(left.outcome_labels)
     for k, v in right.outcome_labels.items():
         labels.setdefault(k, v)
@@ -156,7 +204,7 @@ def side_by_side_figure(
         cis = [wilson(counts.get(o, 0), n) for o in ids]
         fig.add_trace(
             go.Bar(
-                y=[_short(labels[o]) for o in ids], x=[100 * s for s in shares], orientation="h", name=name,
+                y=[wrap_escaped(labels[o], LABEL_WIDTH) for o in ids], x=[100 * s for s in shares], orientation="h", name=name,
                 marker_color=colour,
                 error_x={"type": "data", "symmetric": False,
                          "array": [100 * (hi - s) for (lo, hi), s in zip(cis, shares, strict=True)],
@@ -167,13 +215,16 @@ def side_by_side_figure(
                 "<br>95% interval %{customdata[2]:.1f} – %{customdata[3]:.1f}%<extra>" + name + "</extra>",
             )
         )  # fmt: skip
+    lines = sum(wrap_escaped(labels[o], LABEL_WIDTH).count("<br>") + 1 for o in ids)
     fig.update_layout(
-        barmode="group", height=max(280, 90 + 46 * len(ids)), width=680, margin={"l": 10, "r": 10, "t": 36, "b": 40},
-        title={"text": "Outcomes side by side", "font": {"size": 14}}, legend={"orientation": "h", "y": -0.15},
+        barmode="group", autosize=True, height=max(300, 150 + 24 * lines + 26 * len(ids)),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title={"text": "Outcomes side by side", "font": {"size": 14}},
+        legend=BELOW, template=LIGHT,
     )  # fmt: skip
-    fig.update_xaxes(title="share of runs (%)", rangemode="tozero")
+    fig.update_xaxes(title="share of runs (%)", rangemode="tozero", automargin=True)
+    fig.update_yaxes(automargin=True, showgrid=False)
     return fig
 
 
-def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+LABEL_WIDTH = 30  # characters of an outcome's label on one line of the side-by-side chart

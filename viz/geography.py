@@ -7,6 +7,8 @@ place the sites, not to survey by); the sites' and roads' positions come from th
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 
 # Syria's border, clockwise from the coast at the Turkish border (lon, lat). Approximate.
@@ -48,10 +50,16 @@ def actor_colours(actor_ids: list[str]) -> dict[str, str]:
     return out
 
 
+def _label(name: str) -> str:
+    """A site's name as written beside it: without its aside, cut at a word (with "…") if long."""
+    return textwrap.shorten(name.split(" (")[0].split(",")[0], 24, placeholder="…")
+
+
 def map_figure(
-    picture, names: dict[str, str] | None = None, height: int = 680, width: int = 620
+    picture, names: dict[str, str] | None = None, height: int = 600, width: int | None = None
 ) -> go.Figure:
-    """The ground on the picture's day."""
+    """The ground on the picture's day, as wide as its container (`width` fixes it, for a picture drawn
+    outside a page: on the page, viz.common.Chart lets the column decide)."""
     names = names or {a["id"]: a["name"] for a in picture["actors"]}
     colours = actor_colours([a["id"] for a in picture["actors"]])
     sites = {s["id"]: s for s in picture["sites"]}
@@ -156,12 +164,15 @@ def map_figure(
                 marker={"size": [10 + min(14, (s["personnel"] + s["waiting"]) ** 0.5 / 4) for s in group],
                         "color": STATE_COLOURS[state], "symbol": STATE_SYMBOLS[state],
                         "line": {"color": "white", "width": 1}},
-                text=[s["name"].split(" (")[0][:22] if s["garrison"] else "" for s in group],
+                text=[_label(s["name"]) if s["garrison"] else "" for s in group],
                 textposition="top center", textfont={"size": 10}, hovertext=text, hoverinfo="text",
-                name=f"site {state}",
+                name=f"site {state}", cliponaxis=False,  # a coastal site's name may reach over the edge
             )
         )  # fmt: skip
-    fig.update_xaxes(range=[35.3, 42.6], showgrid=False, zeroline=False, visible=False)
+    # the titles are not drawn (the axes are hidden) but name the columns of the chart's data table
+    fig.update_xaxes(
+        range=[34.8, 42.6], showgrid=False, zeroline=False, visible=False, title="longitude"
+    )
     fig.update_yaxes(
         range=[32.1, 37.5],
         showgrid=False,
@@ -169,8 +180,10 @@ def map_figure(
         visible=False,
         scaleanchor="x",
         scaleratio=1.22,
+        title="latitude",
     )
     fig.update_layout(
+        autosize=width is None,
         height=height,
         width=width,
         margin={"l": 4, "r": 4, "t": 36, "b": 4},

@@ -8,8 +8,8 @@ import time
 
 import solara
 
-from viz.charts import figures_figure, talks_figure
-from viz.common import Chart, Desk, FieldError, Prose
+from viz.charts import figures_figure, talks_caption, talks_figure
+from viz.common import Chart, Desk, FieldError, Prose, safe_markdown
 from viz.geography import map_figure
 from wargame.presentation.narrative import Names, describe
 
@@ -137,12 +137,34 @@ def RunView(desk: Desk):
                         viewer=seen_by,
                     ),
                     key=(id(ws.game), pic["day"], pic["tick"], tinfo["id"], seen_by),
+                    caption=talks_caption(seen_by),
                 )
             Chart(
                 lambda: figures_figure([ws.game.snapshot(d) for d in range(pic["day"] + 1)]),
                 key=(id(ws.game), pic["day"], pic["tick"]),
             )
     Timeline(desk, pic["day"], None if analyst.value or not viewer else viewer)
+
+
+MARKS = {"event": "⚑", "round": "⇄", "milestone": "★", "breach": "✗", "signed": "✓"}
+
+
+def story_markdown(lines: list[tuple[int, str, str]], first: int, last: int, date_of) -> str:
+    """The story of days first..last as Markdown, oldest day first: each day a heading with its date
+    ("Day 3 · 11 Dec 2024") over a list of what happened, one line each."""
+    by_day: dict[int, list[tuple[str, str]]] = {}
+    for d, kind, text in lines:
+        by_day.setdefault(d, []).append((kind, text))
+    out = []
+    for d in range(first, last + 1):
+        date = date_of(d)
+        out.append(f"#### Day {d} · {date.day} {date:%b %Y}")
+        out.append("")  # a list needs a blank line before it, or it runs on as one paragraph
+        out += [f"- {MARKS.get(kind, '·')} {text}" for kind, text in by_day.get(d, [])] or [
+            "- nothing reported"
+        ]
+        out.append("")
+    return "\n".join(out)
 
 
 @solara.component
@@ -152,24 +174,18 @@ def Timeline(desk: Desk, day: int, viewer: str | None):
     lines = story_lines(desk, first, day, viewer)
     with solara.Card(f"What happened, days {first} to {day}"):
         solara.SliderInt("days shown", value=days_back, min=1, max=30)
-        by_day: dict[int, list] = {}
-        for d, kind, text in lines:
-            by_day.setdefault(d, []).append((kind, text))
-        md = []
-        for d in sorted(by_day, reverse=True):
-            md.append(f"**Day {d}** ({desk.ws.game.date_of(d):%a %d %b %Y})")
-            for kind, text in by_day[d]:
-                mark = {
-                    "event": "⚑",
-                    "round": "⇄",
-                    "milestone": "★",
-                    "breach": "✗",
-                    "signed": "✓",
-                }.get(kind, "·")
-                md.append(f"- {mark} {text}")
-        if not md:
-            md.append("Nothing yet: press Step.")
-        Prose("\n".join(md), style={"max-height": "420px", "overflow-y": "auto"})
+        if not lines and day == 0:
+            solara.Text("Nothing yet: press Step.")
+            return
+        story = safe_markdown(story_markdown(lines, first, day, desk.ws.game.date_of))
+        # oldest first, read top to bottom; the box opens scrolled to its foot, on the newest day
+        # (a column laid out from the end starts there; its one child keeps the order)
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f'<div class="prose story">{story}</div>',
+            style="max-height: 420px; overflow-y: auto; display: flex; flex-direction: column-reverse",
+            classes=["story-box"],
+        )
 
 
 @solara.component
