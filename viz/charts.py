@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from viz.geography import actor_colours
 from wargame.analysis.results import Results
 from wargame.analysis.statistics import wilson
-from wargame.presentation.formatting import wrap_escaped
+from wargame.presentation.formatting import esc, wrap_escaped
 
 ANALYST = None  # the viewer who sees everything
 # A small template: plotly's default one costs a chart widget ~30 ms to check at every redraw of a run.
@@ -153,9 +153,9 @@ def talks_figure(
         title={"text": f"Talks at the {table} table", "font": {"size": 14}},
         legend=BELOW,
         hoverlabel={"align": "left"}, template=LIGHT,
-        # said every time, so that a chart redrawn in place drops the note of an empty table
-        annotations=[] if rounds else [NO_OFFER],
     )  # fmt: skip
+    if not rounds:  # (a chart redrawn in place drops it once there are offers: viz.common.Plot)
+        fig.add_annotation(**NO_OFFER)
     return fig
 
 
@@ -195,9 +195,9 @@ def side_by_side_figure(
     lc, rc = left.outcome_counts(), right.outcome_counts()
     ids = [o for o in labels if lc.get(o, 0) or rc.get(o, 0)][::-1]
     fig = go.Figure(layout={"template": LIGHT})
-    for res, counts, name, colour in (
-        (left, lc, left_name, "#0072B2"),
-        (right, rc, right_name, "#E69F00"),
+    for res, counts, name, colour in (  # a side's name may be what a person typed: shown as text
+        (left, lc, esc(left_name), "#0072B2"),
+        (right, rc, esc(right_name), "#E69F00"),
     ):
         n = max(len(res.runs), 1)
         shares = [counts.get(o, 0) / n for o in ids]

@@ -330,9 +330,9 @@ def Plot(fig, on_click: Callable[[Any], None] | None = None):
     def draw():
         widget = solara.get_widget(element)
         stale = set(widget._layout) - set(fig.layout._props) - {"template"}
-        widget.layout = fig.layout
-        if stale:
+        if stale:  # removed while the widget still has them, or plotly sees nothing to remove
             widget.plotly_relayout({k: None for k in stale})
+        widget.layout = fig.layout
         old = len(widget.data)
         widget.add_traces(fig.data)
         widget.data = list(widget.data)[old:]

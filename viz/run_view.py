@@ -178,14 +178,19 @@ def Timeline(desk: Desk, day: int, viewer: str | None):
             solara.Text("Nothing yet: press Step.")
             return
         story = safe_markdown(story_markdown(lines, first, day, desk.ws.game.date_of))
-        # oldest first, read top to bottom; the box opens scrolled to its foot, on the newest day
-        # (a column laid out from the end starts there; its one child keeps the order)
+        # Oldest first, read top to bottom; the box opens scrolled to its foot, on the newest day (a column
+        # laid out from its end starts there; its one child keeps the order), and each day's heading stays
+        # in view above its lines while they scroll.
+        story = story.replace("<h4>", f'<h4 style="{DAY_HEADING}">')
         solara.HTML(
             tag="div",
             unsafe_innerHTML=f'<div class="prose story">{story}</div>',
             style="max-height: 420px; overflow-y: auto; display: flex; flex-direction: column-reverse",
             classes=["story-box"],
         )
+
+
+DAY_HEADING = "position: sticky; top: 0; background: white; margin: 0; padding: 6px 0 4px"
 
 
 @solara.component
