@@ -373,7 +373,7 @@ def Chart(
             solara.HTML(
                 tag="figcaption",
                 unsafe_innerHTML=html.escape(caption),
-                style="font-size: 0.85em; color: #444; margin: 2px 4px 4px",
+                style="font-size: 0.85em; opacity: 0.85; margin: 2px 4px 4px",
             )
         if table:
             solara.HTML(tag="div", unsafe_innerHTML=table, style="font-size: 0.85em; margin: 0 4px")

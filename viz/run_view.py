@@ -181,7 +181,7 @@ def Timeline(desk: Desk, day: int, viewer: str | None):
         # Oldest first, read top to bottom; the box opens scrolled to its foot, on the newest day (a column
         # laid out from its end starts there; its one child keeps the order), and each day's heading stays
         # in view above its lines while they scroll.
-        story = story.replace("<h4>", f'<h4 style="{DAY_HEADING}">')
+        solara.Style(DAY_HEADING)
         solara.HTML(
             tag="div",
             unsafe_innerHTML=f'<div class="prose story">{story}</div>',
@@ -190,7 +190,11 @@ def Timeline(desk: Desk, day: int, viewer: str | None):
         )
 
 
-DAY_HEADING = "position: sticky; top: 0; background: white; margin: 0; padding: 6px 0 4px"
+# A day's heading over its lines as they scroll: opaque, in the card's colour, light or dark.
+DAY_HEADING = """
+.story-box h4 { position: sticky; top: 0; margin: 0; padding: 6px 0 4px; background: #fff; }
+.theme--dark .story-box h4 { background: #1e1e1e; }
+"""
 
 
 @solara.component
