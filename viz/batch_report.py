@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import plotly.graph_objects as go
 
+from viz.words import short_seed
 from wargame.analysis.drivers import Driver, drivers
 from wargame.analysis.results import Results
 from wargame.analysis.statistics import fan_quantiles, milestone_day_stats
@@ -27,7 +29,16 @@ from wargame.presentation.formatting import driver_group, driver_label, pct, pva
 
 CELL = "padding:3px 8px;border-bottom:1px solid #e4e4e4;vertical-align:top;"
 NUMBER = CELL + "text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;"
-COUNT_ROOM = 150  # px right of the plot for "1,554 runs · 77.7%" beside the longest bar
+LONG_SEED = re.compile(r"seed (\d{7,})")
+COUNT_ROOM = 150
+BELOW = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+}  # px right of the plot for "1,554 runs · 77.7%" beside the longest bar
 
 
 def _table(header: list[tuple[str, bool]], rows: list[list[str]], cls: str) -> str:
@@ -55,6 +66,19 @@ def _tip(label: str, ident: str) -> str:
     return f'<span title="{html.escape(ident, quote=True)}">{html.escape(label)}</span>'
 
 
+def fitted(fig: go.Figure) -> go.Figure:
+    """A report's figure for a column of the page: as wide as the column, axes that make room for their
+    labels, a long axis title wrapped rather than cut, and the legend across the foot of the figure,
+    under the axis's title whatever the width (placed in the whole figure, it makes room for itself)."""
+    fig.update_layout(autosize=True, width=None)
+    fig.update_yaxes(automargin=True)
+    title = fig.layout.xaxis.title.text
+    fig.update_xaxes(automargin=True, **({"title_text": wrap(title, 70)} if title else {}))
+    if fig.layout.showlegend is not False:
+        fig.update_layout(legend=BELOW, margin={"b": 10})
+    return fig
+
+
 # ---------------------------------------------------------------- outcomes and branches
 
 
@@ -70,6 +94,12 @@ def branches_chart(res: Results, tree) -> go.Figure:
     """The report's icicle with its colour menu under the title rather than over it."""
     fig = tree_figure(res, tree)
     fig.update_layout(autosize=True, margin={"t": 96})
+    # a hover is no place for 19 digits: seeds by their last digits (the whole seed is in the exports
+    # and in the branch panel's tooltip)
+    hover = [
+        LONG_SEED.sub(lambda m: f"seed {short_seed(int(m[1]))}", h) for h in fig.data[0].customdata
+    ]
+    fig.update_traces(customdata=hover)
     if fig.layout.updatemenus:
         fig.update_layout(title={"y": 0.985, "yanchor": "top", "yref": "container"})
         fig.update_layout(
@@ -105,8 +135,7 @@ def fan_charts(res: Results) -> tuple[go.Figure, go.Figure]:
         fan_figure(lost, "Personnel lost (killed or captured) by day", "personnel lost", "#e15759"),
     )
     for fig in out:
-        fig.update_layout(autosize=True)
-        fig.update_yaxes(automargin=True)
+        fitted(fig)
     return out
 
 
@@ -118,8 +147,7 @@ def milestone_timing(res: Results) -> tuple[go.Figure | None, str]:
     stats = milestone_day_stats(res)
     fig = milestone_days_figure(res, stats)
     if fig is not None:
-        fig.update_layout(autosize=True)
-        fig.update_yaxes(automargin=True)
+        fitted(fig)
 
     def day(x: float) -> str:
         return "–" if x is None or math.isnan(x) else f"{x:g}"
@@ -161,10 +189,7 @@ def drivers_part(res: Results, outcome: str) -> tuple[go.Figure | None, str]:
     base = res.outcome_counts().get(outcome, 0) / max(len(res.runs), 1)
     fig = tornado_figure(res, found, outcome, base)
     if fig is not None:
-        fig.update_layout(autosize=True)
-        fig.update_yaxes(automargin=True)
-        # the report's page is wide; in a column the axis's long title is wrapped, not cut
-        fig.update_xaxes(title_text=wrap(fig.layout.xaxis.title.text or "", 60), automargin=True)
+        fitted(fig)
     if not found:
         return (
             fig,

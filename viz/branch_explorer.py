@@ -35,6 +35,14 @@ from wargame.presentation.narrative import Names
 from wargame.session import Game
 
 SMALL = {"font-size": "0.85em"}
+PAIR_TITLES = {
+    "outcome": "Outcomes side by side",
+    "milestone": "How far each milestone's share moves",
+}
+CHART_TITLES = {  # the charts' own titles (said again in a saved image), not the headings' words
+    "outcome": "Each outcome's share of runs in A and in B",
+    "milestone": "Each milestone's share of runs in A and in B (reached at all)",
+}
 
 
 def preorder(node) -> list:
@@ -275,20 +283,13 @@ def WhatIfAnswer(desk: Desk):
             f"{w.day}: {w.base.done:,} as they were (A) and {w.changed.done:,} with this forced on day "
             f"{w.day} (B): {tip(forced, 'force ' + w.force)}.</p>"
         )
-        PairAnswer(
-            base,
-            changed,
-            a_name,
-            b_name,
-            "outcome",
-            "Outcomes side by side",
-            (id(w), w.changed.done),
-        )
+        PairAnswer(base, changed, a_name, b_name, "outcome", (id(w), w.changed.done))
 
 
 @solara.component
-def PairAnswer(a, b, a_name: str, b_name: str, what: str, title: str, key: tuple):
+def PairAnswer(a, b, a_name: str, b_name: str, what: str, key: tuple):
     """A pair of distributions as a table and a dot-and-interval chart (viz.pairs)."""
+    title = PAIR_TITLES[what]
     rows = solara.use_memo(
         lambda: outcome_pairs(a, b) if what == "outcome" else milestone_pairs(a, b),
         dependencies=[*key, what],
@@ -300,7 +301,7 @@ def PairAnswer(a, b, a_name: str, b_name: str, what: str, title: str, key: tuple
         solara.Text(f"No {what} reached in either set of runs.", style=SMALL)
         return
     HtmlBlock(pair_table_html(rows, a_name, b_name, what), classes=[f"pair-{what}s"])
-    Chart(lambda: pair_figure(rows, a_name, b_name, title), key=(*key, what))
+    Chart(lambda: pair_figure(rows, a_name, b_name, CHART_TITLES[what]), key=(*key, what))
 
 
 # ---------------------------------------------------------------- the report's parts
@@ -429,10 +430,5 @@ def ComparePanel(desk: Desk):
             f'<p style="margin:0 0 6px">{left.done:,} runs as the scenario stands (A) and {right.done:,} '
             f"with {tip(said, ids)} (B), the same seeds.</p>"
         )
-        PairAnswer(
-            left.results, right.results, a_name, b_name, "outcome", "Outcomes side by side", key
-        )
-        PairAnswer(
-            left.results, right.results, a_name, b_name, "milestone",
-            "How far each milestone's share moves", key,
-        )  # fmt: skip
+        PairAnswer(left.results, right.results, a_name, b_name, "outcome", key)
+        PairAnswer(left.results, right.results, a_name, b_name, "milestone", key)

@@ -217,7 +217,7 @@ def pair_figure(rows: list[PairRow], a_name: str, b_name: str, title: str) -> go
     fig.update_yaxes(automargin=True, showgrid=True, gridcolor="#f2f2f2")
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}},
-        autosize=True, height=max(240, 110 + 52 * len(rows)),
+        autosize=True, height=170 + 60 * len(rows),
         margin={"l": 10, "r": 16, "t": 40, "b": 10},
         scattermode="group", scattergap=0.45, plot_bgcolor="white", font={"size": 12},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0,

@@ -1,10 +1,10 @@
 """A click on a box of the branch icicle, told to the server whichever box it is.
 
 plotly's FigureWidget reports clicks through the same synced value as hovers, and a click on a box that
-has boxes beneath it also zooms the icicle, which at once reports an unhover and a hover: the three
-changes go out in one message, the last one wins, and the server never hears of the click (only a click
-on a box with nothing beneath it, which does not zoom, gets through). This wrapper listens to plotly's
-own click event in the browser and sends the clicked box's index on a value of its own.
+has boxes beneath it also zooms the icicle, which at once reports an unhover and a hover: the changes go
+out in one message, the last one wins, and the server never hears of the click (only a click on a box
+with nothing beneath it, which does not zoom, gets through). This wrapper hears the click in the browser
+and sends the clicked box's index in the figure's data on a value of its own.
 """
 
 from __future__ import annotations
@@ -25,20 +25,16 @@ TEMPLATE = """
 <script>
 module.exports = {
   mounted() {
-    // the chart is drawn after this wrapper, and drawn again when its figure changes: look for it
-    this.looking = setInterval(() => {
-      const chart = this.$el.querySelector('.js-plotly-plot');
-      if (!chart || !chart.on || chart.treeClicksHeard) return;
-      chart.treeClicksHeard = true;
-      chart.on('plotly_click', (event) => {
-        const point = event && event.points && event.points[0];
-        if (point && point.pointNumber !== undefined) {
-          this.clicked = {point: point.pointNumber, id: String(point.id || ''), at: Date.now()};
-        }
-      });
-    }, 250);
+    // a click on a box, heard on its way down to it (plotly's own listeners go with each redraw of the
+    // chart; this wrapper stays): the box's point in the figure's data is on the box, from plotly
+    this.$el.addEventListener('click', (event) => {
+      const box = event.target && event.target.closest && event.target.closest('g.slice');
+      const point = box && box.__data__ && box.__data__.data && box.__data__.data.data;
+      if (point && Number.isInteger(point.i)) {
+        this.clicked = {point: point.i, id: String(point.id || ''), at: Date.now()};
+      }
+    }, true);
   },
-  destroyed() { clearInterval(this.looking); },
 }
 </script>
 """
