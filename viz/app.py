@@ -138,8 +138,7 @@ def Page():
                 except DeskError as exc:
                     notes.set([*notes.value, f"branch {'/'.join(view.branch)}: {exc.message}"])
         finally:
-            on_the_way.set(None)
-            desk.redraw()
+            on_the_way.set(None)  # the page redraws, with the branch chosen
 
     def follow_the_link() -> None:
         if on_the_way.value is not None:

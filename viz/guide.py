@@ -4,6 +4,7 @@ the words of README's model section, for a student."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import solara
@@ -164,6 +165,15 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 
 
+def glossary_html() -> str:
+    """The glossary as a definition list (our own text, escaped all the same)."""
+    return "".join(
+        f'<dt style="font-weight: 700; margin-top: 10px">{html.escape(term)}</dt>'
+        f'<dd style="margin: 2px 0 0 0">{html.escape(text)}</dd>'
+        for term, text in GLOSSARY
+    )
+
+
 @solara.component
 def StartHere(
     on_play: Callable[[], None],
@@ -219,7 +229,4 @@ def Glossary(shown: solara.Reactive[bool]):
                 classes=["glossary-close"],
             )
         if shown.value:  # drawn when opened: the page redraws often
-            Prose(
-                "\n\n".join(f"**{term}**: {text}" for term, text in GLOSSARY),
-                classes=["glossary-terms"],
-            )
+            solara.HTML(tag="dl", unsafe_innerHTML=glossary_html(), classes=["glossary-terms"])
