@@ -99,7 +99,8 @@ def branches_chart(res: Results, tree) -> go.Figure:
     hover = [
         LONG_SEED.sub(lambda m: f"seed {short_seed(int(m[1]))}", h) for h in fig.data[0].customdata
     ]
-    fig.update_traces(customdata=hover)
+    # the path of a zoomed box under the chart, where the colour menu cannot cover it
+    fig.update_traces(customdata=hover, pathbar={"side": "bottom"})
     if fig.layout.updatemenus:
         fig.update_layout(title={"y": 0.985, "yanchor": "top", "yref": "container"})
         fig.update_layout(

@@ -220,7 +220,9 @@ def NodeDetail(desk: Desk):
             if show_story.value:
                 solara.Preformatted(
                     "\n".join(sample_story(desk, seed, words)),
-                    style={"max-height": "360px", "overflow": "auto", "font-size": "0.8em"},
+                    # ipyvue's style_: a dict given as style is dropped without a word
+                    style_="max-height: 360px; overflow: auto; font-size: 0.8em; white-space: pre-wrap",
+                    class_="sample-story",
                 )
         FieldError(desk, "node")
         WhatIfPanel(desk)
