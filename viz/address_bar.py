@@ -78,7 +78,11 @@ module.exports = {
   data() { return { open: false, link: "", status: "" }; },
   methods: {
     copy() {
-      this.link = window.location.origin + window.location.pathname + (this.query ? "?" + this.query : "");
+      // the address as the page keeps it (never a token: the server takes t= out on arrival, and it
+      // is left out here all the same)
+      const query = window.location.search.replace(/^[?]/, "").split("&")
+        .filter((p) => p && p !== "t" && !p.startsWith("t=")).join("&");
+      this.link = window.location.origin + window.location.pathname + (query ? "?" + query : "");
       const fallback = (why) => {
         this.status = "Select the link and copy it (Ctrl+C): " + why;
         this.$nextTick(() => {
@@ -102,9 +106,9 @@ module.exports = {
 
 
 class CopyLink(v.VuetifyTemplate):
-    """A button that copies the link to `query` on this page, and shows it in a field (with what a link
-    cannot carry)."""
+    """A button that copies the page's address (as PageAddress keeps it) and shows it in a field, with
+    what a link cannot carry. It reads the address rather than a value of its own: the app bar is drawn
+    a moment after the page, and the link must be what the address bar says."""
 
     template = traitlets.Unicode(_COPY).tag(sync=True)
-    query = traitlets.Unicode("").tag(sync=True)
     caveats = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)

@@ -183,7 +183,7 @@ def Page():
     solara.Title("wargame: bases, safe passage and guarantees")
     with solara.AppBar():
         solara.AppBarTitle(f"wargame · {ws.scenario.resolved().get('title') or ws.scenario.id}")
-        CopyLink.element(query=query, caveats=linked.caveats)
+        CopyLink.element(caveats=linked.caveats)
         if not start_shown.value:
             solara.Button(
                 "Start here",
