@@ -193,7 +193,7 @@ def Page():
                 classes=["start-open"],
             )
         solara.Button(
-            "Words",
+            "Glossary",
             icon_name="mdi-book-open-variant",
             text=True,
             on_click=lambda: words_shown.set(True),

@@ -196,7 +196,7 @@ def StartHere(
         Prose(
             "Step through one run and read each day's story; or watch the branch tree grow as the runs "
             "come in and click a box to see what lies beneath it; or compare the scenario with its "
-            "guarantees and without them, 500 runs each. **Words** (top right) explains the terms; "
+            "guarantees and without them, 500 runs each. **Glossary** (top right) explains the terms; "
             "**Copy link** keeps what you are looking at.",
             style={"font-size": "0.9em", "margin-top": "8px"},
         )
@@ -221,7 +221,9 @@ def Glossary(shown: solara.Reactive[bool]):
         solara.Column(style={"padding": "12px 16px"}),
     ):
         with solara.Row(style={"align-items": "center"}, justify="space-between"):
-            solara.HTML(tag="h2", unsafe_innerHTML="Words on this page", style={"margin": 0})
+            solara.HTML(
+                tag="h2", unsafe_innerHTML="Glossary: the words on this page", style={"margin": 0}
+            )
             solara.Button(
                 icon_name="mdi-close",
                 icon=True,
