@@ -117,7 +117,9 @@ def test_a_link_too_long_is_not_read_at_all() -> None:
 
 def test_no_token_is_read_or_written() -> None:
     view, problems = decode("t=SECRET-TOKEN&seed=3&kernelid=abc")
-    assert view == View(seed=3) and problems == []  # the server's and Solara's own: silently ignored
+    assert (
+        view == View(seed=3) and problems == []
+    )  # the server's and Solara's own: silently ignored
     ws = _desk()
     query = encode(view_of(ws, 0).view)
     assert "SECRET" not in query and "t" not in dict(parse_qsl(query))
@@ -140,7 +142,11 @@ def test_a_desk_is_put_back_in_the_view_another_desk_was_in() -> None:
     view, problems = decode(query)
     second = _desk()
     assert problems == [] and restore(second, view) == []
-    assert (second.source, second.overrides, second.seed) == ("syria_dec2024", {TIME_PRESSURE: 0.3}, 11)
+    assert (second.source, second.overrides, second.seed) == (
+        "syria_dec2024",
+        {TIME_PRESSURE: 0.3},
+        11,
+    )
     assert (second.last_day, second.day, second.seat) == (3, 1, "russia")
     for day in range(4):  # the same run, day by day
         assert second.picture(day)["log"] == first.picture(day)["log"]
@@ -234,7 +240,8 @@ def _page_at(query: str):
 
     @solara.component
     def At():
-        solara.routing.router_context.provide(solara.routing.Router("/?" + query, []))
+        router = solara.routing.Router("/?" + query, [], set_path=lambda path: None)
+        solara.routing.router_context.provide(router)
         return app.Page()
 
     return solara.render(At(), handle_error=False)
@@ -257,6 +264,18 @@ def test_the_page_opens_where_its_address_says(monkeypatch) -> None:
         assert address == (
             f"scenario=syria_dec2024&set={TIME_PRESSURE}=0.3&seed=11&day=3&tab=run"
         )  # what the page shows, the bad parts gone
+    finally:
+        rc.close()
+
+
+def test_in_a_notebook_the_page_leaves_the_address_alone() -> None:
+    """Without Solara's server (a notebook), the address is the notebook's: nothing writes to it."""
+    import viz.app as app
+    from viz.address_bar import CopyLink, PageAddress
+
+    box, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        assert rc.find(PageAddress).widgets == [] and rc.find(CopyLink).widgets == []
     finally:
         rc.close()
 

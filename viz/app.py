@@ -82,6 +82,9 @@ def _put_away() -> bool:
 @solara.component
 def Page():
     router = solara.use_router()
+    # Served by Solara (a router that can move): the page owns the browser's address. In a notebook it
+    # does not (the address is the notebook's), so nothing is written there and there is no link to copy.
+    served = router.set_path is not None
     made = solara.use_memo(lambda: open_desk(router.search), [])
     ws, opening_error, asked, link_problems = made
     version = solara.use_reactive(0)
@@ -183,7 +186,8 @@ def Page():
     solara.Title("wargame: bases, safe passage and guarantees")
     with solara.AppBar():
         solara.AppBarTitle(f"wargame · {ws.scenario.resolved().get('title') or ws.scenario.id}")
-        CopyLink.element(caveats=linked.caveats)
+        if served:
+            CopyLink.element(caveats=linked.caveats)
         if not start_shown.value:
             solara.Button(
                 "Start here",
@@ -200,7 +204,8 @@ def Page():
             classes=["glossary-open"],
         )
         solara.lab.ThemeToggle()
-    PageAddress.element(query=query, start_put_away=put_away.value)
+    if served:
+        PageAddress.element(query=query, start_put_away=put_away.value)
     Glossary(words_shown)
     with solara.Column(style={"padding": "8px 16px"}):
         if message.value:
