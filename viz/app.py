@@ -65,9 +65,8 @@ def open_desk(search: str | None) -> tuple[Workspace, str, links.View, list[str]
     if not view.empty:
         try:
             problems += links.restore(ws, view)
-        except (
-            Exception
-        ) as exc:  # a fault of ours: said on the page, logged for the server's console
+        except Exception as exc:
+            # a fault of ours: said on the page, logged for the server's console
             log.exception("following a link failed")
             problems.append(f"the link could not be followed ({type(exc).__name__}: {exc})")
     return ws, opening_error, view, problems
@@ -101,8 +100,10 @@ def Page():
     on_the_way = solara.use_reactive(asked if asked.runs else None)  # the link's runs, run again
     put_away = solara.use_reactive(was_put_away)
     start_shown = solara.use_reactive(not was_put_away)
-    words_shown = solara.use_reactive(False)
-    busy = solara.use_reactive("")  # what the page's own background work is doing
+    glossary_shown = solara.use_reactive(False)
+    busy = solara.use_reactive(
+        None
+    )  # the page's own background work: (what it is, runs or compare)
     job = solara.use_ref(None)
 
     def remember_tab():
@@ -112,19 +113,20 @@ def Page():
     solara.use_effect(remember_tab, [tab.value])
 
     def work():
-        label, fn = job.current
-        busy.set(label)
+        label, kind, fn = job.current
+        busy.set((label, kind))
         try:
             fn()
         finally:
-            busy.set("")
+            busy.set(None)
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
 
-    def launch(label: str, fn: Callable[[], None]) -> None:
+    def launch(label: str, kind: str, fn: Callable[[], None]) -> None:
+        """Run `fn` in the background, its progress shown at the top (one such job at a time)."""
         if busy.value:
             return
-        job.current = (label, fn)
+        job.current = (label, kind, fn)
         task()
 
     def redraw(_batch=None) -> None:
@@ -148,6 +150,7 @@ def Page():
             view = on_the_way.value
             launch(
                 f"{view.runs:,} runs from the link (root seed {view.runs_seed})",
+                "runs",
                 rerun_the_links_runs,
             )
 
@@ -167,6 +170,7 @@ def Page():
         tab.set(2)
         launch(
             f"{START_RUNS:,} runs",
+            "runs",
             lambda: desk.act(lambda: ws.run_batch(START_RUNS, 1, on_chunk=redraw)),
         )
 
@@ -175,6 +179,7 @@ def Page():
         tab.set(3)
         launch(
             f"{START_COMPARE_RUNS:,} runs with the guarantees and {START_COMPARE_RUNS:,} without",
+            "compare",
             lambda: desk.act(
                 lambda: ws.compare_set("guarantees=[]", START_COMPARE_RUNS, on_chunk=redraw)
             ),
@@ -200,13 +205,13 @@ def Page():
             "Glossary",
             icon_name="mdi-book-open-variant",
             text=True,
-            on_click=lambda: words_shown.set(True),
+            on_click=lambda: glossary_shown.set(True),
             classes=["glossary-open"],
         )
         solara.lab.ThemeToggle()
     if served:
         PageAddress.element(query=query, start_put_away=put_away.value)
-    Glossary(words_shown)
+    Glossary(glossary_shown)
     with solara.Column(style={"padding": "8px 16px"}):
         if message.value:
             solara.Error(message.value, classes=["page-message"])
@@ -218,7 +223,7 @@ def Page():
                         solara.Text(f"· {note}")
                 solara.Button("OK", text=True, on_click=lambda: notes.set([]))
         if busy.value:
-            Busy(desk, busy.value)
+            Busy(desk, *busy.value)
         if start_shown.value:
             StartHere(
                 on_play=play_one_run,
@@ -252,12 +257,14 @@ def Page():
 
 
 @solara.component
-def Busy(desk: Desk, label: str):
-    """The page's own background work (the link's runs, the start card's): its progress and a Cancel."""
+def Busy(desk: Desk, label: str, kind: str):
+    """The page's own background work (the link's runs, the start card's): its progress and a Cancel.
+    `kind`: "runs" (the desk's batch) or "compare" (its two batches)."""
     ws = desk.ws
-    batches = [ws.batch] if ws.batch is not None else []
-    if ws.compare is not None and "without" in label:
-        batches = list(ws.compare)
+    if kind == "compare":
+        batches = list(ws.compare) if ws.compare is not None else []
+    else:
+        batches = [ws.batch] if ws.batch is not None else []
     done = sum(b.done for b in batches)
     total = sum(b.total for b in batches) or 1
     with solara.Row(style={"align-items": "center"}, classes=["page-busy"]):
