@@ -221,9 +221,7 @@ def Glossary(shown: solara.Reactive[bool]):
         solara.Column(style={"padding": "12px 16px"}),
     ):
         with solara.Row(style={"align-items": "center"}, justify="space-between"):
-            solara.HTML(
-                tag="h2", unsafe_innerHTML="Glossary: the words on this page", style={"margin": 0}
-            )
+            solara.HTML(tag="h2", unsafe_innerHTML="Glossary", style={"margin": 0})
             solara.Button(
                 icon_name="mdi-close",
                 icon=True,
