@@ -96,8 +96,9 @@ def HtmlBlock(text: str, classes: list[str] | None = None):
 @solara.component
 def ManyRuns(desk: Desk):
     ws = desk.ws
-    runs = solara.use_reactive(1000)
-    seed = solara.use_reactive(1)
+    # a batch the page started (a link's, or the Start here card's) sets the fields it ran with
+    runs = solara.use_reactive(ws.batch.plan.runs if ws.batch is not None else 1000)
+    seed = solara.use_reactive(ws.batch.plan.seed if ws.batch is not None else 1)
     running = solara.use_reactive(False)
 
     def work():
@@ -120,9 +121,10 @@ def ManyRuns(desk: Desk):
                 f"runs (at most {MAX_RUNS:,})", value=runs, style={"max-width": "180px"}
             )
             solara.InputInt("root seed", value=seed, style={"max-width": "140px"})
-            solara.Button("Run", on_click=task, disabled=running.value, color="primary")
+            busy = running.value or (ws.batch is not None and not ws.batch.finished)
+            solara.Button("Run", on_click=task, disabled=busy, color="primary")
             solara.Button(
-                "Cancel", on_click=cancel, disabled=not running.value, color="error", outlined=True
+                "Cancel", on_click=cancel, disabled=not busy, color="error", outlined=True
             )
         FieldError(desk, "runs")
         Progress(b, "runs")

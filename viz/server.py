@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(
         "WARGAME_WARM_POOL", "1"
     )  # the pages share a pool of workers, started once
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # nothing over the page's corner
     os.environ["SOLARA_APP"] = args.page
     os.environ["SERVER_NAME"] = args.host
     os.environ["SERVER_PORT"] = str(args.port)
