@@ -356,7 +356,7 @@ def SeatDecision(room: Classroom, actor: str, p, act, version: int):
                 f"{words.actor(p.proposer)} offers:\n\n" + "\n".join(f"- {t}" for t in words.terms(p.offer))
                 + f"\n\nIt is worth **{p.value:.2f}** to you; what you can get without a deal today: **{p.reservation:.2f}**."
             )  # fmt: skip
-            solara.InputText("why (a line for the debrief)", value=why)
+            solara.InputText("why (a line for the debrief)", value=why, continuous_update=True)
             with solara.Row():
                 solara.Button("Accept", color="success",
                               on_click=lambda: act(lambda: room.decide(actor, "accept", why.value)))  # fmt: skip
@@ -373,7 +373,7 @@ def SeatDecision(room: Classroom, actor: str, p, act, version: int):
                 solara.Select(label=words.issues.get(issue, issue), values=shown,
                               value=words.level(issue, terms[issue]),
                               on_value=lambda val, issue=issue, back=back: choice.set({**choice.value, issue: back[val]}))  # fmt: skip
-            solara.InputText("why (a line for the debrief)", value=why)
+            solara.InputText("why (a line for the debrief)", value=why, continuous_update=True)
             solara.Button("Review this offer", color="primary",
                           on_click=lambda: reviewed.set(dict(choice.value)))  # fmt: skip
             return
@@ -406,7 +406,9 @@ def EndTurn(room: Classroom, actor: str, act, version: int):
         solara.Text("The turn is being played: the others are deciding.")
         return
     with solara.Card("End your turn"):
-        solara.InputText("your turn in a line (what you did and why)", value=why)
+        solara.InputText(
+            "your turn in a line (what you did and why)", value=why, continuous_update=True
+        )
         solara.Button("End my turn", color="primary",
                       on_click=lambda: act(lambda: room.end_turn(actor, why.value)))  # fmt: skip
 
@@ -425,7 +427,7 @@ def Unilateral(room: Classroom, actor: str, act, version: int):
         solara.Select(label="step", values=list(UNILATERAL), value=action)
         solara.Text(UNILATERAL[action.value], style={"font-size": "0.85em"})
         solara.Select(label="table", values=list(back), value=table)
-        solara.InputText("why", value=why)
+        solara.InputText("why", value=why, continuous_update=True)
         solara.Button("Take this step", color="warning",
                       on_click=lambda: act(lambda: room.unilateral(actor, action.value, back.get(table.value, table.value), why.value)))  # fmt: skip
 
@@ -471,7 +473,7 @@ def StandingOrder(room: Classroom, actor: str, act, version: int):
                     solara.Select(label=words.issues.get(issue.id, issue.id), values=shown,
                                   value=words.level(issue.id, terms.value.get(issue.id, issue.labels[0])),
                                   on_value=lambda v, i=issue.id, back=back: terms.set({**terms.value, i: back[v]}))  # fmt: skip
-        solara.InputText("why (a line for the debrief)", value=why)
+        solara.InputText("why (a line for the debrief)", value=why, continuous_update=True)
         with solara.Row():
             solara.Button("Set the orders", color="primary", on_click=lambda: act(lambda: room.standing_order(
                 actor, accept_at_least=floor.value if answer.value else None,
@@ -511,7 +513,7 @@ def Notes(room: Classroom, role: str, act, version: int):
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.Select(label="to", values=targets, value=to, style={"min-width": "180px"})
                 solara.InputText("note (a diplomatic note, a press line; 600 characters)", value=text,
-                                 style={"min-width": "320px"})  # fmt: skip
+                                 style={"min-width": "320px"}, continuous_update=True)  # fmt: skip
                 solara.Button("Send the note", on_click=lambda: act(send))
 
 
@@ -653,7 +655,7 @@ def Facilitator(room: Classroom, act, version: int):
             state = ("the model" if a not in room.game.seats else "ended the turn" if a in room.turn.ended
                      else "deciding" if room.pending(a) else "playing")  # fmt: skip
             rows.append(f"| {words.actor(a)} | {state} | `{room.link(a, base.value)}` |")
-        solara.InputText("this server's address, for the links", value=base)
+        solara.InputText("this server's address, for the links", value=base, continuous_update=True)
         Prose(
             "| seat | now | join link (give each student only theirs) |\n|---|---|---|\n"
             + "\n".join(rows)
@@ -667,7 +669,9 @@ def Facilitator(room: Classroom, act, version: int):
                     solara.Button(f"Give {a} back to the student", text=True, disabled=over,
                                   on_click=lambda a=a: act(lambda: room.take_back(a, why("the facilitator gave the seat back"))))  # fmt: skip
     with solara.Card("Control", classes=["control"]):
-        solara.InputText("reason (kept in the game's history)", value=reason)
+        solara.InputText(
+            "reason (kept in the game's history)", value=reason, continuous_update=True
+        )
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             if room.paused:
                 solara.Button("Resume", color="success", disabled=over,

@@ -29,6 +29,11 @@ def served_desk():
         yield desk
     finally:
         os.environ.pop(workspace.WARM_ENV, None)
+        pool = workspace._pool["pool"]
+        if pool is not None:  # no worker outlives the module (later tests count the children)
+            pool.shutdown(wait=True, cancel_futures=True)
+        workspace._pool.update(pool=None, started=False)
+        workspace._pool["ready"].clear()
 
 
 def _timed(fn) -> float:
