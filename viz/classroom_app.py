@@ -20,6 +20,7 @@ import solara
 from viz.common import Chart, Guarded, Prose
 from viz.geography import map_figure
 from viz.server import COOKIE
+from viz.words import Words
 from wargame.language.errors import ScenarioError
 from wargame.presentation.debrief import briefings_html, debrief_html, review
 from wargame.presentation.narrative import Names, describe
@@ -126,30 +127,17 @@ _reviews: dict[
 ] = {}  # the last after-action review made (shown to the seats at the end)
 
 
-class Words:
-    """What the pages call a scenario's things: labels, never ids (the id stays in a tooltip)."""
+def _words(room: Classroom) -> Words:
+    """The exercise's scenario's names for its ids (labels, never ids, on the class's pages)."""
+    return Words.of(room.exercise.scenario.resolved())
 
-    def __init__(self, room: Classroom) -> None:
-        spec = room.exercise.scenario.spec
-        self.actors = {a.id: a.name for a in room.exercise.scenario.actors}
-        self.issues = {i.id: i.label or i.id for i in spec.issues}
-        self.levels = {
-            i.id: {lv.id: lv.label or lv.id for lv in (i.levels or [])} for i in spec.issues
-        }
-        self.tables = {t.id: t.label or t.id for t in spec.tables}
-        self.events = {e.id: e for e in spec.events}
 
-    def actor(self, a: str) -> str:
-        return self.actors.get(a, a)
+def _level(words: Words, issue: str, level: str) -> str:
+    return words.levels.get((issue, level), level)
 
-    def table(self, t: str) -> str:
-        return self.tables.get(t, t)
 
-    def level(self, issue: str, level: str) -> str:
-        return self.levels.get(issue, {}).get(level, level)
-
-    def terms(self, terms: dict) -> list[str]:
-        return [f"{self.issues.get(k, k)}: {self.level(k, v)}" for k, v in terms.items()]
+def _terms(words: Words, terms: dict) -> list[str]:
+    return [words.term(k, v) for k, v in terms.items()]
 
 
 @solara.component
@@ -229,7 +217,7 @@ def TurnClock(room: Classroom, version: int, role: str = "", act=None):
 
     solara.use_effect(tick, [])
     g = room.game
-    words = Words(room)
+    words = _words(room)
     if room.finished:
         why = (
             f" The facilitator ended the game: {room.game_over['reason']}."
@@ -293,7 +281,7 @@ def TimeUp(room: Classroom, act):
 
 @solara.component
 def SeatView(room: Classroom, actor: str, act, version: int):
-    words = Words(room)
+    words = _words(room)
     pic = room.picture(actor)
     me = next(a for a in pic["actors"] if a["id"] == actor)
     b = room.briefing(actor)
@@ -337,7 +325,7 @@ def SeatView(room: Classroom, actor: str, act, version: int):
 
 @solara.component
 def SeatDecision(room: Classroom, actor: str, p, act, version: int):
-    words = Words(room)
+    words = _words(room)
     why = solara.use_reactive("")
     start = solara.use_memo(
         lambda: room.starting_terms(actor, p.table) if p.role == "propose" else ({}, ""),
@@ -353,7 +341,7 @@ def SeatDecision(room: Classroom, actor: str, p, act, version: int):
     with solara.Card(title, classes=["decision"]):
         if p.role == "answer":
             Prose(
-                f"{words.actor(p.proposer)} offers:\n\n" + "\n".join(f"- {t}" for t in words.terms(p.offer))
+                f"{words.actor(p.proposer)} offers:\n\n" + "\n".join(f"- {t}" for t in _terms(words, p.offer))
                 + f"\n\nIt is worth **{p.value:.2f}** to you; what you can get without a deal today: **{p.reservation:.2f}**."
             )  # fmt: skip
             solara.InputText("why (a line for the debrief)", value=why, continuous_update=True)
@@ -368,10 +356,10 @@ def SeatDecision(room: Classroom, actor: str, p, act, version: int):
             solara.Text(f"The form starts from {start[1]}. Change what you want, then review it.",
                         style={"font-size": "0.9em"}, classes=["offer-start"])  # fmt: skip
             for issue, levels in p.options.items():
-                shown = [words.level(issue, lv) for lv in levels]
+                shown = [_level(words, issue, lv) for lv in levels]
                 back = dict(zip(shown, levels, strict=True))
                 solara.Select(label=words.issues.get(issue, issue), values=shown,
-                              value=words.level(issue, terms[issue]),
+                              value=_level(words, issue, terms[issue]),
                               on_value=lambda val, issue=issue, back=back: choice.set({**choice.value, issue: back[val]}))  # fmt: skip
             solara.InputText("why (a line for the debrief)", value=why, continuous_update=True)
             solara.Button("Review this offer", color="primary",
@@ -384,7 +372,7 @@ def SeatDecision(room: Classroom, actor: str, p, act, version: int):
             worth = f"It is not an offer this table can take: {exc}"
         with solara.Div(classes=["offer-summary"]):
             Prose(
-                "**Your offer, in full:**\n\n" + "\n".join(f"- {t}" for t in words.terms(offer))
+                "**Your offer, in full:**\n\n" + "\n".join(f"- {t}" for t in _terms(words, offer))
                 + f"\n\n{worth}; what you can get without a deal today: **{p.reservation:.2f}**."
                 + (f"\n\nWhy: {why.value}" if why.value.strip() else "")
             )  # fmt: skip
@@ -415,7 +403,7 @@ def EndTurn(room: Classroom, actor: str, act, version: int):
 
 @solara.component
 def Unilateral(room: Classroom, actor: str, act, version: int):
-    words = Words(room)
+    words = _words(room)
     tables = [t["id"] for t in room.picture(actor)["tables"] if actor in t["participants"]]
     action = solara.use_reactive("walk_out")
     table = solara.use_reactive(words.table(tables[0]) if tables else "")
@@ -437,7 +425,7 @@ def StandingOrder(room: Classroom, actor: str, act, version: int):
     """The turn's decisions answered in one go: one form that answers every offer by its worth and makes
     the same offer whenever the seat is asked to propose, until cleared (moves made under it are noted
     as such, with the seat's reason)."""
-    words = Words(room)
+    words = _words(room)
     current = room.orders.get(actor, {})
     tables = [
         t for t in room.game.model.tables.values() if actor in [a.actor_id for a in t.participants]
@@ -457,7 +445,7 @@ def StandingOrder(room: Classroom, actor: str, act, version: int):
             f"accept offers worth at least {current['accept_at_least']:.2f}, reject the rest"
         )
     if current.get("propose"):
-        now.append("when asked to propose, offer " + "; ".join(words.terms(current["propose"])))
+        now.append("when asked to propose, offer " + "; ".join(_terms(words, current["propose"])))
     with solara.Details("Standing orders: answer the turn's decisions in one go"):
         solara.Text("now: " + (" · ".join(now) or "none"), classes=["standing-now"])
         solara.Checkbox(label="answer every offer by its worth to us", value=answer)
@@ -468,10 +456,10 @@ def StandingOrder(room: Classroom, actor: str, act, version: int):
                             value=propose)  # fmt: skip
             if propose.value:
                 for issue in table.space.issues:
-                    shown = [words.level(issue.id, lv) for lv in issue.labels]
+                    shown = [_level(words, issue.id, lv) for lv in issue.labels]
                     back = dict(zip(shown, issue.labels, strict=True))
                     solara.Select(label=words.issues.get(issue.id, issue.id), values=shown,
-                                  value=words.level(issue.id, terms.value.get(issue.id, issue.labels[0])),
+                                  value=_level(words, issue.id, terms.value.get(issue.id, issue.labels[0])),
                                   on_value=lambda v, i=issue.id, back=back: terms.set({**terms.value, i: back[v]}))  # fmt: skip
         solara.InputText("why (a line for the debrief)", value=why, continuous_update=True)
         with solara.Row():
@@ -487,7 +475,7 @@ def StandingOrder(room: Classroom, actor: str, act, version: int):
 @solara.component
 def Notes(room: Classroom, role: str, act, version: int):
     """Short notes between the seats, and from the facilitator (kept for the review)."""
-    words = Words(room)
+    words = _words(room)
     names = {"all": "everyone", FACILITATOR: "the facilitator", **words.actors}
     targets = ["everyone"] + [words.actor(a) for a in room.seats if a != role]
     back = {"everyone": "all", **{words.actor(a): a for a in room.seats}}
@@ -543,7 +531,7 @@ def News(room: Classroom, actor: str | None, version: int):
 @solara.component
 def Ending(room: Classroom, actor: str | None, version: int):
     """How it ended: the ending, the figures, the agreements; for a seat, its own result and the review."""
-    words = Words(room)
+    words = _words(room)
     result = room.game.result()
     pic = room.picture(actor)
     fig = pic["figures"]
@@ -563,7 +551,7 @@ def Ending(room: Classroom, actor: str | None, version: int):
             "(0 its worst, 1 its best, on the issues it cares about)."
         )
     agreements = [
-        f"- {words.table(a['table'])}: " + "; ".join(words.terms(dict(a["terms"])))
+        f"- {words.table(a['table'])}: " + "; ".join(_terms(words, dict(a["terms"])))
         for a in pic["agreements"]
     ]
     lines.append("**Agreements:**\n\n" + ("\n".join(agreements) if agreements else "none signed."))
@@ -585,7 +573,7 @@ def Ending(room: Classroom, actor: str | None, version: int):
 @solara.component
 def Board(room: Classroom, version: int):
     """For a projector: the map, the figures, the agreements in force and the public news; nothing private."""
-    words = Words(room)
+    words = _words(room)
     pic = for_the_public(room.picture(None))
     fig = pic["figures"]
     with solara.Columns([3, 2], classes=["board"]):
@@ -599,7 +587,7 @@ def Board(room: Classroom, version: int):
                 f"{fig['lost']} lost · {fig['captured']} captured · {fig['present']} still in place · "
                 f"equipment {fig['equipment_out_t']:.0f} of {fig['equipment_initial_t']:.0f} t out\n\n"
                 "**Agreements in force**\n\n"
-                + ("\n".join(f"- {words.table(a['table'])}: " + "; ".join(words.terms(dict(a['terms'])))
+                + ("\n".join(f"- {words.table(a['table'])}: " + "; ".join(_terms(words, dict(a['terms'])))
                              for a in pic["agreements"]) or "none")
             )  # fmt: skip
             names = Names.of_picture(pic)
@@ -615,7 +603,7 @@ def Board(room: Classroom, version: int):
 
 @solara.component
 def Facilitator(room: Classroom, act, version: int):
-    words = Words(room)
+    words = _words(room)
     reason = solara.use_reactive("")
     deck = {
         f"{e.label or e.id} — {' '.join(e.narrative.split())[:90]}": e.id
@@ -765,7 +753,7 @@ def Replay(room: Classroom, version: int):
     """Step through the class's game day by day (from the game's pictures: nothing is replayed)."""
     pictures = room.replay()
     day = solara.use_reactive(len(pictures) - 1)
-    words = Words(room)
+    words = _words(room)
     shown = min(max(day.value, 0), len(pictures) - 1)
     pic = pictures[shown]
     with solara.Card("Replay"):

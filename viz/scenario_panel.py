@@ -9,6 +9,7 @@ import solara
 
 from viz.assumptions import assumptions
 from viz.common import Desk, FieldError, Prose
+from viz.words import tip
 from viz.workspace import bundled_scenarios
 
 
@@ -77,11 +78,11 @@ def ScenarioPanel(desk: Desk):
             rows = []
             for t in resolved.get("tables", []):
                 agenda = "; ".join(
-                    _named(issues.get(i, i), i) for i in (t.get("agenda") or t.get("issues") or [])
+                    tip(issues.get(i, i), i) for i in (t.get("agenda") or t.get("issues") or [])
                 )
                 cells = [
-                    f"<b>{_named(t.get('label') or t['id'], t['id'])}</b>",
-                    ", ".join(_named(names.get(p, p), p) for p in t["participants"]),
+                    f"<b>{tip(t.get('label') or t['id'], t['id'])}</b>",
+                    ", ".join(tip(names.get(p, p), p) for p in t["participants"]),
                     html.escape(str(t.get("opens_day", ""))),
                     html.escape(str(t.get("deadline_day", "") or "")),
                     agenda,
@@ -97,11 +98,6 @@ def ScenarioPanel(desk: Desk):
                 classes=["prose"],
             )
     AssumptionControls(desk, resolved)
-
-
-def _named(label: str, ident: str) -> str:
-    """A label for the page as escaped HTML, with the scenario's id in a tooltip."""
-    return f"<span title='{html.escape(str(ident), quote=True)}'>{html.escape(str(label))}</span>"
 
 
 @solara.component
