@@ -257,6 +257,10 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
     ids = [a["id"] for a in whole["actors"]]
     if viewer not in ids:
         raise KeyError(viewer)
+    return _seen_as(whole, viewer)
+
+
+def _seen_as(whole: Frozen, viewer: str) -> Frozen:
     seated = {
         t["id"] for t in whole["tables"] if viewer in t["participants"] or viewer == t["mediator"]
     }
@@ -289,23 +293,5 @@ def for_viewer(whole: Frozen, viewer: str) -> Frozen:
 def for_the_public(whole: Frozen) -> Frozen:
     """What anyone may see of the picture (a projector's board): the public ground, figures, agreements in
     force and what is said in public; no actor's private values, beliefs or outside options, no table's
-    offers, no convoy (each is its owner's to know)."""
-    data = dict(whole)
-    data["viewer"] = ""
-    data["tables"] = [
-        {
-            **{k: v for k, v in t.items() if k not in ("rounds", "reservations", "deterrence")},
-            "rounds": (),
-            "reservations": {},
-            "deterrence": {},
-        }
-        for t in whole["tables"]
-    ]
-    data["actors"] = [
-        {k: v for k, v in a.items() if k not in ("private", "beliefs", "unilateral_safety")}
-        for a in whole["actors"]
-    ]
-    data["convoys"] = []
-    data["agreements"] = [{**a, "break_chance": {}} for a in whole["agreements"]]
-    data["log"] = [seen for entry in whole["log"] if (seen := seen_by(entry, "")) is not None]
-    return freeze(data)
+    offers, no convoy (each is its owner's to know). The view of a viewer who is no actor."""
+    return _seen_as(whole, "")
