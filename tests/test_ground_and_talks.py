@@ -172,7 +172,12 @@ def test_the_dearer_signing_is_the_fewer_deals_are_signed():
 
     def signed(value: float) -> int:
         cost = {"authorities": {"dist": "fixed", "value": value, "source": "test"}}
-        sc = load_scenario("syria_dec2024", {"tables.bases.signing_costs": cost})
+        # exact best responses: the logit's chance of taking a deal worth a little less than its cost
+        # is not what this test is about
+        sc = load_scenario(
+            "syria_dec2024",
+            {"tables.bases.signing_costs": cost, "actors.authorities.rationality": None},
+        )
         return sum(
             "base_deal_signed" in dict(WargameModel(sc, rng=s, narrate=False).run().milestones)
             for s in range(12)

@@ -166,9 +166,11 @@ def test_remembered_deterrence_follows_every_change_of_standing(mini):
 
 
 def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
-    """Each fleet flies people home by the open route with the most sorties among those with people still
-    waiting at its origin, read after the fleets before it have flown (a regression: the list of routes
-    with people waiting was once read only before the first fleet)."""
+    """Each craft weighs the routes with something still waiting at their origin, read after the craft
+    before it have flown (a regression: the list of routes with people waiting was once read only before
+    the first fleet). The two An-124s (one trip each today: back after 1/0.6 or 1/0.3 days) lift the 176
+    waiting at Hmeimim; the four Il-76s then find nobody there and fly from Qamishli, one trip each
+    (back after two days), 4 x 126 of its 1,000."""
     from wargame.engine.ground import logistics
 
     m = WargameModel(load_scenario("syria_dec2024"), rng=2, narrate=False)
@@ -178,37 +180,39 @@ def test_a_fleet_skips_a_route_whose_people_an_earlier_fleet_has_flown_out():
     an124, il76 = g.fleets["An-124"], g.fleets["Il-76"]
     for site in g.sites.values():
         site.waiting, site.waiting_t = 0, 0.0
-    lift = int(an124.count * an124.sorties_per_day["turkish_route"] * an124.payload_personnel)
-    g.sites["hmeimim"].waiting = lift  # exactly what the An-124s lift in a day by the short route
-    g.sites["qamishli_airport"].waiting = 300
+    lift = an124.count * an124.payload_personnel  # one trip each today, whichever route home
+    g.sites["hmeimim"].waiting = lift
+    g.sites["qamishli_airport"].waiting = 1000
     logistics.fly_airlift(m, "russia", 1)
     assert g.sites["hmeimim"].waiting == 0
-    # the Il-76s' best route (Hmeimim, by Turkey) has nobody left: they fly from Qamishli instead
-    from_qamishli = int(
-        il76.count * il76.sorties_per_day["qamishli_route"] * il76.payload_personnel
-    )
-    assert g.sites["qamishli_airport"].waiting == 300 - from_qamishli
+    from_qamishli = il76.count * il76.payload_personnel
+    assert g.sites["qamishli_airport"].waiting == 1000 - from_qamishli
     assert m.evacuated == lift + from_qamishli and m.third_country == 0  # people go home
+    # the Il-76s are away until day 3, and the An-124s cannot fly from Qamishli: on day 2 nobody leaves
+    assert sorted(il76.away) == [3.0] * 4
+    before = m.evacuated
+    logistics.fly_airlift(m, "russia", 2)
+    assert m.evacuated == before
 
 
-def test_equipment_goes_to_a_third_country_when_people_go_home():
-    """A route to a third country takes equipment, and people only when no route home is open."""
+def test_people_go_to_a_third_country_when_no_way_home_is_open():
+    """People are worth little in Libya beside home (the routes' values), so while a way home is open
+    they go home; with every way home shut, a route to a third country still takes them."""
     from wargame.engine.ground import logistics
 
     m = WargameModel(load_scenario("syria_dec2024"), rng=2, narrate=False)
     g = m.ground
     for site in g.sites.values():
         site.waiting, site.waiting_t = 0, 0.0
-    g.sites["hmeimim"].waiting_t = 500.0
-    logistics.fly_airlift(m, "russia", 1)
-    assert m.third_country == 0 and m.third_country_t > 0  # equipment only, to Libya
     g.sites["hmeimim"].waiting = 200
     for route in g.air_routes.values():
         if route.origin == "hmeimim" and route.leads_to == "home":
             route.grants = {**route.grants, "closed": False}  # every way home shut
+        elif route.origin == "hmeimim":
+            route.grants = {k: True for k in route.grants}  # Benghazi consents in this run
     m.changed("routes")
-    logistics.fly_airlift(m, "russia", 2)
-    assert m.third_country > 0  # with no way home, people go where they can
+    logistics.fly_airlift(m, "russia", 1)
+    assert m.third_country > 0
 
 
 def test_a_direct_edit_shows_once_it_comes_through_the_door():

@@ -42,6 +42,14 @@ class ActorAgent(mesa.Agent):
             prior = profile.priors.get(key)
             if prior is not None:
                 self.private[key] = prior.sample(model.rng)
+        # Its precision and risk attitude (choice.py), drawn after the others where a prior gives them.
+        if "rationality" in profile.priors:
+            self.rationality = profile.priors["rationality"].sample(model.rng)
+        self.risk_aversion = (
+            profile.priors["risk_aversion"].sample(model.rng)
+            if "risk_aversion" in profile.priors
+            else 1.0
+        )
         # Beliefs about others' private values: start at the prior means, move with what is observed.
         self.beliefs: dict[str, dict[str, float]] = {}
 
@@ -89,6 +97,11 @@ class ActorAgent(mesa.Agent):
         else:
             self.capabilities[field] = min(1.0, max(0.0, self.capabilities[field] + delta))
         self.model.changed("standing")
+
+    def believed_hostility(self, other: str) -> float:
+        """How dangerous it believes ground held by `other` to be, read from its own trust in `other`
+        (it cannot see the other's trust in it): the same scale as `hostility`."""
+        return 1.0 - 0.75 * self.trust.get(other, 0.0)
 
     def hostility(self, other: str) -> float:
         """How much more dangerous ground held by `other` is, from trust in [-1, 1] to a factor in [0.25, 1.75]."""

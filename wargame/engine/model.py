@@ -30,6 +30,7 @@ from wargame.engine.actors import ActorAgent
 from wargame.engine.bargaining import outside_options, talks
 from wargame.engine.bargaining.agenda import Issue
 from wargame.engine.bargaining.tables import Table
+from wargame.engine.choice import Tastes
 from wargame.engine.commitment import agreements as compliance
 from wargame.engine.commitment.agreements import Agreement
 from wargame.engine.ground import garrisons, logistics, people, safe_conduct
@@ -110,6 +111,32 @@ class WargameModel(mesa.Model):
             self.scheduled.setdefault(int(day), []).append(event_id)
 
         self.ground = Ground.from_spec(spec, self._shared("road_graph", Ground.road_graph))
+        # What each site is worth to its owner, drawn where the scenario gives a prior (site order);
+        # and the tastes of the owners' recurring choices (choice.py), drawn as they are first needed.
+        for s in spec.sites:
+            site = self.ground.sites[s.id]
+            if not isinstance(s.value, float | int):
+                site.value = s.value.sample(self.rng)
+            if site.surplus_value is not None and not isinstance(s.surplus_value, float | int):
+                site.surplus_value = s.surplus_value.sample(self.rng)
+        # Destinations' worth to their operators and grantors' consent, drawn where the scenario gives a
+        # prior or a chance (route order, then grant order; a grantor's consent is drawn once).
+        consent: dict[str, bool] = {}
+        for r in spec.air_routes:
+            route = self.ground.air_routes[r.id]
+            if r.value is not None:
+                for attr, v in (
+                    ("value_personnel", r.value.personnel),
+                    ("value_equipment", r.value.equipment),
+                ):
+                    if not isinstance(v, float | int):
+                        setattr(route, attr, v.sample(self.rng))
+            for g in r.overflight:
+                if g.chance is not None:  # one decision of the grantor's, for all its routes
+                    if g.by not in consent:
+                        consent[g.by] = bool(self.rng.random() < g.chance)
+                    route.grants[g.by] = consent[g.by]
+        self.tastes = Tastes()
         self.evacuating = frozenset(a.actor_id for a in self.evacuators)
         self.initial_personnel = sum(s.personnel + s.waiting for s in self.ground.sites.values())
         self.initial_t = sum(s.equipment_t + s.waiting_t for s in self.ground.sites.values())

@@ -497,13 +497,14 @@ class SiegeLifted(Record):
 
 @record_kind
 class PostDecision(Record):
-    """An owner leaves a post, or makes it a hub to leave from (or no longer one)."""
+    """An owner leaves a post, makes it a hub to leave from (or no longer one), or draws a base down to
+    its residual garrison."""
 
     kind: ClassVar[str] = "post"
-    occurrences: ClassVar[tuple[str, ...]] = ("post_left", "hub_opened")
+    occurrences: ClassVar[tuple[str, ...]] = ("post_left", "hub_opened", "base_drawn_down")
     owner: str
     site: str
-    choice: str  # "leave" | "hub" | "no_hub"
+    choice: str  # "leave" | "hub" | "no_hub" | "draw_down" (a base down to its residual)
     value: float
     risk: float
     personnel: int | None = None
@@ -512,7 +513,9 @@ class PostDecision(Record):
         return (self.owner,)
 
     def occurrence(self) -> str | None:
-        return {"leave": "post_left", "hub": "hub_opened"}.get(self.choice)
+        return {"leave": "post_left", "hub": "hub_opened", "draw_down": "base_drawn_down"}.get(
+            self.choice
+        )
 
 
 # ---------------------------------------------------------------- milestones and the ending

@@ -192,6 +192,9 @@ def _shares(priors: dict[str, Prior], field: str, why: str) -> None:
             )
 
 
+NON_SHARE_PRIORS = ("rationality", "risk_aversion")
+
+
 class ActorProfile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -209,7 +212,11 @@ class ActorProfile(Strict):
     trust: dict[str, float] = Field(default_factory=dict)
     strategy: StrategySpec = StrategySpec(name="linear")
     rationality: float | None = Field(
-        None, gt=0, description="logit precision of accept/reject; null means exact best response"
+        None,
+        ge=0,
+        description="logit precision of its choices (accept or reject at a table, and the recurring "
+        "choices on the ground: wargame.engine.choice); 0 is indifference; null means exact best "
+        "response",
     )
     patience: float | None = Field(
         None,
@@ -218,8 +225,15 @@ class ActorProfile(Strict):
         description="own discount factor for a day's delay (a round's, at a table that meets daily); null "
         "takes the table's discount",
     )
-    priors: dict[Literal["resolve", "reservation", "breach_temptation"], Prior] = Field(
-        default_factory=dict
+    priors: dict[
+        Literal["resolve", "reservation", "breach_temptation", "rationality", "risk_aversion"],
+        Prior,
+    ] = Field(
+        default_factory=dict,
+        description="private values drawn per run: resolve, reservation (outside option) and "
+        "breach_temptation are shares in [0, 1]; rationality is the logit precision of its choices "
+        "(>= 0, in place of the fixed `rationality`); risk_aversion (>= 0, default 1) is how heavily a "
+        "believed risk to its people weighs against what staying is worth",
     )
     evacuates: bool = Field(False, description="its garrisons are the ones to move out")
     lets_columns_pass: float = Field(
@@ -238,7 +252,19 @@ class ActorProfile(Strict):
                 "the outside option is written one way: `outside_option` (a known value) or "
                 "`priors.reservation` (an uncertain one), not both"
             )
-        _shares(self.priors, "priors", "resolve, outside option and temptation are shares")
+        if self.rationality is not None and "rationality" in self.priors:
+            raise ValueError(
+                "the precision is written one way: `rationality` (a known value) or "
+                "`priors.rationality` (an uncertain one), not both"
+            )
+        shares = {k: p for k, p in self.priors.items() if k not in NON_SHARE_PRIORS}
+        _shares(shares, "priors", "resolve, outside option and temptation are shares")
+        for key in NON_SHARE_PRIORS:
+            prior = self.priors.get(key)
+            if prior is not None and prior.bounds()[0] < 0:
+                raise ValueError(
+                    f"priors.{key} cannot be negative, found values from {prior.bounds()[0]}"
+                )
         return self
 
     @property
@@ -337,8 +363,16 @@ class SiteSpec(Strict):
         "is worth less than its risk, a hub to gather in and fly or ship out from, or a base to keep "
         "(default: base for air and naval bases, outpost otherwise)",
     )
-    value: float = Field(
-        0.0, ge=0, le=1, description="what holding the site is worth to its garrison's owner"
+    value: Annotated[float, Field(ge=0, le=1)] | Prior = Field(
+        0.0,
+        description="what holding the site is worth to its garrison's owner: a number, or a prior drawn "
+        "per run (the owner's own value, which it weighs against the risk it believes staying runs)",
+    )
+    surplus_value: Annotated[float, Field(ge=0, le=1)] | Prior | None = Field(
+        None,
+        description="a base with a residual: what keeping the people beyond the residual there is worth "
+        "to the owner (a number or a prior); the owner draws them down when that is worth less than the "
+        "risk it believes they run. Without it they wait to leave from the first day",
     )
     residual: int | None = Field(
         None,
@@ -356,6 +390,16 @@ class SiteSpec(Strict):
     )
     source: str = ""
 
+    @model_validator(mode="after")
+    def _values_are_shares(self):
+        priors = {
+            k: v
+            for k in ("value", "surplus_value")
+            if not isinstance(v := getattr(self, k), float | int | None)
+        }
+        _shares(priors, "site", "a site's worth to its owner is a share")
+        return self
+
 
 class RoadSpec(Strict):
     id: str
@@ -370,6 +414,33 @@ class RoadSpec(Strict):
 class OverflightGrant(Strict):
     by: str
     open: bool = True
+    chance: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None,
+        description="the chance the grantor consents in a run, drawn once at its start for all the "
+        "grantor's routes (in place of `open`; give every route of one grantor the same chance); an "
+        "event can still give or withdraw it later",
+    )
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class DestinationValue(Strict):
+    """What delivering its people and its equipment to a route's destination is worth to the operator,
+    per seat and per tonne of a full load (a number or a prior drawn per run, in [0, 1])."""
+
+    personnel: Share | Prior = 1.0
+    equipment: Share | Prior = 1.0
+
+    @model_validator(mode="after")
+    def _shares(self):
+        priors = {
+            k: v
+            for k in ("personnel", "equipment")
+            if not isinstance(v := getattr(self, k), float | int)
+        }
+        _shares(priors, "value", "a destination's worth is a share")
+        return self
 
 
 class AirRouteSpec(Strict):
@@ -382,6 +453,12 @@ class AirRouteSpec(Strict):
         "home", description="where what it carries ends up: home, or a third country"
     )
     overflight: list[OverflightGrant] = Field(default_factory=list)
+    value: DestinationValue | None = Field(
+        None,
+        description="why the operator wants its people or equipment there: the worth of a full load of "
+        "each (default: 1 and 1 for home, 0.5 and 0.5 for a third country); its aircraft and ships choose "
+        "their routes by this value (wargame.engine.choice), not by how often they can fly them",
+    )
     source: str = ""
 
 
@@ -393,7 +470,9 @@ class AircraftSpec(Strict):
     payload_personnel: int = Field(gt=0, le=10_000)
     payload_t: float = Field(gt=0, le=100_000)
     sorties_per_day: dict[str, Annotated[float, Field(ge=0, le=24)]] = Field(
-        description="per air route id: round trips per aircraft per day (at most 24)"
+        description="per air route id: round trips per aircraft (or ship) per day (at most 24); each "
+        "craft is away for 1/sorties days a trip and carries nothing more until it is back (a ship at "
+        "0.11 a day sails once in nine days)"
     )
     source: str = ""
 

@@ -174,7 +174,13 @@ def describe(d: Mapping[str, Any], names: Names) -> str | None:
         if d["choice"] == "leave":
             return (
                 f"{name(d['owner'])} decides to leave {site(d['site'])} ({d['personnel']} personnel): "
-                f"holding it is worth {d['value']:.2f}, staying risks {d['risk']:.2f}."
+                f"holding it is worth {d['value']:.2f} to it, and it believes staying risks {d['risk']:.2f}."
+            )
+        if d["choice"] == "draw_down":
+            return (
+                f"{name(d['owner'])} draws {site(d['site'])} down to its residual garrison: "
+                f"{d['personnel']} personnel are to leave (keeping them is worth {d['value']:.2f} to it, "
+                f"and it believes they run a risk of {d['risk']:.2f})."
             )
         if d["choice"] == "no_hub":
             return f"No way out is open from {site(d['site'])} any more: it is a hub no longer."

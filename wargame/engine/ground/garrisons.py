@@ -1,14 +1,23 @@
-"""Where to be: each day the owner of every garrison chooses what each of its sites is, from what holding
-it is worth and what staying risks: an outpost to leave, a hub to gather in and fly or ship out from, or a
-base to keep. Nothing is marked to leave at the start; a site a table's terms make a hub (or order
-evacuated) changes through the effects of those terms.
+"""Where to be: each day the owner of every garrison chooses what each of its posts is, and how many it
+keeps at its bases, by the one choice rule of wargame.engine.choice: from what holding the post is worth
+to it (its own value, drawn per run where the scenario gives a prior) against the risk it believes staying
+runs, weighed by its risk aversion, with its own precision.
 
-Staying risks more the more hostile the actor that controls the ground around it, and most when it is
-encircled. An outpost worth less than its risk is left (its people and equipment wait for a convoy or a
-lift). One worth keeping that has an airfield or a port with a way out open becomes a hub; a hub that is
-no longer worth its risk is left too, and a hub from which no way out is open any more is a hub no
-longer (an outpost its garrison holds, or leaves). Bases are kept unless a withdrawal is ordered. A role
-that a signed or imposed term set (Qamishli handed over, say) is not undone by the owner's own choice.
+- A post (outpost or hub): stay or leave. Staying is worth v - a * r, leaving 0, where v is the post's
+  value to its owner, a the owner's risk aversion and r the risk it believes staying runs: from its own
+  trust in whoever holds the ground around it (it cannot see their intentions), and most when the post is
+  encircled. A post it stays in that has an airfield or a port with a way out open is a hub (its people
+  and the neighbouring posts' gather there and fly or ship out); one from which no way out is open any
+  more is an outpost again. A post left is left for good: its people and equipment wait for a convoy or
+  a lift.
+- A base with a residual garrison and a `surplus_value`: keep the people beyond the residual there, or
+  draw down to it (the rest wait to be flown or shipped out); keeping is worth the surplus's value less
+  the believed risk to them. Drawing down is for good. Bases themselves are kept unless a withdrawal is
+  ordered (by an event or a term).
+
+The choice is asked every day, so it changes when what it weighs changes (a siege, a changed trust, a
+way out opened or closed); a role that a signed or imposed term set (an airfield handed over, say) is not
+undone by the owner's own choice, though the owner may still leave.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wargame.engine import records
+from wargame.engine.choice import choose
 
 if TYPE_CHECKING:
     from wargame.engine.actors import ActorAgent
@@ -27,10 +37,12 @@ HOSTILE_GROUND_RISK = 0.5  # estimate: the risk of staying on the most hostile g
 
 
 def staying_risk(m: WargameModel, site: Site, owner: str) -> float:
-    """What staying at the site risks for its owner, in [0, 1]."""
+    """What staying at the site risks for its owner, in [0, 1], as the owner believes it: from its own
+    trust in the actor holding the ground around it (0 risk on its own or friendly-held ground at trust
+    1, HOSTILE_GROUND_RISK at trust -1), and SIEGE_RISK on top while the post is encircled."""
     ground = 0.0
     if site.controller is not None and site.controller != owner and site.controller in m._actors:
-        hostility = m.actor(site.controller).hostility(owner)  # 0.25 (trust 1) .. 1.75 (trust -1)
+        hostility = m.actor(owner).believed_hostility(site.controller)  # 0.25 .. 1.75
         ground = HOSTILE_GROUND_RISK * (hostility - 0.25) / 1.5
     siege = SIEGE_RISK if site.besieged_by is not None else 0.0
     return 1.0 - (1.0 - siege) * (1.0 - ground)
@@ -40,10 +52,20 @@ def review_posts(m: WargameModel, agent: ActorAgent, day: int) -> None:
     owner = agent.actor_id
     origins = None
     for site in m.ground.sites.values():
-        if site.garrison != owner or site.role == "base" or site.personnel == 0:
+        if site.garrison != owner or site.personnel == 0:
+            continue
+        if site.role == "base":
+            if site.surplus_value is not None:
+                _review_base(m, agent, site, day)
             continue
         risk = staying_risk(m, site, owner)
-        if site.value < risk:
+        stay = site.value - agent.risk_aversion * risk
+        if (
+            choose(
+                {"stay": stay, "leave": 0.0}, agent.rationality, m.tastes, f"post:{site.id}", m.rng
+            )
+            == "leave"
+        ):
             leave(m, site, day, risk)
             continue
         if site.airfield or site.port:
@@ -53,6 +75,39 @@ def review_posts(m: WargameModel, agent: ActorAgent, day: int) -> None:
                 _choose(m, site, "outpost", "no_hub", day, risk)  # no way out from here any more
             elif site.role == "outpost" and site.id in origins and not site.role_by_terms:
                 _choose(m, site, "hub", "hub", day, risk)
+
+
+def _review_base(m: WargameModel, agent: ActorAgent, site: Site, day: int) -> None:
+    """Keep the base's people beyond its residual, or draw down to the residual for good."""
+    risk = staying_risk(m, site, agent.actor_id)
+    keep = site.surplus_value - agent.risk_aversion * risk
+    subject = f"base:{site.id}"
+    if (
+        choose({"keep": keep, "draw_down": 0.0}, agent.rationality, m.tastes, subject, m.rng)
+        == "keep"
+    ):
+        return
+    residual = site.personnel if site.residual is None else min(site.residual, site.personnel)
+    residual_t = (
+        site.equipment_t if site.residual_t is None else min(site.residual_t, site.equipment_t)
+    )
+    moved, moved_t = site.personnel - residual, site.equipment_t - residual_t
+    site.residual = site.residual_t = site.surplus_value = None  # decided for good
+    m.record(
+        records.PostDecision(
+            day,
+            owner=site.garrison,
+            site=site.id,
+            choice="draw_down",
+            value=keep + agent.risk_aversion * risk,
+            risk=risk,
+            personnel=moved,
+        )
+    )
+    site.personnel, site.equipment_t = residual, residual_t
+    site.waiting += moved
+    site.waiting_t += moved_t
+    m.changed("people")
 
 
 def _choose(m: WargameModel, site: Site, role: str, choice: str, day: int, risk: float) -> None:

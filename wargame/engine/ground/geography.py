@@ -16,6 +16,9 @@ BASE_KINDS = ("air_base", "naval_base")
 # What is left of a road's risk for a column its holder has agreed to let pass: spoilers, cells the holder
 # does not control, accidents (an estimate).
 SAFE_CONDUCT_RISK = 0.25
+# What a load delivered to a third country is worth beside the same load home, where a scenario does not
+# say (the language's default: people and equipment are wanted home first).
+THIRD_COUNTRY_VALUE = 0.5
 
 
 @dataclass(slots=True)
@@ -40,8 +43,15 @@ class Site:
     # outpost (to leave when not worth its risk) | hub | base: the owner's choice
     role: str = "outpost"
     role_by_terms: bool = False  # a signed or imposed term set the role: the owner does not undo it
-    value: float = 0.0  # what holding it is worth to its garrison's owner
+    value: float = (
+        0.0  # what holding it is worth to its garrison's owner (drawn where a prior gives it)
+    )
     port: bool = False
+    # a base whose owner decides when to draw down to its residual garrison (surplus_value given): the
+    # residual and what keeping the rest is worth; None once drawn down, or where there is no choice
+    residual: int | None = None
+    residual_t: float | None = None
+    surplus_value: float | None = None
 
     @classmethod
     def from_spec(cls, s: SiteSpec) -> Site:
@@ -60,9 +70,18 @@ class Site:
             s.airfield,
             s.exit,
             role=s.role or ("base" if s.kind in BASE_KINDS else "outpost"),
-            value=s.value,
+            value=s.value if isinstance(s.value, float | int) else s.value.mean(),
             port=s.port,
         )
+        if s.surplus_value is not None and (s.residual is not None or s.residual_t is not None):
+            # The owner chooses when to draw down to the residual (garrisons.review_bases).
+            site.residual, site.residual_t = s.residual, s.residual_t
+            site.surplus_value = (
+                s.surplus_value
+                if isinstance(s.surplus_value, float | int)
+                else s.surplus_value.mean()
+            )
+            return site
         # A base's residual garrison stays; the rest of its people (and equipment) wait to be lifted out.
         if s.residual is not None and s.residual < s.personnel:
             site.personnel, site.waiting = s.residual, s.personnel - s.residual
@@ -98,11 +117,22 @@ class AirRoute:
     grants: dict[str, bool]
     mode: str = "air"  # air | sea
     leads_to: str = "home"  # home | third_country
+    # what a full load of people / of equipment delivered there is worth to the operator (drawn per run
+    # where the scenario gives a prior)
+    value_personnel: float = 1.0
+    value_equipment: float = 1.0
 
     @classmethod
     def from_spec(cls, r: AirRouteSpec) -> AirRoute:
         grants = {g.by: g.open for g in r.overflight}
-        return cls(r.id, r.from_, r.to, r.km, grants, r.mode, r.destination)
+        default = 1.0 if r.destination == "home" else THIRD_COUNTRY_VALUE
+        people = equipment = default
+        if r.value is not None:
+            people, equipment = (
+                v if isinstance(v, float | int) else v.mean()
+                for v in (r.value.personnel, r.value.equipment)
+            )
+        return cls(r.id, r.from_, r.to, r.km, grants, r.mode, r.destination, people, equipment)
 
     @property
     def usable(self) -> bool:
@@ -118,6 +148,8 @@ class Fleet:
     payload_t: float
     sorties_per_day: dict[str, float]
     mode: str = "air"  # aircraft, or ships on sea lanes
+    # when each craft now away on a trip is back (a day and a fraction of it); the others are home
+    away: list[float] = field(default_factory=list)
 
     @classmethod
     def from_spec(cls, a: AircraftSpec) -> Fleet:

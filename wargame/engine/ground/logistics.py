@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wargame.engine import records
+from wargame.engine.choice import choose
 from wargame.engine.ground import people
 
 if TYPE_CHECKING:
@@ -233,74 +234,95 @@ def _run_gauntlet(
 
 
 def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
-    """Each fleet (aircraft, or ships on sea lanes) flies one open route today, within its sorties. People
-    go home: while people wait where a route home is open, the fleet takes the home route it can fly most
-    often. A route to a third country (where the owner has a presence) takes equipment, and people only
-    where no route home is open from where they wait. Ties go to the route with the most sorties a day,
-    then by route id."""
+    """Each aircraft or ship of the owner's that is home flies or sails today, trip after trip, on a route
+    it chooses by the one choice rule (wargame.engine.choice): what the load it would carry is worth at
+    the route's destination to the owner (a full load of people, of equipment, by the route's values),
+    with the owner's precision and its tastes for the fleet's routes. A craft is away for 1/sorties days a
+    trip (a ship at 0.11 a day sails once in nine days) and carries nothing more until it is back; a
+    route is flown only while its grantors consent (an event can withdraw it from one day to the next)."""
     sites = m.ground.sites
-
-    def waiting(
-        r,
-    ) -> bool:  # read afresh for each fleet: an earlier fleet may have emptied the place
-        return sites[r.origin].waiting > 0 or sites[r.origin].waiting_t > 0
-
     routes = [
-        r
-        for r in m.ground.air_routes.values()
-        if sites[r.origin].garrison == owner and waiting(r) and r.usable
+        r for r in m.ground.air_routes.values() if sites[r.origin].garrison == owner and r.usable
     ]
-    if not routes:
-        return
     fleets = [f for f in m.ground.fleets.values() if f.operator == owner and f.count > 0]
-    # where a way home is open that some fleet of the owner can fly
-    home_from = {
-        r.origin
-        for r in routes
-        if r.leads_to == "home" and any(f.sorties_per_day.get(r.id, 0.0) > 0 for f in fleets)
-    }
+    if not fleets:
+        return
+    agent = m.actor(owner)
+    carried: dict[tuple[str, str], list] = {}
+    end = day + 1
     for fleet in fleets:
-        options = []
-        for r in routes:
-            sorties = fleet.sorties_per_day.get(r.id, 0.0)
-            if sorties <= 0 or not waiting(r):
-                continue
-            people_there = sites[r.origin].waiting > 0
-            # what the flight is for: people home first, then whatever else can leave
-            purpose = 2 if people_there and r.leads_to == "home" else 1
-            if r.leads_to != "home" and people_there and r.origin in home_from:
-                purpose = 1 if sites[r.origin].waiting_t > 0 else 0
-            if purpose:
-                options.append((purpose, sorties, r))
-        if not options:
-            continue
-        purpose, sorties, route = max(options, key=lambda o: (o[0], o[1], o[2].id))
-        site = m.ground.sites[route.origin]
-        flights = fleet.count * sorties
-        seats = int(flights * fleet.payload_personnel)
-        # people leave by a third-country route only when none goes home from here
-        lifted = (
-            min(site.waiting, seats) if route.leads_to == "home" or site.id not in home_from else 0
-        )
-        if fleet.mode == "sea":  # a ship's few passenger places do not take cargo space
-            tonnes = min(site.waiting_t, flights * fleet.payload_t)
-        else:  # an aircraft carries people or cargo in the same hold
-            used = lifted / fleet.payload_personnel
-            tonnes = min(site.waiting_t, max(flights - used, 0.0) * fleet.payload_t)
-        if lifted == 0 and tonnes == 0:
-            continue
-        site.waiting -= lifted
-        site.waiting_t -= tonnes
-        people.evacuate(m, lifted, tonnes, route.leads_to)
+        home = max(0, fleet.count - len(fleet.away))
+        starts = sorted([float(day)] * home + fleet.away)
+        away = []
+        for start in starts:
+            t = max(start, float(day))
+            while t < end:
+                trip = _choose_trip(m, agent, fleet, routes)
+                if trip is None:
+                    break
+                route, lifted, tonnes = trip
+                site = sites[route.origin]
+                site.waiting -= lifted
+                site.waiting_t -= tonnes
+                people.evacuate(m, lifted, tonnes, route.leads_to)
+                load = carried.setdefault((fleet.type, route.id), [0, 0.0])
+                load[0] += lifted
+                load[1] += tonnes
+                t += 1.0 / fleet.sorties_per_day[route.id]
+            if t >= end:
+                away.append(t)
+        fleet.away = away
+    for (fleet_type, route_id), (lifted, tonnes) in carried.items():
+        route = m.ground.air_routes[route_id]
         m.record(
             records.Airlift(
                 day,
                 owner=owner,
-                fleet=fleet.type,
-                mode=fleet.mode,
-                route=route.id,
-                site=site.id,
+                fleet=fleet_type,
+                mode=m.ground.fleets[fleet_type].mode,
+                route=route_id,
+                site=route.origin,
                 personnel=lifted,
                 tonnes=tonnes,
             )
         )
+
+
+def _choose_trip(m: WargameModel, agent: ActorAgent, fleet, routes) -> tuple | None:
+    """The route a craft of `fleet` takes now and its load (people, tonnes), or None if nothing waits
+    where it can go. Each route is worth the best load it could take there: people first and cargo in
+    the room left, or cargo only, for an aircraft (one hold); people in the few passenger places and
+    cargo in the holds, for a ship."""
+    sites = m.ground.sites
+    options: dict[str, float] = {}
+    loads: dict[str, tuple] = {}
+    seats, hold = fleet.payload_personnel, fleet.payload_t
+    for r in routes:
+        if fleet.sorties_per_day.get(r.id, 0.0) <= 0:
+            continue
+        site = sites[r.origin]
+        if site.waiting <= 0 and site.waiting_t <= 0:
+            continue
+        people_n = min(site.waiting, seats) if r.value_personnel > 0 else 0
+        if fleet.mode == "sea":
+            tonnes = min(site.waiting_t, hold) if r.value_equipment > 0 else 0.0
+            best = (people_n, tonnes)
+        else:
+            mixed = (people_n, min(site.waiting_t, (1.0 - people_n / seats) * hold))
+            cargo = (0, min(site.waiting_t, hold))
+            best = max(
+                (mixed, cargo),
+                key=lambda lt: r.value_personnel * lt[0] / seats + r.value_equipment * lt[1] / hold,
+            )
+            if r.value_equipment <= 0:
+                best = (people_n, 0.0)
+        worth = r.value_personnel * best[0] / seats + r.value_equipment * best[1] / hold
+        if worth <= 0:
+            continue
+        options[r.id] = worth
+        loads[r.id] = best
+    if not options:
+        return None
+    chosen = choose(options, agent.rationality, m.tastes, f"fleet:{fleet.type}", m.rng)
+    lifted, tonnes = loads[chosen]
+    return m.ground.air_routes[chosen], int(lifted), float(tonnes)
