@@ -138,7 +138,9 @@ def arrive_convoys(m: WargameModel, day: int) -> None:
 
 def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
     """How great a chance of attack the evacuating side accepts today: rises with time pressure, and is
-    halved while talks that could make the roads safer (a table that moves people) are still open."""
+    halved while talks that could make the roads safer (a table that moves people) are still open. A
+    column leaves when going (this tolerance less the road's risk, weighed by its risk aversion) beats
+    waiting (0), by the choice rule of wargame.engine.choice."""
     urgency = agent.time_pressure * (1.0 - 0.5 * agent.resolve) * day / m.horizon
     tolerance = 0.05 + 0.6 * urgency
     if any(
@@ -169,8 +171,13 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
             if site.supply_left > BREAKOUT_SUPPLY_DAYS:
                 continue
             risk = 1.0 - (1.0 - BREAKOUT_RISK) * (1.0 - risk)
-        elif risk > tolerance:
-            continue
+        else:
+            # go now, or wait for safer roads (choice.py): the risk it accepts today against the risk
+            # of the road, weighed by its risk aversion
+            go = tolerance - agent.risk_aversion * risk
+            options = {"go": go, "wait": 0.0}
+            if choose(options, agent.rationality, m.tastes, f"convoy:{site.id}", m.rng) == "wait":
+                continue
         convoy = Convoy(
             owner,
             site.id,
