@@ -142,7 +142,7 @@ def ManyRuns(desk: Desk):
 
     with solara.Columns([3, 2]):
         with solara.Column():
-            TreeClicks(Chart(lambda: branches_chart(res, tree), key=(id(b), b.done)), on_point)
+            TreeClicks(Chart(lambda: branches_chart(res, tree), key=(id(b), b.drawn)), on_point)
             solara.Text(
                 "Click a box to see what lies beneath it; hover for its share and interval.",
                 style=SMALL,
@@ -150,7 +150,7 @@ def ManyRuns(desk: Desk):
         with solara.Column():
             NodeDetail(desk)
     WhatIfAnswer(desk)
-    Chart(lambda: outcomes_chart(res), key=(id(b), b.done))
+    Chart(lambda: outcomes_chart(res), key=(id(b), b.drawn))
     if b.finished and b.done:
         ReportParts(b, b.done)
 
@@ -187,7 +187,7 @@ def NodeDetail(desk: Desk):
     res = b.results
     steps = [p for p in node.path if p not in (END, OTHER)]
     path = " → ".join(tip(res.milestone_labels.get(p, p), p) for p in steps) or "all runs"
-    lo, hi = wilson(node.runs, b.done)
+    lo, hi = wilson(node.runs, b.drawn)
     day = (
         f"; reached on day {float(node.median_day):g} (median)"
         if node.median_day is not None and not math.isnan(float(node.median_day))
@@ -197,7 +197,7 @@ def NodeDetail(desk: Desk):
         HtmlBlock(
             f'<div class="branch-path" style="font-weight:600">{path}</div>'
             + (" (then no further milestone)" if node.label == END else "")
-            + f"<div>{node.runs:,} of {b.done:,} runs: {node.runs / max(b.done, 1):.1%} "
+            + f"<div>{node.runs:,} of {b.drawn:,} runs: {node.runs / max(b.drawn, 1):.1%} "
             f"(95% interval {lo:.1%} – {hi:.1%}){day}</div>"
         )
         rows = "".join(
@@ -284,10 +284,10 @@ def WhatIfAnswer(desk: Desk):
     with solara.Card("What if: " + forced, classes=["whatif-answer"]):
         HtmlBlock(
             f'<p style="margin:0 0 6px">Continuations of run {w.run_id} ({seed_html(w.seed)}) from day '
-            f"{w.day}: {w.base.done:,} as they were (A) and {w.changed.done:,} with this forced on day "
+            f"{w.day}: {w.base.drawn:,} as they were (A) and {w.changed.drawn:,} with this forced on day "
             f"{w.day} (B): {tip(forced, 'force ' + w.force)}.</p>"
         )
-        PairAnswer(base, changed, a_name, b_name, "outcome", (id(w), w.changed.done))
+        PairAnswer(base, changed, a_name, b_name, "outcome", (id(w), w.base.drawn, w.changed.drawn))
 
 
 @solara.component
@@ -428,10 +428,10 @@ def ComparePanel(desk: Desk):
     said = "; ".join(change_words(k, v, labels) for k, v in changes) or "nothing changed"
     ids = "; ".join(f"{k}={v}" for k, v in changes)
     a_name, b_name = "A: as it stands", f"B: {said}"
-    key = (id(left), id(right), right.done)
+    key = (id(left), id(right), left.drawn, right.drawn)
     with solara.Card("As it stands and changed", classes=["compare-answer"]):
         HtmlBlock(
-            f'<p style="margin:0 0 6px">{left.done:,} runs as the scenario stands (A) and {right.done:,} '
+            f'<p style="margin:0 0 6px">{left.drawn:,} runs as the scenario stands (A) and {right.drawn:,} '
             f"with {tip(said, ids)} (B), the same seeds.</p>"
         )
         PairAnswer(left.results, right.results, a_name, b_name, "outcome", key)

@@ -13,6 +13,7 @@ import math
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,10 @@ from wargame.session import Game, GameError
 DEFAULT_SCENARIO = "syria_dec2024"
 MAX_RUNS = int(os.environ.get("WARGAME_UI_MAX_RUNS", "5000"))  # the most runs one request may ask
 WHATIF_RUNS = 200
+# While a batch runs, its results and branch tree (and so the page's charts) are rebuilt at most this
+# often: a redraw of the charts costs a few tenths of a second of the server's time, which the workers'
+# runs would otherwise wait on (the progress bar still moves with every chunk).
+REFRESH_SECONDS = 1.5
 # Without a warm pool, fewer runs than this go in this process: starting a pool of workers (each imports the
 # engine) costs more than it saves below a few hundred runs (measured: 200 seed runs take 2.6 s here, 6 s on
 # a cold 2-worker pool). With the server's warm pool (workers started once, kept), from WARM_FROM runs on.
@@ -96,7 +101,10 @@ def _say(exc: Exception) -> str:
 @dataclass
 class Batch:
     """Many runs of one plan, as they arrive: Arrow tables chunk by chunk, the progress, a cancel flag,
-    and the results and branch tree of the runs so far (rebuilt once per chunk, not per run)."""
+    and the results and branch tree of the runs so far. `done` counts every run in; the results and the
+    tree are rebuilt (`refresh`) with the first chunk, then at most every REFRESH_SECONDS, and at the
+    end: `drawn` is how many runs they hold, so the page's charts redraw a few times a batch, not once
+    per chunk, while its progress bar follows `done`."""
 
     plan: Plan
     manifest: dict
@@ -108,17 +116,31 @@ class Batch:
     results: Results | None = None
     tree: BranchNode | None = None
     error: str | None = None
+    drawn: int = 0
+    refreshed_at: float = 0.0
 
     @property
     def total(self) -> int:
         return self.plan.total
 
     def take(self, table: pa.Table, min_share: float) -> None:
+        """Count a chunk in; the results and tree follow with the first chunk, then at most every
+        REFRESH_SECONDS, and always with the last."""
         self.tables.append(table)
         self.done += table.num_rows
+        now = time.monotonic()
+        if self.drawn == 0 or self.done >= self.total or now - self.refreshed_at >= REFRESH_SECONDS:
+            self.refresh(min_share)
+
+    def refresh(self, min_share: float = 0.01) -> None:
+        """The results and the branch tree of every run in so far."""
+        if self.drawn == self.done:
+            return
         whole = pa.concat_tables(self.tables)
         self.results = Results.from_table(whole, self.manifest, complete=self.done >= self.total)
         self.tree = branch_tree(whole, min_share=min_share)
+        self.drawn = self.done
+        self.refreshed_at = time.monotonic()
 
 
 @dataclass
@@ -385,6 +407,8 @@ class Workspace:
         ) as exc:  # a broken pool is a RuntimeError
             batch.error = _say(exc)
         batch.cancelled = batch.cancel.is_set() and batch.done < batch.total
+        if batch.tables:
+            batch.refresh(min_share)  # a batch cut short shows every run it has
         batch.finished = True
         if on_chunk is not None:
             on_chunk(batch)
