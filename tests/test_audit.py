@@ -226,7 +226,7 @@ def test_certain_reasons_show_and_exit_0_when_every_flag_has_one(tmp_path):
     path = scenario(tmp_path, name="first")
     done, data = audit_json(path, 20, "--workers", 1)
     assert done.returncode == 1
-    assert done.stdout.splitlines()[-2].startswith("FLAGGED WITHOUT A REASON")
+    assert done.stdout.splitlines()[-1].startswith("FLAGGED WITHOUT A REASON")
     defects = [s["id"] for g in data["groups"] for s in g["shares"] if s["flagged"]]
     flagged_questions = {q["id"] for q in data["key_questions"] if q["flagged"]}
     assert defects

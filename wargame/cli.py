@@ -791,11 +791,11 @@ def _audit(args) -> int:
         _check_writable_file("--json", args.json)
     seed = 0 if args.seed is None else args.seed
     audit = audit_runs(args.scenario, args.runs, seed, overrides, workers=args.workers)
-    for line in render_audit(audit):
-        print(line)
-    if args.json:
+    if args.json:  # written first, so that the verdict stays the last line
         Path(args.json).write_text(json.dumps(audit.to_dict(), indent=1), encoding="utf-8")
         print(f"wrote {args.json}")
+    for line in render_audit(audit):
+        print(line)
     return 1 if audit.defects else 0
 
 

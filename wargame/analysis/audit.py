@@ -326,10 +326,10 @@ def _mark(flagged: bool, reason: str | None) -> str:
 def render_audit(audit: Audit, width: int | None = None) -> list[str]:
     """The audit as text: a block a decision, table, milestones and outcomes, then the key questions;
     the last line says whether anything is flagged without a reason. `width`: of the labels' column
-    (default: the longest label's, within 40 to 72)."""
+    (default: the longest label's, within 40 to 60)."""
     if width is None:
         longest = max((len(s.label) + 2 for s in audit.shares), default=0)
-        width = min(max(longest, 40), 72)
+        width = min(max(longest, 40), 60)
     out = [
         f"Decision audit of {audit.scenario}: {audit.runs} runs"
         + (f", root seed {audit.seed}" if audit.seed is not None else ""),
@@ -337,7 +337,7 @@ def render_audit(audit: Audit, width: int | None = None) -> list[str]:
         "least once (a run counts once per option); 'held to the end', 'never sent' and the like count",
         "the runs that took none of the options named; a table's ending and an outcome count one per run.",
         "day: the median of the first day the option was taken or the milestone reached.",
-        f"! marks a share at or above {HIGH:.0%} or at or below {LOW:.0%}; where the scenario states why "
+        f"! marks a share at or above {HIGH:.0%} or at or below {LOW:.0%}; where the scenario states why",
         "(certain:), the reason stands instead.",
     ]
     head = f"{'':{width}s} {'share':>6s}  {'95% interval':14s} {'day':>4s}"  # day: median first
@@ -393,8 +393,8 @@ def render_audit(audit: Audit, width: int | None = None) -> list[str]:
     out.append(summary)
     if audit.defects:
         out.append(
-            f"FLAGGED WITHOUT A REASON: {len(missing)} shares and {len(qs)} key questions "
-            "(a threshold decides them, or the scenario should say why under certain:)"
+            f"FLAGGED WITHOUT A REASON: {len(missing)} shares, {len(qs)} key questions "
+            "(a threshold, or a reason for certain: to state)"
         )
     else:
         out.append("Nothing flagged without a reason.")
