@@ -102,6 +102,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     mc.add_argument("--no-progress", action="store_true")
 
+    aud = sub.add_parser(
+        "audit",
+        help="decision audit: how often each choice, table ending, milestone and outcome comes, "
+        "flagging the (nearly) certain ones; key questions' answers",
+    )
+    aud.add_argument("scenario", help="a bundled scenario name (see `wargame list`) or a YAML path")
+    aud.add_argument("--runs", type=int, help="runs to play")
+    aud.add_argument("--seed", type=int, help="root seed (default 0)")
+    aud.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local processes (default: all cores); the shares are the same for any number",
+    )
+    aud.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    aud.add_argument("--json", metavar="FILE", help="also write the audit as JSON to FILE")
+
     tree = sub.add_parser("tree", help="the branch tree of a Monte Carlo's milestone paths")
     tree.add_argument("folder", help="a results folder made by `wargame mc`")
     tree.add_argument(
@@ -662,6 +679,8 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "mc":
         return _monte_carlo(args)
+    if args.command == "audit":
+        return _audit(args)
     if args.command == "ui":
         return _serve_ui(args)
     if args.command in ("classroom", "exercises", "briefings", "debrief"):
@@ -754,6 +773,42 @@ def _dispatch(args) -> int:
             print(line)
         return 0
     raise AssertionError(args.command)
+
+
+def _audit(args) -> int:
+    """Play the runs, print the audit; 1 when a share or a key question is flagged without a reason."""
+    from wargame.analysis.audit import audit_runs, render_audit
+    from wargame.engine.scenarios import load_scenario
+    from wargame.language.scenario import parse_set
+
+    if not args.runs:
+        raise ScenarioError(
+            "wargame audit", "missing arguments", expected="SCENARIO --runs N", found="no --runs"
+        )
+    overrides = parse_set(args.overrides)
+    load_scenario(args.scenario, overrides)  # bad input stops here, before any work
+    if args.json:
+        _check_writable_file("--json", args.json)
+    seed = 0 if args.seed is None else args.seed
+    audit = audit_runs(args.scenario, args.runs, seed, overrides, workers=args.workers)
+    if args.json:  # written first, so that the verdict stays the last line
+        Path(args.json).write_text(json.dumps(audit.to_dict(), indent=1), encoding="utf-8")
+        print(f"wrote {args.json}")
+    for line in render_audit(audit):
+        print(line)
+    return 1 if audit.defects else 0
+
+
+def _check_writable_file(flag: str, path: str) -> None:
+    """A file the command will write at the end: its folder must exist (found before the runs)."""
+    target = Path(path)
+    if target.is_dir() or not target.resolve().parent.is_dir():
+        raise ScenarioError(
+            flag,
+            "cannot write there",
+            expected="a file path in an existing folder",
+            found=path,
+        )
 
 
 def _read_runs(folder: str):

@@ -179,14 +179,30 @@ def schema_for(plan: Plan, sc: Scenario) -> pa.Schema:
     return pa.schema(fields)
 
 
+# The columns `run_chunk(audit=True)` adds after a row's own: what each run took of the scenario's
+# choices (engine.decisions.run_facts: item ids and the first day each was taken).
+AUDIT_COLUMNS = (
+    pa.field("audit_items", pa.list_(pa.string())),
+    pa.field("audit_days", pa.list_(pa.int32())),
+)
+
+
 def run_chunk(
-    plan: Plan, start: int, stop: int, cancelled: Callable[[], bool] | None = None
+    plan: Plan,
+    start: int,
+    stop: int,
+    cancelled: Callable[[], bool] | None = None,
+    audit: bool = False,
 ) -> pa.Table | None:
     """Runs start..stop-1 of the plan, as one Arrow table; None if `cancelled()` turns true between
-    two runs (the in-process backend passes it, so that a stop does not wait for a whole chunk)."""
+    two runs (the in-process backend passes it, so that a stop does not wait for a whole chunk).
+    audit=True adds AUDIT_COLUMNS after the schema's own (the decision audit's per-run facts; a run
+    continued from a saved day counts the choices from that day on)."""
+    from wargame.engine.decisions import run_facts
     from wargame.engine.model import WargameModel
 
     rows = []
+    facts = []
     schema = None
     point = None
     # The scenario and its offer spaces live as long as the worker: keep them out of the garbage
@@ -217,7 +233,11 @@ def run_chunk(
                 model.reseed(seed)
                 for spec in plan.force:
                     model.force(spec)
+            if audit:
+                model.audit = {}
             result = model.run()
+            if audit:
+                facts.append(run_facts(model))
             row = {"run_id": run_id, "seed": seed, "point": point}
             for path, value in plan.points[point]:
                 row[f"set_{path}"] = value
@@ -232,4 +252,9 @@ def run_chunk(
     finally:
         if frozen:
             gc.unfreeze()
-    return pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pylist(rows, schema=schema)
+    if audit:
+        items, days = AUDIT_COLUMNS
+        table = table.append_column(items, pa.array([list(f) for f in facts], items.type))
+        table = table.append_column(days, pa.array([list(f.values()) for f in facts], days.type))
+    return table

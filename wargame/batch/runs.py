@@ -37,6 +37,7 @@ def run_many(
     scheduler: str | None = None,
     chunks: Sequence[Chunk] | None = None,
     pool: ProcessPoolExecutor | None = None,
+    audit: bool = False,
 ) -> Iterator[pa.Table]:
     """Yield the plan's runs as Arrow tables, one per chunk, in the order the chunks finish.
 
@@ -53,7 +54,8 @@ def run_many(
     those (start, stop) ranges (e.g. the ones a resumed folder lacks) instead of the whole plan in
     chunks of `chunk_size`. `pool` (from `warm_pool`) runs the chunks on workers already started and
     keeps them for the next call: a cancel then drops the queued chunks and leaves the running ones
-    (small) to finish unread.
+    (small) to finish unread. `audit` adds the decision audit's columns to every table
+    (plan.run_chunk).
     """
     if chunks is None:
         size = chunk_size or default_chunk_size(plan.total, workers)
@@ -71,13 +73,13 @@ def run_many(
     cancelled = _cancel_test(cancel)
     done = plan.total - sum(stop - start for start, stop in todo)
     if scheduler:
-        backend = _on_dask(plan, todo, scheduler, cancelled)
+        backend = _on_dask(plan, todo, scheduler, cancelled, audit)
     elif pool is not None:
-        backend = _on_pool(plan, todo, pool._max_workers, cancelled, pool)
+        backend = _on_pool(plan, todo, pool._max_workers, cancelled, pool, audit)
     elif workers <= 1:
-        backend = _in_process(plan, todo, cancelled)
+        backend = _in_process(plan, todo, cancelled, audit)
     else:
-        backend = _on_pool(plan, todo, workers, cancelled)
+        backend = _on_pool(plan, todo, workers, cancelled, audit=audit)
     try:
         for table in backend:
             done += table.num_rows
@@ -100,11 +102,13 @@ def _cancel_test(cancel: Any) -> Callable[[], bool]:
     )
 
 
-def _in_process(plan: Plan, todo: list[Chunk], cancelled: Callable[[], bool]) -> Iterator[pa.Table]:
+def _in_process(
+    plan: Plan, todo: list[Chunk], cancelled: Callable[[], bool], audit: bool = False
+) -> Iterator[pa.Table]:
     for start, stop in todo:
         if cancelled():
             return
-        table = run_chunk(plan, start, stop, cancelled)
+        table = run_chunk(plan, start, stop, cancelled, audit)
         if table is None:
             return
         yield table
@@ -146,6 +150,7 @@ def _on_pool(
     workers: int,
     cancelled: Callable[[], bool],
     kept: ProcessPoolExecutor | None = None,
+    audit: bool = False,
 ) -> Iterator[pa.Table]:
     pool = kept or new_pool(workers)
     queue = list(todo)
@@ -158,7 +163,7 @@ def _on_pool(
                 return
             while queue and len(pending) < workers * 2:
                 start, stop = queue.pop(0)
-                pending[pool.submit(run_chunk, plan, start, stop)] = (start, stop)
+                pending[pool.submit(run_chunk, plan, start, stop, None, audit)] = (start, stop)
             finished, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
                 del pending[future]
@@ -252,7 +257,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _on_dask(
-    plan: Plan, todo: list[Chunk], scheduler: str, cancelled: Callable[[], bool]
+    plan: Plan,
+    todo: list[Chunk],
+    scheduler: str,
+    cancelled: Callable[[], bool],
+    audit: bool = False,
 ) -> Iterator[pa.Table]:
     from distributed import as_completed
 
@@ -261,7 +270,8 @@ def _on_dask(
     try:
         plan_future = client.scatter(plan, broadcast=True)
         futures = [
-            client.submit(run_chunk, plan_future, start, stop, pure=False) for start, stop in todo
+            client.submit(run_chunk, plan_future, start, stop, None, audit, pure=False)
+            for start, stop in todo
         ]
         arriving = as_completed(futures)
         while not arriving.is_empty():

@@ -64,6 +64,10 @@ class DailyFigures(mesa.DataCollector):
 class WargameModel(mesa.Model):
     """One run of a scenario. `rng` seeds everything; `overrides` are --set style {path: value}."""
 
+    # The choices taken so far, for the decision audit: (decision, option) -> the first day taken; None
+    # (the default) collects nothing. A class attribute, so that a state saved before it existed loads.
+    audit: dict[tuple[str, str], int] | None = None
+
     def __init__(
         self,
         scenario: Scenario | str | Path | None = None,
@@ -417,6 +421,10 @@ class WargameModel(mesa.Model):
         name = rec.occurrence()
         if name is not None:
             self.occurrences[name] = self.occurrences.get(name, 0) + 1
+        if self.audit is not None:
+            item = rec.audit_item()
+            if item is not None and item not in self.audit:
+                self.audit[item] = rec.day
         if self.narrate:
             self.records.append(rec)
 

@@ -7,6 +7,10 @@ see of one. A new kind of record is one class here: its visibility, its occurren
 scenario's vocabulary (`occurrence_names`) come with it, and a test over `REGISTRY` requires a sentence
 for it in the narrative.
 
+Choices, for the decision audit (`wargame audit`): a kind of record that is a choice an actor makes says
+which decision it settles and the option taken (`audit_item`), and which decisions a scenario's actors
+can face with which options (`decisions`), so that an option no run took still shows, at 0%.
+
 Visibility, in one place:
 - a public record is seen by everyone; any other by the actors it `concerns` only (the analyst sees all);
 - `private_to` names fields only one actor may read (a breach's gain and cost: only the breaker's own
@@ -20,9 +24,49 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from wargame.language.scenario import Scenario
 
 REGISTRY: dict[str, type[Record]] = {}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recurring choice as the audit shows it: the options a run may take (each counted once a run,
+    however often taken) and, where meaningful, `otherwise`: the runs that took none of `otherwise_of`
+    (a post held to the end: never left)."""
+
+    options: tuple[str, ...]
+    otherwise: str | None = None
+    otherwise_of: tuple[str, ...] = ()  # default: every option
+
+
+def _evacuating(sc: Scenario) -> set[str]:
+    """The actors whose garrisons move out."""
+    return {a.id for a in sc.actors if a.evacuates}
+
+
+def _effects(sc: Scenario):
+    """Every effect the scenario's events and agreed levels can apply."""
+    for event in sc.spec.events:
+        yield from event.effects
+    for issue in sc.spec.issues:
+        for level in issue.levels or ():
+            yield from level.effects
+
+
+def _posts(sc: Scenario):
+    """The sites whose owner reviews them each day (garrisoned by an evacuating side, not a base unless
+    an effect can make it something else), as (site, owner)."""
+    movers = _evacuating(sc)
+    remade = {e.site_role.site for e in _effects(sc) if e.site_role is not None}
+    for site in sc.spec.sites:
+        kind_role = "base" if site.kind in ("air_base", "naval_base") else "outpost"
+        role = site.role or kind_role
+        if site.garrison in movers and site.personnel > 0 and (role != "base" or site.id in remade):
+            yield site, site.garrison
 
 
 def record_kind(cls):
@@ -74,6 +118,16 @@ class Record:
     def concerns(self) -> tuple[str, ...]:
         """The actors this record is about (who may see it when it is not public)."""
         return ()
+
+    def audit_item(self) -> tuple[str, str] | None:
+        """(decision, option) when this record is an actor's choice (the audit counts it), else None. The
+        decision's name is one `decisions` lists for the scenario, and the option one of its options."""
+        return None
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        """Every decision of this kind that the scenario's actors can face, with its options."""
+        return {}
 
     def occurrence(self) -> str | None:
         """The occurrence this record counts, if any: its one name (a kind with several, or with a table's
@@ -224,6 +278,13 @@ class TalksFailed(Record):
     def occurrence(self) -> str | None:
         return f"talks_failed_{self.table}"
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return None if self.forced else (f"talks {self.table}", "failed")
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {f"talks {t.id}": Decision(("failed",)) for t in sc.spec.tables if t.hard_deadline}
+
 
 @record_kind
 class TalksFrozen(Record):
@@ -240,6 +301,13 @@ class TalksFrozen(Record):
     def occurrence(self) -> str | None:
         return f"talks_frozen_{self.table}"
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"talks {self.table}", "frozen"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {f"talks {t.id}": Decision(("frozen",)) for t in sc.spec.tables if t.freeze_after}
+
 
 @record_kind
 class TalksThawed(Record):
@@ -254,6 +322,13 @@ class TalksThawed(Record):
 
     def occurrence(self) -> str | None:
         return f"talks_reopened_{self.table}"
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"talks {self.table}", "reopened"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {f"talks {t.id}": Decision(("reopened",)) for t in sc.spec.tables if t.freeze_after}
 
 
 # ---------------------------------------------------------------- agreements and guarantees
@@ -271,6 +346,18 @@ class Signed(Record):
     def concerns(self) -> tuple[str, ...]:
         return self.parties
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"talks {self.table}", "signed"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {
+            f"talks {t.id}": Decision(
+                ("signed",), otherwise="never signed", otherwise_of=("signed",)
+            )
+            for t in sc.spec.tables
+        }
+
 
 @record_kind
 class Imposed(Record):
@@ -286,6 +373,17 @@ class Imposed(Record):
 
     def occurrence(self) -> str | None:
         return f"imposed_{self.table}"
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"talks {self.table}", "imposed"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {
+            f"talks {t.id}": Decision(("imposed",))
+            for t in sc.spec.tables
+            if t.status_quo is not None and t.enforcers
+        }
 
 
 @record_kind
@@ -314,6 +412,18 @@ class Breach(Record):
     def concerns(self) -> tuple[str, ...]:
         return (self.by, *self.others)
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return None if self.forced else (f"deal at {self.table}", f"broken by {self.by}")
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {
+            f"deal at {t.id}": Decision(
+                tuple(f"broken by {p}" for p in t.participants), otherwise="never broken"
+            )
+            for t in sc.spec.tables
+        }
+
 
 @record_kind
 class Enforced(Record):
@@ -327,6 +437,18 @@ class Enforced(Record):
     def concerns(self) -> tuple[str, ...]:
         return (self.guarantor, self.against)
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"guarantee {self.guarantee} ({self.guarantor})", "enforced"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        return {
+            f"guarantee {g.id} ({g.guarantor})": Decision(
+                ("enforced", "not enforced"), otherwise="never called on"
+            )
+            for g in sc.spec.guarantees
+        }
+
 
 @record_kind
 class Unenforced(Record):
@@ -338,6 +460,9 @@ class Unenforced(Record):
 
     def concerns(self) -> tuple[str, ...]:
         return (self.guarantor, self.against)
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"guarantee {self.guarantee} ({self.guarantor})", "not enforced"
 
 
 # ---------------------------------------------------------------- the ground
@@ -360,6 +485,29 @@ class ConvoyLeft(Record):
 
     def occurrence(self) -> str | None:
         return "siege_breakout" if self.breakout else "convoy_departed"
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"convoy from {self.site} ({self.owner})", "broke out" if self.breakout else "sent"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        besieged = {s.id for s in sc.spec.sites if s.besieged_by}
+        besieged |= {e.siege.site for e in _effects(sc) if e.siege is not None and e.siege.by}
+        # from a post once left, or from a base whose withdrawal an effect can order
+        ordered = {e.withdraw.site for e in _effects(sc) if e.withdraw is not None}
+        movers = _evacuating(sc)
+        sites = [(site, owner) for site, owner in _posts(sc)]
+        sites += [
+            (s, s.garrison)
+            for s in sc.spec.sites
+            if s.id in ordered and s.garrison in movers and (s, s.garrison) not in sites
+        ]
+        return {
+            f"convoy from {site.id} ({owner})": Decision(
+                ("sent", "broke out") if site.id in besieged else ("sent",), otherwise="never sent"
+            )
+            for site, owner in sites
+        }
 
 
 @record_kind
@@ -406,6 +554,21 @@ class Airlift(Record):
 
     def concerns(self) -> tuple[str, ...]:
         return (self.owner,)
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"lift by {self.fleet} ({self.owner})", f"route {self.route}"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        movers = _evacuating(sc)
+        return {
+            f"lift by {fleet.type} ({fleet.operator})": Decision(
+                tuple(f"route {r}" for r, sorties in fleet.sorties_per_day.items() if sorties > 0),
+                otherwise="never flown",
+            )
+            for fleet in sc.spec.aircraft
+            if fleet.operator in movers and any(v > 0 for v in fleet.sorties_per_day.values())
+        }
 
 
 @record_kind
@@ -481,6 +644,24 @@ class SafeConduct(Record):
     def occurrence(self) -> str | None:
         return "safe_conduct_arranged" if self.agreed else "safe_conduct_refused"
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"safe conduct by {self.holder} for {self.mover}", (
+            "agreed" if self.agreed else "refused"
+        )
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        actors = {a.id for a in sc.actors}
+        holders = {r.held_by for r in sc.spec.roads}
+        holders |= {e.road_holder.holder for e in _effects(sc) if e.road_holder is not None}
+        return {
+            f"safe conduct by {holder} for {mover}": Decision(
+                ("agreed", "refused"), otherwise="never asked"
+            )
+            for mover in sorted(_evacuating(sc))
+            for holder in sorted(holders & actors - {mover})
+        }
+
 
 @record_kind
 class SiegeLifted(Record):
@@ -493,6 +674,28 @@ class SiegeLifted(Record):
 
     def concerns(self) -> tuple[str, ...]:
         return tuple(a for a in (self.by, self.owner) if a)
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"siege of {self.site}", f"let go by {self.by}"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        by: dict[str, list[str]] = {}
+        for s in sc.spec.sites:
+            if s.besieged_by:
+                by.setdefault(s.id, []).append(s.besieged_by)
+        for e in _effects(sc):
+            if e.siege is not None and e.siege.by and e.siege.by not in by.get(e.siege.site, []):
+                by.setdefault(e.siege.site, []).append(e.siege.by)
+        movers = _evacuating(sc)
+        garrison = {s.id: s.garrison for s in sc.spec.sites}
+        return {
+            f"siege of {site}": Decision(
+                tuple(f"let go by {b}" for b in besiegers), otherwise="never let go"
+            )
+            for site, besiegers in by.items()
+            if garrison.get(site) in movers
+        }
 
 
 @record_kind
@@ -516,6 +719,19 @@ class PostDecision(Record):
         return {"leave": "post_left", "hub": "hub_opened", "draw_down": "base_drawn_down"}.get(
             self.choice
         )
+
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"post {self.site} ({self.owner})", self.choice
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        out = {}
+        for site, owner in _posts(sc):
+            hub = ("hub", "no_hub") if site.airfield or site.port else ()
+            out[f"post {site.id} ({owner})"] = Decision(
+                ("leave", *hub), otherwise="held to the end", otherwise_of=("leave",)
+            )
+        return out
 
 
 # ---------------------------------------------------------------- milestones and the ending

@@ -27,6 +27,7 @@ def load_scenario(
     any fault."""
     scenario = read_scenario(name_or_path, overrides)
     check_occurrences(scenario)
+    check_certain(scenario)
     check_strategies(scenario)
     check_bilateral(scenario)
     check_offer_spaces(scenario)
@@ -123,18 +124,19 @@ def check_occurrences(scenario: Scenario) -> None:
     its line, with the near-miss."""
     known = occurrence_vocabulary(scenario)
     spec = scenario.spec
-    for section, items in (
-        ("events", spec.events),
-        ("milestones", spec.milestones),
-        ("outcomes", spec.outcomes),
+    for section, items, conditions in (
+        ("events", spec.events, "when"),
+        ("milestones", spec.milestones, "when"),
+        ("outcomes", spec.outcomes, "when"),
+        ("key_questions", spec.key_questions, "yes_if"),
     ):
         for i, item in enumerate(items):
-            for j, c in enumerate(item.when):
+            for j, c in enumerate(getattr(item, conditions)):
                 for key in ("occurred", "not_occurred"):
-                    name = getattr(c, key)
+                    name = getattr(c, key, None)
                     if name is None or name in known:
                         continue
-                    path = (section, i, "when", j, key)
+                    path = (section, i, conditions, j, key)
                     raise ScenarioError(
                         str(scenario.path),
                         f"reference to undefined occurrence '{name}'",
@@ -144,6 +146,43 @@ def check_occurrences(scenario: Scenario) -> None:
                         found=str(name),
                         suggestion=closest(str(name), sorted(known)),
                     )
+
+
+def audit_items(scenario: Scenario) -> list[str]:
+    """Every id a scenario's `certain:` may name: each decision (engine/decisions.py), each of its
+    options ('DECISION / OPTION', its 'otherwise' too), 'milestone ID' and 'outcome ID'."""
+    from wargame.engine.decisions import catalogue, item_id
+
+    ids = []
+    for name, decision in catalogue(scenario).items():
+        ids.append(name)
+        options = (*decision.options, *([decision.otherwise] if decision.otherwise else []))
+        ids += [item_id(name, option) for option in options]
+    ids += [f"milestone {m.id}" for m in scenario.spec.milestones]
+    ids += [f"outcome {o.id}" for o in scenario.spec.outcomes]
+    return ids
+
+
+def check_certain(scenario: Scenario) -> None:
+    """Each `certain:` entry names an item of the decision audit (a misspelt one would leave the item
+    flagged and the reason unread)."""
+    if not scenario.spec.certain:
+        return
+    known = audit_items(scenario)
+    for name in scenario.spec.certain:
+        if name in known:
+            continue
+        path = ("certain", name)
+        raise ScenarioError(
+            str(scenario.path),
+            f"'{name}' names no item of the decision audit",
+            line=scenario.lines.line_of(path) if scenario.lines else None,
+            field=dotted(path),
+            expected="'DECISION / OPTION' or 'DECISION' as `wargame audit` lists them (e.g. "
+            f"'{known[0]}'), 'milestone ID' or 'outcome ID'",
+            found=name,
+            suggestion=closest(name, known),
+        )
 
 
 def check_strategies(scenario: Scenario) -> None:

@@ -502,6 +502,18 @@ def _check_effect(e: Effect, path: tuple, defined: Defined, faults: Faults) -> N
         check(e.aircraft.type, (*path, "aircraft", "type"), defined.aircraft, "aircraft type")
 
 
+def check_key_questions(spec: ScenarioSpec, faults: Faults, defined: Defined) -> None:
+    """Key questions have ids of their own and are answered by milestones and outcomes that exist (the
+    occurrences they may name are checked with the others', in engine/scenarios.py)."""
+    _unique(spec.key_questions, "id", "key_questions", faults)
+    outcomes = {o.id for o in spec.outcomes}
+    for i, q in enumerate(spec.key_questions):
+        for j, answer in enumerate(q.yes_if):
+            path = ("key_questions", i, "yes_if", j)
+            faults.check(answer.milestone, (*path, "milestone"), defined.milestones, "milestone")
+            faults.check(answer.outcome, (*path, "outcome"), outcomes, "outcome")
+
+
 def check_outcome_order(spec: ScenarioSpec, faults: Faults) -> None:
     """Only the last outcome, the default, has no conditions."""
     for k, outcome in enumerate(spec.outcomes[:-1]):

@@ -26,6 +26,7 @@ from wargame.language.cross_checks import (
     check_conditions_and_effects,
     check_guarantees,
     check_issue_levels,
+    check_key_questions,
     check_modes,
     check_network,
     check_outcome_order,
@@ -98,10 +99,19 @@ class Scenario:
         raise KeyError(actor_id)
 
     def resolved(self) -> dict[str, Any]:
-        """The whole scenario as plain data, profiles merged in (for manifests and save files)."""
+        """The whole scenario as plain data, profiles merged in (for manifests and save files). The
+        audit's sections (key questions, certain) only when the scenario has them."""
         data = self.spec.model_dump(mode="json", by_alias=True)
         data["actors"] = [a.model_dump(mode="json", by_alias=True) for a in self.actors]
+        for section in AUDIT_SECTIONS:
+            if not data.get(section):
+                data.pop(section, None)
         return data
+
+
+# Sections that say how to read a scenario's runs, not how they go: a run, a saved game and a resumed
+# Monte Carlo are the same whatever they say, so the resolved hash leaves them out.
+AUDIT_SECTIONS = ("key_questions", "certain")
 
 
 # ---------------------------------------------------------------- overrides (--set PATH=VALUE)
@@ -630,10 +640,10 @@ def _check_override_interests(
 
 
 def resolved_hash(sc: Scenario) -> str:
-    """SHA-256 of the whole resolved scenario (profiles and overrides merged in)."""
-    return hashlib.sha256(
-        json.dumps(sc.resolved(), sort_keys=True, default=str).encode()
-    ).hexdigest()
+    """SHA-256 of the whole resolved scenario (profiles and overrides merged in), but for the sections
+    that only say how to read its runs (AUDIT_SECTIONS)."""
+    data = {k: v for k, v in sc.resolved().items() if k not in AUDIT_SECTIONS}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- cross-references
@@ -657,6 +667,7 @@ def _cross_check(
     check_guarantees(spec, faults, defined)
     check_conditions_and_effects(spec, faults, defined)
     check_outcome_order(spec, faults)
+    check_key_questions(spec, faults, defined)
     _check_actor_profiles(sc, defined, _ActorValues(file, lines, places, overrides or {}))
 
 

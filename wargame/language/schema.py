@@ -633,6 +633,34 @@ class OutcomeSpec(Strict):
     when: list[Condition] = Field(default_factory=list, description="empty: the default ending")
 
 
+class Answer(Strict):
+    """What answers a key question "yes": a milestone reached, an outcome, or an occurrence counted."""
+
+    milestone: str | None = None
+    outcome: str | None = None
+    occurred: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        return _exactly_one(self, "key question's answer")
+
+
+Reason = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+class KeyQuestion(Strict):
+    """A question the scenario exists to answer; the decision audit shows how often each answer comes."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: str = Field(min_length=1)
+    yes_if: list[Answer] = Field(
+        min_length=1, description="the question is answered yes in a run where any of these holds"
+    )
+    certain: Reason | None = Field(
+        None, description="why one answer may come in under 5% of runs (else the audit flags it)"
+    )
+
+
 class ScenarioSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -659,4 +687,10 @@ class ScenarioSpec(Strict):
     events: list[EventSpec] = Field(default_factory=list)
     milestones: list[MilestoneSpec] = Field(default_factory=list)
     outcomes: list[OutcomeSpec] = Field(min_length=1)
+    key_questions: list[KeyQuestion] = Field(default_factory=list)
+    certain: dict[str, Reason] = Field(
+        default_factory=dict,
+        description="decision audit items (`wargame audit`) whose share is meant to be (nearly) 0 or 1, "
+        "each with the reason: 'DECISION / OPTION', a whole 'DECISION', 'milestone ID', 'outcome ID'",
+    )
     sources: list[str] = Field(default_factory=list)
