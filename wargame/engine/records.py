@@ -721,6 +721,8 @@ class PostDecision(Record):
         )
 
     def audit_item(self) -> tuple[str, str] | None:
+        if self.choice == "draw_down":
+            return f"base {self.site} ({self.owner})", self.choice
         return f"post {self.site} ({self.owner})", self.choice
 
     @classmethod
@@ -731,6 +733,12 @@ class PostDecision(Record):
             out[f"post {site.id} ({owner})"] = Decision(
                 ("leave", *hub), otherwise="held to the end", otherwise_of=("leave",)
             )
+        movers = _evacuating(sc)
+        for site in sc.spec.sites:  # bases whose owner chooses when to draw down to the residual
+            if site.garrison in movers and site.surplus_value is not None:
+                out[f"base {site.id} ({site.garrison})"] = Decision(
+                    ("draw_down",), otherwise="kept in full to the end"
+                )
         return out
 
 
