@@ -8,7 +8,7 @@ encircled. An outpost worth less than its risk is left (its people and equipment
 lift). One worth keeping that has an airfield or a port with a way out open becomes a hub; a hub that is
 no longer worth its risk is left too, and a hub from which no way out is open any more is a hub no
 longer (an outpost its garrison holds, or leaves). Bases are kept unless a withdrawal is ordered. A role
-that a signed or imposed term set (Qamishli handed over, say) is not undone by the owner's own choice.
+that a signed or imposed term set (an airfield handed over, say) is not undone by the owner's own choice.
 """
 
 from __future__ import annotations
