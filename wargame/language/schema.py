@@ -568,9 +568,10 @@ class ScenarioSpec(Strict):
 
     @field_validator("start_date", "information_cutoff")
     @classmethod
-    def _plausible_date(cls, v):
+    def _plausible_date(cls, v, info):
         if v is not None and not 1900 <= v.year <= 2200:
-            raise ValueError(f"a date between 1900 and 2200, found {v.isoformat()}")
+            what = "a start date" if info.field_name == "start_date" else "a cut-off date"
+            raise ValueError(f"{what} between 1900 and 2200, found {v.isoformat()}")
         return v
 
     horizon_days: int = Field(ge=1, le=3650)
