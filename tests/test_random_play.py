@@ -268,10 +268,10 @@ def test_an_intervention_between_days_is_in_a_daily_picture():
     public event; Turkey's pictures of the days, end to end, should too."""
     game = Game("syria_dec2024", seed=7)
     game.play(2)
-    game.inject("contract_cancelled", reason="what if Damascus voids the base agreements now?")
+    game.inject("base_agreements_voided", reason="what if Damascus voids the base agreements now?")
     game.play(4)
     told = game.log(viewer="turkey")
-    assert any(e["kind"] == "event" and e["event"] == "contract_cancelled" for e in told)
+    assert any(e["kind"] == "event" and e["event"] == "base_agreements_voided" for e in told)
     daily = [e for day in range(game.day + 1) for e in game.snapshot(day, viewer="turkey")["log"]]
     assert told == daily
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import json
 import re
 import statistics
@@ -12,6 +13,7 @@ import sys
 import pytest
 
 from tests.conftest import told as story
+from tests.cutoff import case_files, cutoff_of, post_cutoff, violations
 from wargame import WargameModel, load_scenario, run
 
 SEEDS = range(50)
@@ -170,17 +172,17 @@ def test_the_key_questions_are_open(seed_scenario):
     assert max(abroad) - min(abroad) >= 0.2  # the split between home and a third country varies
 
 
-LATER = re.compile(
-    r"\b(20(2[5-9]|[3-9]\d))\b|\b(1[0-9]|2[0-9]|3[01])(-\d+)? Dec(ember)? 2024\b|\b(Dec(ember)?) (1[0-9]|2[0-9]|3[01]),? 2024\b"
-)
-
-
 def test_the_seed_scenario_uses_only_what_was_public_by_9_december_2024():
-    """Every source the seed scenario and its actors cite is dated on or before 9 December 2024 (what came
-    later lives in scenarios/records, never an input), and every site, road, route, aircraft, guarantee,
-    enforcer and event names a source or says it is an estimate."""
+    """Every source the seed scenario and its actors cite is dated on or before its information cut-off (9
+    December 2024, read from the scenario; what came later lives in scenarios/records, never an input);
+    every site, road, route, aircraft, guarantee, enforcer and event names a source or says it is an
+    estimate; and no line of the scenario, its actor profiles or the exercises that play it, comments
+    included, names a later day, with or without a year (how a date without a year is judged:
+    tests/cutoff.py)."""
     sc = load_scenario("syria_dec2024")
     spec = sc.spec
+    cutoff = cutoff_of(spec)
+    assert cutoff == dt.date(2024, 12, 9)
     cited = [*spec.sources, *(s for a in sc.actors for s in a.sources)]
     items = [
         *spec.sites,
@@ -198,16 +200,12 @@ def test_the_seed_scenario_uses_only_what_was_public_by_9_december_2024():
         cited.append(item.source)
     for a in sc.actors:
         cited.extend(p.source for p in a.priors.values())
-    later = [text for text in cited if LATER.search(text)]
+    later = [(text, post_cutoff(text, cutoff)) for text in cited if post_cutoff(text, cutoff)]
     assert not later, later
-    # and nothing in the files themselves, comments included, cites a later date
-    root = sc.path.parents[1]
-    files = [sc.path, *(root / "actors" / f"{a.id}.yaml" for a in sc.actors)]
-    for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if "scenarios/records" in line:
-                continue  # a pointer to the dated record of what came later, not a value
-            assert not LATER.search(line), f"{path.name}:{number}: {line.strip()}"
+    # and nothing in the files themselves, comments included, names a later day
+    files = case_files(sc)
+    assert any(f.parent.name == "exercises" for f in files)
+    assert not violations(files, cutoff), "\n".join(violations(files, cutoff))
 
 
 def test_each_mechanism_shows_in_some_run_s_story(seed_scenario):

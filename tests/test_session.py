@@ -59,14 +59,14 @@ def test_a_newcomer_plays_russia_from_a_notebook(tmp_path):
             move = "reject" if p.role == "answer" else {k: v[0] for k, v in p.options.items()}
             game.submit("russia", move)
     game.inject(
-        "contract_cancelled", reason="what if the authorities cancel the Tartus contract now?"
+        "base_agreements_voided", reason="what if the authorities void the base agreements now?"
     )
     assert game.history[-1]["kind"] == "inject" and game.history[-1]["day"] == 5
 
     day3 = game.snapshot(3)
     assert day3["day"] == 3 and game.snapshot(3) is day3  # kept, not replayed
-    assert game.snapshot()["occurrences"].get("contract_cancelled") == 1
-    assert "contract_cancelled" not in day3["occurrences"]
+    assert game.snapshot()["occurrences"].get("base_agreements_voided") == 1
+    assert "base_agreements_voided" not in day3["occurrences"]
 
     fork = game.fork(3)
     assert fork.day == 3 and not fork.in_day
@@ -257,9 +257,9 @@ def test_a_fork_goes_on_as_the_game_did_unless_someone_acts():
     fork.play()
     assert fork.result().to_dict() == game.result().to_dict()
     other = game.fork(30)
-    other.inject("contract_cancelled", reason="what if")
+    other.inject("base_agreements_voided", reason="what if")
     other.play()
-    assert other.snapshot()["occurrences"].get("contract_cancelled", 0) >= 1
+    assert other.snapshot()["occurrences"].get("base_agreements_voided", 0) >= 1
     with pytest.raises(GameError, match="cannot fork"):
         Game(SEED, seed=1).fork(5)
 
@@ -361,13 +361,13 @@ def test_a_fork_is_the_state_at_the_end_of_its_day():
                 "russia",
                 "reject" if p.role == "answer" else {k: v[0] for k, v in p.options.items()},
             )
-    game.inject("contract_cancelled", reason="after day 5 ended")
+    game.inject("base_agreements_voided", reason="after day 5 ended")
     game.hand_over("russia", reason="the student left")
     game.play(8)
     fork = game.fork(5)
     assert fork.day == 5 and "russia" in fork.seats
     assert fork.snapshot()["occurrences"] == game.snapshot(5)["occurrences"]
-    assert "contract_cancelled" not in fork.snapshot()["occurrences"]
+    assert "base_agreements_voided" not in fork.snapshot()["occurrences"]
     drop = ("tick", "in_day", "seats")
     assert {k: v for k, v in fork.snapshot().items() if k not in drop} == {
         k: v for k, v in game.snapshot(5).items() if k not in drop

@@ -667,11 +667,18 @@ class ScenarioSpec(Strict):
     description: str = ""
     start_date: dt.date = Field(description="day 0, between 1900 and 2200")
 
-    @field_validator("start_date")
+    information_cutoff: dt.date | None = Field(
+        None,
+        description="the last day whose public information the scenario may use (it is a forecast from "
+        "then); none: the start date",
+    )
+
+    @field_validator("start_date", "information_cutoff")
     @classmethod
-    def _plausible_date(cls, v):
-        if not 1900 <= v.year <= 2200:
-            raise ValueError(f"a start date between 1900 and 2200, found {v.isoformat()}")
+    def _plausible_date(cls, v, info):
+        if v is not None and not 1900 <= v.year <= 2200:
+            what = "a start date" if info.field_name == "start_date" else "a cut-off date"
+            raise ValueError(f"{what} between 1900 and 2200, found {v.isoformat()}")
         return v
 
     horizon_days: int = Field(ge=1, le=3650)

@@ -226,7 +226,7 @@ def ending(r) -> list[str]:
     lines = [
         f"ENDING: {r.outcome_label} [{r.outcome}] after {r.days} days",
         f"  personnel: {r.personnel_initial} at start; {r.personnel_evacuated} evacuated, "
-        f"{r.personnel_lost} lost ({r.personnel_captured} captured), {r.personnel_present} still in Syria",
+        f"{r.personnel_lost} lost ({r.personnel_captured} captured), {r.personnel_present} still in the country",
         f"  equipment: {r.equipment_initial_t:.0f} t at start; {r.equipment_out_t:.0f} t out, {r.equipment_lost_t:.0f} t lost",
     ]
     if r.milestones:
