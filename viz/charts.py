@@ -165,7 +165,7 @@ def figures_figure(pictures) -> go.Figure:
     fig = go.Figure(layout={"template": LIGHT})
     for key, label, colour in (
         ("evacuated", "evacuated", "#0072B2"),
-        ("present", "still in Syria", "#E69F00"),
+        ("present", "still in the country", "#E69F00"),
         ("lost", "lost (killed or captured)", "#D55E00"),
     ):
         fig.add_trace(

@@ -108,7 +108,7 @@ def RunView(desk: Desk):
         f = pic["figures"]
         Prose(
             f"**Day {pic['day']}**: {f['evacuated']:,} of {f['personnel_initial']:,} personnel out, "
-            f"{f['present']:,} still in Syria, {f['lost']:,} lost; "
+            f"{f['present']:,} still in the country, {f['lost']:,} lost; "
             f"{f['equipment_out_t']:,.0f} of {f['equipment_initial_t']:,.0f} t of equipment out; "
             f"agreements in force: {f['agreements_in_force']}"
             + (f" · **ending: {ws.game.result().outcome_label}**" if pic["finished"] else ""),
