@@ -50,6 +50,16 @@ def _turn(outlook, reservation: float = 0.5, progress: float = 1.0) -> Turn:
     )
 
 
+def _outlook(own: dict[int, float], other_needs: float):
+    """An outlook written by hand: the mover's outside option k meetings ahead, the other's need flat."""
+
+    def outlook(ks):
+        mine = np.array([own[int(k)] for k in ks])
+        return mine, np.column_stack([mine, np.full(len(ks), other_needs)])
+
+    return outlook
+
+
 def _offer(x: float) -> int:
     return SPACE.offer_of({"share": x})
 
@@ -60,8 +70,7 @@ def test_a_side_whose_outside_option_rises_waits():
     over the next three): the value of waiting k meetings is 0.9^k x max(option then, best deal then = 0.6):
     0.9 x 0.65 = 0.585, 0.81 x 0.80 = 0.648, 0.729 x 0.95 = 0.69255. The best, 0.69255, beats the best
     deal now (0.6): it waits, refuses x = 0.6 and takes x = 0.7 (worth 0.7 > 0.69255)."""
-    own = {1: 0.65, 2: 0.80, 3: 0.95}
-    turn = _turn(lambda k: (own[k], np.array([own[k], 0.4])))
+    turn = _turn(_outlook({1: 0.65, 2: 0.80, 3: 0.95}, 0.4))
     strategy = make_strategy("waiting", {"lookahead": 3})
     value, when = strategy.waiting_value(turn)
     assert value == pytest.approx(0.729 * 0.95) and when == 3
@@ -77,8 +86,7 @@ def test_a_side_whose_outside_option_falls_concludes():
     """The same side, its outside option falling 0.05 a meeting (0.45, 0.40, 0.35): waiting k meetings is
     worth 0.9^k x max(option then, 0.6) = 0.54, 0.486, 0.4374; the best, 0.54, is below the best deal now
     (0.6): it concludes, taking x = 0.6 at its deadline (a time-dependent concessor at its floor)."""
-    own = {1: 0.45, 2: 0.40, 3: 0.35}
-    turn = _turn(lambda k: (own[k], np.array([own[k], 0.4])))
+    turn = _turn(_outlook({1: 0.45, 2: 0.40, 3: 0.35}, 0.4))
     strategy = make_strategy("waiting", {"lookahead": 3})
     assert strategy.waiting_value(turn)[0] == pytest.approx(0.54)
     assert not strategy.waits(turn)
@@ -88,7 +96,7 @@ def test_a_side_whose_outside_option_falls_concludes():
 def test_a_side_that_expects_the_other_to_weaken_waits():
     """Attrition (Fudenberg and Tirole 1986; Alesina and Drazen 1991): the other's need is believed to fall
     from 0.4 to 0.1 next meeting, so the best deal then is x = 0.9: 0.9 x 0.9 = 0.81 > 0.6, it waits."""
-    turn = _turn(lambda k: (0.5, np.array([0.5, 0.1])))
+    turn = _turn(_outlook({1: 0.5}, 0.1))
     strategy = make_strategy("waiting", {"lookahead": 1})
     assert strategy.waiting_value(turn)[0] == pytest.approx(0.81)
     assert strategy.waits(turn) and not strategy.respond(turn, _offer(0.6))
@@ -143,6 +151,21 @@ def test_the_best_alternative_and_its_trend_make_the_outside_option():
     assert seen[28] == pytest.approx(0.9)
     # what the others expect of it is the same reckoning at the priors' means (here, the numbers)
     assert table.expected_alternatives["player_a"][1].worth(15) == pytest.approx(0.4)
+
+
+def test_the_outlook_ahead_is_the_outside_option_reckoned_for_later_days():
+    """The waiting strategy's outlook (all meetings at once) is `reservation` reckoned `ahead` days on."""
+    from wargame.engine.bargaining import outside_options
+
+    m = WargameModel(load_scenario("syria_dec2024"), rng=4)
+    for _ in range(6):
+        m.step()
+    aheads = np.array([1, 5, 20])
+    for table in m.tables.values():
+        for agent in table.participants:
+            many = outside_options.reservations_ahead(m, agent, table, aheads)
+            one = [outside_options.reservation(m, agent, table, int(k)) for k in aheads]
+            assert many == pytest.approx(one), (table.id, agent.actor_id)
 
 
 def test_drawn_alternatives_are_the_holder_s_private_values():

@@ -177,14 +177,67 @@ def unilateral_safety(m: WargameModel, agent: ActorAgent) -> float:
     return 1.0 - unsafe / max(away, 1)
 
 
-def expected_drift(m: WargameModel, other: ActorAgent, table: Table, ahead: int) -> float:
+def reservations_ahead(
+    m: WargameModel, agent: ActorAgent, table: Table, aheads: np.ndarray
+) -> np.ndarray:
+    """`reservation(m, agent, table, ahead)` for every `ahead` at once (the strategies that weigh waiting
+    look many meetings ahead at every move): the same reckoning, in arrays."""
+    days = m.day + np.asarray(aheads, dtype=float)
+    alternatives = agent.alternatives.get(table.id)
+    if alternatives is not None:
+        base = best_worths(alternatives, days)
+        if table.status_quo is not None:
+            base = np.maximum(base, _status_quo_value(m, agent, table))
+        elif table.no_deal_offer is not None:
+            base = np.maximum(base, _no_deal_value(agent, table))
+        base = base + agent.outside_option_shift
+    else:
+        # the older form does not move with the day before the ground: today's reckoning, wear undone
+        base = np.full(len(days), _base_today(m, agent, table))
+    wear = (1.0 - agent.resolve) * agent.time_pressure * days / m.horizon
+    if agent.profile.evacuates and table.moves_people:
+        value = base * (0.5 + 0.5 * m.unilateral_safety(agent)) - wear
+    else:
+        value = base - 0.5 * wear
+    return np.clip(value + agent.signing_cost(table.id), 0.0, 1.0)
+
+
+def best_worths(alternatives: tuple, days: np.ndarray) -> np.ndarray:
+    """best_alternative's worth on each of `days` at once (0 on a day when none is available)."""
+    worths = []
+    for alt in alternatives:
+        worth = np.clip(alt.value + alt.trend * days, 0.0, 1.0)
+        off = days < alt.from_day
+        if alt.until_day is not None:
+            off |= days > alt.until_day
+        worths.append(np.where(off, -np.inf, worth))
+    if not worths:
+        return np.zeros(len(days))
+    best = np.max(worths, axis=0)
+    return np.where(np.isfinite(best), best, 0.0)
+
+
+def _base_today(m: WargameModel, agent: ActorAgent, table: Table) -> float:
+    base = agent.private["reservation"] + agent.outside_option_shift
+    if table.status_quo is not None:
+        base += _status_quo_value(m, agent, table) - agent.profile.reservation_mean
+    elif table.no_deal_offer is not None:
+        base += _no_deal_value(agent, table) - agent.profile.reservation_mean
+    return base
+
+
+def expected_drift(m: WargameModel, other: ActorAgent, table: Table, ahead):
     """How much everyone expects `other`'s outside option at this table to move in `ahead` days, from
     public knowledge only: its alternatives at their priors' means (the best available then against the
     best now) and the wear of time at its resolve's prior mean. The ground is held as it is."""
     listed = table.expected_alternatives.get(other.actor_id)
     drift = 0.0
     if listed:
-        drift = best_alternative(listed, m.day + ahead)[1] - best_alternative(listed, m.day)[1]
+        now = best_alternative(listed, m.day)[1]
+        if isinstance(ahead, np.ndarray):
+            drift = best_worths(listed, m.day + ahead.astype(float)) - now
+        else:
+            drift = best_alternative(listed, m.day + ahead)[1] - now
     prior = other.profile.priors.get("resolve")
     resolve = prior.mean() if prior is not None else 0.5
     scale = 1.0 if (other.profile.evacuates and table.moves_people) else 0.5

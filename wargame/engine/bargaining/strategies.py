@@ -77,9 +77,9 @@ class Turn:
     proposer: int | None = None  # row of the proposer whose offer a responder is weighing
     # The table's game for the equilibrium solvers (table_game.TableGame), or a function giving it.
     game: Any = _OptionalGivenOrMade()
-    # What the mover expects k meetings from now: (its own outside option then, what it believes each
-    # participant will need then), from the trends of the alternatives it knows or believes; None when the
-    # turn is tried without a table.
+    # What the mover expects k meetings from now, for an array of k: (its own outside option then, an
+    # array over k; what it believes each participant will need then, k x participants), from the trends
+    # of the alternatives it knows or believes; None when the turn is tried without a table.
     outlook: Any = None
 
     @property
@@ -312,20 +312,28 @@ class Waiting(TimeDependent):
             raise ValueError(f"lookahead must be at least one meeting, found {self.lookahead}")
 
     @staticmethod
-    def best_deal(turn: Turn, believed: np.ndarray) -> float:
+    def best_deal(turn: Turn, believed: np.ndarray) -> np.ndarray | float:
         """The value to the mover of the best offer it believes every other party would take (each given
-        what the mover believes it needs): -inf when it believes none would be taken."""
+        what the mover believes it needs): -inf when it believes none would be taken. `believed` is one
+        row of needs, or several (one per future meeting), giving one value per row."""
+        rows = np.atleast_2d(believed)
         others = turn.space.others_of[turn.me]
         if isinstance(turn.space, BudgetSpace):
-            offer = best_for_me_given(turn, {int(j): float(believed[j]) for j in others})
-            u = turn.space.utility[:, offer]
-            if np.all(u[others] >= believed[others] - EPS):
-                return float(turn.value_at(offer))
-            return -math.inf
-        ok = np.all(turn.space.frontier_others[turn.me] >= believed[others][:, None] - EPS, axis=0)
-        if not ok.any():
-            return -math.inf
-        return float(turn.candidate_value[ok].max())
+            found = []
+            for need in rows:
+                offer = best_for_me_given(turn, {int(j): float(need[j]) for j in others})
+                u = turn.space.utility[:, offer]
+                ok = np.all(u[others] >= need[others] - EPS)
+                found.append(float(turn.value_at(offer)) if ok else -math.inf)
+            out = np.array(found)
+        else:
+            ok = np.all(
+                turn.space.frontier_others[turn.me][None, :, :]
+                >= rows[:, others][:, :, None] - EPS,
+                axis=1,
+            )
+            out = np.where(ok, turn.candidate_value[None, :], -np.inf).max(axis=1)
+        return out if np.ndim(believed) == 2 else float(out[0])
 
     def waiting_value(self, turn: Turn) -> tuple[float, int]:
         """The best discounted value of waiting, and how many meetings ahead it lies (-inf, 0 without an
@@ -335,12 +343,11 @@ class Waiting(TimeDependent):
             return cached
         best, when = -math.inf, 0
         if turn.outlook is not None:
-            d = turn.discount(turn.me)
-            for k in range(1, self.lookahead + 1):
-                own, believed = turn.outlook(k)
-                later = d**k * max(own, self.best_deal(turn, believed))
-                if later > best + EPS:
-                    best, when = later, k
+            ks = np.arange(1, self.lookahead + 1)
+            own, believed = turn.outlook(ks)
+            later = turn.discount(turn.me) ** ks * np.maximum(own, self.best_deal(turn, believed))
+            k = int(np.argmax(later))  # the first of equally good waits
+            best, when = float(later[k]), int(ks[k])
         turn.__dict__["_waiting"] = (best, when)
         return best, when
 

@@ -285,20 +285,39 @@ class Table:
         )
 
     def outlook(
-        self, m: WargameModel, agent: ActorAgent, meetings: int
-    ) -> tuple[float, np.ndarray]:
-        """What `agent` expects `meetings` meetings from today: its own outside option then (its drawn
-        alternatives and wear, the ground as it is today) and what it believes each participant will need
-        then (today's belief moved by what everyone expects of that participant's alternatives and wear)."""
-        ahead = meetings * self.spec.meets_every
-        own = outside_options.reservation(m, agent, self, ahead)
-        believed = self.believed(m, agent).copy()
+        self, m: WargameModel, agent: ActorAgent, meetings: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """What `agent` expects each of so many `meetings` from today: its own outside option then (its
+        drawn alternatives and wear, the ground as it is today) and what it believes each participant will
+        need then (today's belief moved by what everyone expects of that participant's alternatives and
+        wear): an array over the meetings, and an array of meetings x participants."""
+        ahead = np.asarray(meetings) * self.spec.meets_every
+        # remembered with today's outside options (they read the same world), by the days looked at
+        days = (self.id, int(ahead[0]), int(ahead[-1]), len(ahead))
+        own = m.memory.recall(
+            "reservation",
+            (agent.actor_id, *days),
+            outside_options.reservations_ahead,
+            m,
+            agent,
+            self,
+            ahead,
+        )
+        believed = np.repeat(self.believed(m, agent)[None, :], len(ahead), axis=0)
         for row, other in enumerate(self.participants):
             if other is agent:
-                believed[row] = own
+                believed[:, row] = own
             else:
-                drift = outside_options.expected_drift(m, other, self, ahead)
-                believed[row] = min(max(believed[row] + drift, 0.0), 1.0)
+                drift = m.memory.recall(
+                    "reservation",
+                    ("expected drift", other.actor_id, *days),
+                    outside_options.expected_drift,
+                    m,
+                    other,
+                    self,
+                    ahead,
+                )
+                believed[:, row] = np.clip(believed[:, row] + drift, 0.0, 1.0)
         return own, believed
 
     def sees_a_deal(self, m: WargameModel, day: int) -> bool:
