@@ -165,10 +165,9 @@ def test_a_signing_cost_changes_through_the_model_s_one_door():
 
 
 def test_the_dearer_signing_is_the_fewer_deals_are_signed():
-    """In the seed scenario, with the authorities' cost of a bases deal fixed at nothing every seed signs
-    one; at 0.6, more than Moscow's aid, formal recognition and UN relief together are worth to them
-    (about 0.43), some still do, on a better lease once their position has worn down; at 1, a deal
-    could never be worth its cost, and none does."""
+    """In the seed scenario, the dearer the authorities' cost of a bases deal, the fewer seeds sign one:
+    with it fixed at nothing most do (not all: their Western track may rise and they may rather wait); at
+    0.3 fewer; at 1, a deal could never be worth its cost, and none does."""
 
     def signed(value: float) -> int:
         cost = {"authorities": {"dist": "fixed", "value": value, "source": "test"}}
@@ -183,8 +182,8 @@ def test_the_dearer_signing_is_the_fewer_deals_are_signed():
             for s in range(12)
         )
 
-    assert signed(0.0) == 12
-    assert 0 < signed(0.6) < 12
+    free, dear = signed(0.0), signed(0.3)
+    assert free > dear > 0 and free >= 6
     assert signed(1.0) == 0
 
 

@@ -186,9 +186,16 @@ def test_scripted_strategy_replays_its_script():
 
 
 def test_single_text_mediation_reaches_agreement_in_the_mini_scenario():
-    """The mediator's first text is the Nash solution over its beliefs; it amends towards refusers."""
+    """The mediator's first text is the Nash solution over its beliefs; it amends towards refusers. (The
+    outpost holds out past the deadline, so that the table still has people to move when the parties
+    reach their floors: a table whose outpost is empty stops meeting.)"""
     sc = load_scenario(
-        MINI, {"tables.deal.protocol": "single_text", "tables.deal.mediator": "blue"}
+        MINI,
+        {
+            "tables.deal.protocol": "single_text",
+            "tables.deal.mediator": "blue",
+            "sites.outpost.supply_days": 60,
+        },
     )
     reached = 0
     for seed in range(10):

@@ -28,6 +28,8 @@ class ActorAgent(mesa.Agent):
         self.capabilities = profile.capabilities.model_dump()
         self.time_pressure = profile.time_pressure
         self.outside_option_shift = 0.0
+        # Per table: its alternatives there as this run drew them (outside_options.DrawnAlternative).
+        self.alternatives: dict[str, tuple] = {}
         self.trust = dict(profile.trust)
         self.strategy: Strategy = make_strategy(profile.strategy.name, profile.strategy.params)
         self.rationality = profile.rationality

@@ -106,6 +106,11 @@ class WargameModel(mesa.Model):
         for t in spec.tables:
             for actor_id, prior in t.signing_costs.items():
                 self._actors[actor_id].set_signing_cost(t.id, prior.sample(self.rng))
+        # Then each table's alternatives (a scenario that lists none draws nothing more).
+        for t in spec.tables:
+            for actor_id, listed in t.alternatives.items():
+                drawn = outside_options.draw_alternatives(listed, self.rng)
+                self._actors[actor_id].alternatives[t.id] = drawn
         self.evacuators = [a for a in self.actor_list if a.profile.evacuates]
         # Events that happen on a given day whatever the dice say (an exercise's injects), fired at the
         # start of that day; no random draw is made for them, so a run without any is what it was.

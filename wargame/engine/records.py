@@ -294,6 +294,7 @@ class TalksFrozen(Record):
     rounds: int
     until: int
     parties: tuple[str, ...] = ()
+    stalemate: bool = False  # frozen because no party saw a zone of agreement (else: no taker)
 
     def concerns(self) -> tuple[str, ...]:
         return self.parties
@@ -307,6 +308,26 @@ class TalksFrozen(Record):
     @classmethod
     def decisions(cls, sc: Scenario) -> dict[str, Decision]:
         return {f"talks {t.id}": Decision(("frozen",)) for t in sc.spec.tables if t.freeze_after}
+
+
+@record_kind
+class TalksLapsed(Record):
+    """Talks that end with no signature: the parties live with the status quo. `reason` is "stalemate"
+    (the positions left no zone of agreement once too often) or "objects_gone" (nothing the table was
+    about is left: the people it would move are out, the route it would open is no longer needed)."""
+
+    kind: ClassVar[str] = "lapsed"
+    occurrences: ClassVar[tuple[str, ...]] = ("talks_lapsed_{table}",)
+    table: str
+    reason: str
+    freezes: int = 0
+    parties: tuple[str, ...] = ()
+
+    def concerns(self) -> tuple[str, ...]:
+        return self.parties
+
+    def occurrence(self) -> str | None:
+        return f"talks_lapsed_{self.table}"
 
 
 @record_kind

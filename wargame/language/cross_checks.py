@@ -220,6 +220,7 @@ def check_tables(spec: ScenarioSpec, faults: Faults, defined: Defined) -> None:
             _check_table_enforcers_once,
             _check_table_budget_spent,
             _check_table_costs,
+            _check_table_objects,
         ):
             check(i, t, faults, defined)
 
@@ -235,6 +236,16 @@ def _check_table_participants(i: int, t: TableSpec, faults: Faults, defined: Def
                 "each participant once",
                 p,
             )
+
+
+def _check_table_objects(i: int, t: TableSpec, faults: Faults, defined: Defined) -> None:
+    """What a table is about names the scenario's sites and air routes."""
+    if t.about is None:
+        return
+    for j, site in enumerate(t.about.sites):
+        faults.check(site, ("tables", i, "about", "sites", j), defined.sites, "site")
+    for j, route in enumerate(t.about.routes):
+        faults.check(route, ("tables", i, "about", "routes", j), defined.routes, "air route")
 
 
 def _check_table_deadline_day(i: int, t: TableSpec, faults: Faults, defined: Defined) -> None:

@@ -503,6 +503,59 @@ class Enforcer(Strict):
     source: str = ""
 
 
+class Alternative(Strict):
+    """One thing a party can do instead of signing at a table (another partner, the status quo, force),
+    worth `value` today in its utility at this table, changing by `trend_per_day` (a drift: positive, an
+    alternative that improves as the days pass; negative, one that wears away). Both are numbers or priors
+    drawn per run. The party's outside option there is the best alternative available on the day."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = ""
+    value: Prior | float = Field(
+        description="its worth on day 0, in the party's utility at the table"
+    )
+    trend_per_day: Prior | float = Field(
+        0.0, description="how much its worth changes each day (drawn per run when a prior)"
+    )
+    from_day: int = Field(0, ge=0, description="the first day it is available")
+    until_day: int | None = Field(
+        None, ge=0, description="the last day it is available (null: to the end)"
+    )
+    source: str = Field(min_length=1, description="where the value comes from, or 'estimate: why'")
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        low, high = _bounds_of(self.value)
+        if not (low >= 0.0 and high <= 1.0):
+            raise ValueError(
+                f"an alternative's value is a share of utility in [0, 1], found values from {low} to {high}"
+            )
+        if self.until_day is not None and self.until_day < self.from_day:
+            raise ValueError(
+                f"an alternative's until_day ({self.until_day}) is before its from_day ({self.from_day})"
+            )
+        low, high = _bounds_of(self.trend_per_day)
+        if not (low >= -0.05 and high <= 0.05):
+            raise ValueError(
+                "an alternative's trend_per_day is a daily drift within [-0.05, 0.05] (five points of "
+                f"utility a day at most), found values from {low} to {high}"
+            )
+        return self
+
+
+def _bounds_of(given) -> tuple[float, float]:
+    return (float(given), float(given)) if isinstance(given, int | float) else given.bounds()
+
+
+class TableObjects(Strict):
+    """What a table is about, when it is about things that can go away: the sites whose people it would
+    move, the air routes it would open. While nothing here is left to move or to fly out, the table has no
+    reason to meet and its talks lapse."""
+
+    sites: list[str] = Field(default_factory=list, description="sites whose people it would move")
+    routes: list[str] = Field(default_factory=list, description="air routes it would open")
+
+
 class TableSpec(Strict):
     id: str
     label: str = ""
@@ -576,6 +629,29 @@ class TableSpec(Strict):
         description="what a party loses when a deal it relied on is broken, beyond its outside option "
         "(convoys caught on the road, positions given up)",
     )
+    alternatives: dict[str, list[Alternative]] = Field(
+        default_factory=dict,
+        description="per participant: what it can do instead of signing here, each with a value and a "
+        "trend over time; its outside option is the best of them on the day (the status quo, where the "
+        "table names one, counts as one more); a participant not listed keeps priors.reservation",
+    )
+    about: TableObjects | None = Field(
+        None,
+        description="the sites whose people the table would move and the air routes it would open; when "
+        "none is left to move the talks lapse (default: inferred from the agenda's effects)",
+    )
+    stalemate_after: int | None = Field(
+        None,
+        ge=1,
+        description="meetings in a row in which no party sees a deal it would sign that it believes the "
+        "others would take (no zone of agreement between their positions) before the talks freeze",
+    )
+    lapse_after: int | None = Field(
+        None,
+        ge=1,
+        description="freezes without a deal after which the talks lapse for good and the status quo "
+        "stands (null: frozen talks always reopen)",
+    )
     signing_costs: dict[str, Prior] = Field(
         default_factory=dict,
         description="per participant: what signing a deal here costs it beyond the deal's terms (at home, "
@@ -591,6 +667,24 @@ class TableSpec(Strict):
     @model_validator(mode="after")
     def _costs_are_shares(self):
         _shares(self.signing_costs, "signing_costs", "a share of the actor's utility")
+        return self
+
+    @model_validator(mode="after")
+    def _alternatives_of_participants(self):
+        for actor, listed in self.alternatives.items():
+            if actor not in self.participants:
+                raise ValueError(
+                    f"alternatives are listed for '{actor}', who does not sit at table '{self.id}' "
+                    f"(participants: {', '.join(self.participants)})"
+                )
+            ids = [a.id for a in listed]
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"'{actor}' lists the alternative '{twice[0]}' twice")
+            if not listed:
+                raise ValueError(
+                    f"'{actor}' has an empty list of alternatives: list one or leave it out"
+                )
         return self
 
 

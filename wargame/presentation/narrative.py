@@ -145,9 +145,24 @@ def describe(d: Mapping[str, Any], names: Names) -> str | None:
     if kind == "unenforced":
         return f"{name(d['guarantor'])} fails to enforce guarantee {d['guarantee']}; its word is worth less now."
     if kind == "frozen":
+        why = (
+            "in which no side saw a deal it would sign that the others would take"
+            if d.get("stalemate")
+            else "in which nobody took an offer"
+        )
         return (
-            f"Talks at the {d['table']} table freeze after {d['rounds']} rounds in which nobody took an offer; "
+            f"Talks at the {d['table']} table freeze after {d['rounds']} rounds {why}; "
             f"nobody will talk again before day {d['until']} unless a side's position moves."
+        )
+    if kind == "lapsed":
+        if d["reason"] == "objects_gone":
+            return (
+                f"The {d['table']} talks lapse: nothing they were about is left to bargain over "
+                "(the people they would move are out, the routes they would open no longer needed)."
+            )
+        return (
+            f"The {d['table']} talks lapse without a signature after {d['freezes']} stalemates; "
+            "the parties live with the status quo."
         )
     if kind == "thawed":
         why = f"{name(d['by'])}'s position has moved" if d["by"] else "the cooling-off is over"

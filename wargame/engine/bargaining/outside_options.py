@@ -1,4 +1,10 @@
-"""Outside options: what each actor can get without a deal at a table today.
+"""Outside options: what each actor can get without a deal at a table today, and how it is expected to move.
+
+A table may list each participant's alternatives (TableSpec.alternatives): what it can do instead of
+signing there (another partner, force, a third country), each worth a value drawn per run that drifts by a
+drawn trend each day. Its outside option there is then the best alternative available on the day, the
+status quo (or the change an enforcer forces) counting as one more; a participant whose alternatives are
+not listed keeps the older form below, its private reservation draw as a deviation around the status quo.
 
 Every actor's falls as time passes, faster the more time pressure it feels and the less resolve it has.
 A table may name its status quo (what holds while nothing is signed) and who could force a change from it
@@ -11,7 +17,10 @@ signing_costs), its outside option there is higher by that cost: a deal must mak
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from wargame.engine.ground import people
 
@@ -19,35 +28,115 @@ if TYPE_CHECKING:
     from wargame.engine.actors import ActorAgent
     from wargame.engine.bargaining.tables import Table
     from wargame.engine.model import WargameModel
+    from wargame.language.schema import Alternative
 
 
-def reservation(m: WargameModel, agent: ActorAgent, table: Table) -> float:
-    """The actor's outside option at this table today, from its private value and the ground."""
+@dataclass(frozen=True)
+class DrawnAlternative:
+    """One alternative as a run drew it: its worth on day 0 and its daily trend (the holder's private
+    values), and the days it is available."""
+
+    id: str
+    value: float
+    trend: float
+    from_day: int = 0
+    until_day: int | None = None
+
+    def worth(self, day: int) -> float | None:
+        """Its worth on `day` (in [0, 1]), or None when it is not available that day."""
+        if day < self.from_day or (self.until_day is not None and day > self.until_day):
+            return None
+        return min(max(self.value + self.trend * day, 0.0), 1.0)
+
+
+def _draw(given, rng: np.random.Generator) -> float:
+    return float(given) if isinstance(given, int | float) else given.sample(rng)
+
+
+def _mean(given) -> float:
+    return float(given) if isinstance(given, int | float) else given.mean()
+
+
+def draw_alternatives(listed: list[Alternative], rng: np.random.Generator) -> tuple:
+    """A participant's alternatives at a table as one run draws them: value then trend, in the order
+    listed (a number is taken as it is and draws nothing)."""
+    out = []
+    for alt in listed:
+        value = _draw(alt.value, rng)
+        trend = _draw(alt.trend_per_day, rng)
+        out.append(DrawnAlternative(alt.id, value, trend, alt.from_day, alt.until_day))
+    return tuple(out)
+
+
+def expected_alternatives(listed: list[Alternative]) -> tuple:
+    """The same alternatives as the others expect them: each at its priors' means."""
+    return tuple(
+        DrawnAlternative(a.id, _mean(a.value), _mean(a.trend_per_day), a.from_day, a.until_day)
+        for a in listed
+    )
+
+
+def best_alternative(alternatives: tuple, day: int) -> tuple[str | None, float]:
+    """The best alternative available on `day`: its id and worth (None, 0 when none is)."""
+    best_id, best = None, 0.0
+    for alt in alternatives:
+        worth = alt.worth(day)
+        if worth is not None and (best_id is None or worth > best):
+            best_id, best = alt.id, worth
+    return best_id, best
+
+
+def _status_quo_value(m: WargameModel, agent: ActorAgent, table: Table) -> float:
+    """What nothing signed leaves the actor: the status quo, or the change someone forces (the enforcer
+    paying what forcing costs it)."""
+    offer, forced_by = table.disagreement(m)
+    value = float(table.space.rows[table.row(agent.actor_id)][offer])
+    if forced_by == agent.actor_id:
+        value -= table.forcing_cost(m, agent.actor_id)
+    return value
+
+
+def reservation(m: WargameModel, agent: ActorAgent, table: Table, ahead: int = 0) -> float:
+    """The actor's outside option at this table today (or `ahead` days from today, the ground held as it is
+    today), from its alternatives or its private value, and the ground."""
+    day = m.day + ahead
+    alternatives = agent.alternatives.get(table.id)
+    if alternatives is not None:
+        _id, base = best_alternative(alternatives, day)
+        if table.status_quo is not None:
+            base = max(base, _status_quo_value(m, agent, table))
+        elif table.no_deal_offer is not None:
+            base = max(base, _no_deal_value(agent, table))
+        base += agent.outside_option_shift
+        return _on_the_ground(m, agent, table, base, day)
     base = agent.private["reservation"] + agent.outside_option_shift
     if table.status_quo is not None:
         # Nothing signed: the status quo holds unless someone can and will force a change (then the imposed
         # terms, and the enforcer pays what forcing costs it).
-        offer, forced_by = table.disagreement(m)
-        value = float(table.space.rows[table.row(agent.actor_id)][offer])
-        if forced_by == agent.actor_id:
-            value -= table.forcing_cost(m, agent.actor_id)
+        value = _status_quo_value(m, agent, table)
         base += (
             value - agent.profile.reservation_mean
         )  # the private draw as a deviation from its mean
     elif table.no_deal_offer is not None:
-        # The no-deal outcome imposed by force, less its cost, which grows with the military capability of
-        # the others at the table (Fearon 1995: war's costs bound the bargain).
-        row = table.row(agent.actor_id)
-        others = [a.capabilities["military"] for a in table.participants if a is not agent]
-        cost = table.spec.no_deal_cost.get(agent.actor_id, 0.0) * (
-            sum(others) / max(len(others), 1)
-        )
-        base += (
-            float(table.space.utility[row, table.no_deal_offer])
-            - cost
-            - agent.profile.reservation_mean
-        )
-    progress = m.day / m.horizon
+        base += _no_deal_value(agent, table) - agent.profile.reservation_mean
+    return _on_the_ground(m, agent, table, base, day)
+
+
+def _no_deal_value(agent: ActorAgent, table: Table) -> float:
+    """The no-deal outcome imposed by force, less its cost, which grows with the military capability of
+    the others at the table (Fearon 1995: war's costs bound the bargain)."""
+    row = table.row(agent.actor_id)
+    others = [a.capabilities["military"] for a in table.participants if a is not agent]
+    cost = table.spec.no_deal_cost.get(agent.actor_id, 0.0) * (sum(others) / max(len(others), 1))
+    return float(table.space.utility[row, table.no_deal_offer]) - cost
+
+
+def _on_the_ground(
+    m: WargameModel, agent: ActorAgent, table: Table, base: float, day: int
+) -> float:
+    """An outside option before the ground, worn by time and weighed by how safely the evacuating side
+    could get out alone, plus what signing costs the actor."""
+    progress = day / m.horizon
     wear = (1.0 - agent.resolve) * agent.time_pressure * progress
     if agent.profile.evacuates and table.moves_people:
         value = base * (0.5 + 0.5 * m.unilateral_safety(agent)) - wear
@@ -86,3 +175,70 @@ def unilateral_safety(m: WargameModel, agent: ActorAgent) -> float:
         if s.garrison == owner and s.role != "base"
     ) + sum(c.personnel for c in m.convoys if c.owner == owner)
     return 1.0 - unsafe / max(away, 1)
+
+
+def reservations_ahead(
+    m: WargameModel, agent: ActorAgent, table: Table, aheads: np.ndarray
+) -> np.ndarray:
+    """`reservation(m, agent, table, ahead)` for every `ahead` at once (the strategies that weigh waiting
+    look many meetings ahead at every move): the same reckoning, in arrays."""
+    days = m.day + np.asarray(aheads, dtype=float)
+    alternatives = agent.alternatives.get(table.id)
+    if alternatives is not None:
+        base = best_worths(alternatives, days)
+        if table.status_quo is not None:
+            base = np.maximum(base, _status_quo_value(m, agent, table))
+        elif table.no_deal_offer is not None:
+            base = np.maximum(base, _no_deal_value(agent, table))
+        base = base + agent.outside_option_shift
+    else:
+        # the older form does not move with the day before the ground: today's reckoning, wear undone
+        base = np.full(len(days), _base_today(m, agent, table))
+    wear = (1.0 - agent.resolve) * agent.time_pressure * days / m.horizon
+    if agent.profile.evacuates and table.moves_people:
+        value = base * (0.5 + 0.5 * m.unilateral_safety(agent)) - wear
+    else:
+        value = base - 0.5 * wear
+    return np.clip(value + agent.signing_cost(table.id), 0.0, 1.0)
+
+
+def best_worths(alternatives: tuple, days: np.ndarray) -> np.ndarray:
+    """best_alternative's worth on each of `days` at once (0 on a day when none is available)."""
+    worths = []
+    for alt in alternatives:
+        worth = np.clip(alt.value + alt.trend * days, 0.0, 1.0)
+        off = days < alt.from_day
+        if alt.until_day is not None:
+            off |= days > alt.until_day
+        worths.append(np.where(off, -np.inf, worth))
+    if not worths:
+        return np.zeros(len(days))
+    best = np.max(worths, axis=0)
+    return np.where(np.isfinite(best), best, 0.0)
+
+
+def _base_today(m: WargameModel, agent: ActorAgent, table: Table) -> float:
+    base = agent.private["reservation"] + agent.outside_option_shift
+    if table.status_quo is not None:
+        base += _status_quo_value(m, agent, table) - agent.profile.reservation_mean
+    elif table.no_deal_offer is not None:
+        base += _no_deal_value(agent, table) - agent.profile.reservation_mean
+    return base
+
+
+def expected_drift(m: WargameModel, other: ActorAgent, table: Table, ahead):
+    """How much everyone expects `other`'s outside option at this table to move in `ahead` days, from
+    public knowledge only: its alternatives at their priors' means (the best available then against the
+    best now) and the wear of time at its resolve's prior mean. The ground is held as it is."""
+    listed = table.expected_alternatives.get(other.actor_id)
+    drift = 0.0
+    if listed:
+        now = best_alternative(listed, m.day)[1]
+        if isinstance(ahead, np.ndarray):
+            drift = best_worths(listed, m.day + ahead.astype(float)) - now
+        else:
+            drift = best_alternative(listed, m.day + ahead)[1] - now
+    prior = other.profile.priors.get("resolve")
+    resolve = prior.mean() if prior is not None else 0.5
+    scale = 1.0 if (other.profile.evacuates and table.moves_people) else 0.5
+    return drift - scale * (1.0 - resolve) * other.time_pressure * ahead / m.horizon

@@ -77,6 +77,10 @@ class Turn:
     proposer: int | None = None  # row of the proposer whose offer a responder is weighing
     # The table's game for the equilibrium solvers (table_game.TableGame), or a function giving it.
     game: Any = _OptionalGivenOrMade()
+    # What the mover expects k meetings from now, for an array of k: (its own outside option then, an
+    # array over k; what it believes each participant will need then, k x participants), from the trends
+    # of the alternatives it knows or believes; None when the turn is tried without a table.
+    outlook: Any = None
 
     @property
     def utility(self) -> np.ndarray:
@@ -157,6 +161,11 @@ class Strategy:
     def threshold(self, turn: Turn) -> float:
         """The lowest value this strategy accepts now."""
         raise NotImplementedError
+
+    def floor(self, turn: Turn) -> float:
+        """The least any deal must be worth to the mover now for it to sign at all, whatever it asks
+        today: its outside option (a strategy that values waiting asks more)."""
+        return turn.reservation
 
     def signs_own(self, turn: Turn, offer: int) -> bool:
         """Whether the proposer signs the offer it has just made if the others take it: only if it is worth
@@ -257,6 +266,108 @@ class Conceder(TimeDependent):
     name = "conceder"
     description = "concedes early (e = 3)"
     default_e = 3.0
+
+
+# ---------------------------------------------------------------- the value of waiting
+
+
+class Waiting(TimeDependent):
+    """Weighs the value of delay before it concludes. From its beliefs it projects, for each of the next
+    meetings (up to `lookahead`), its own outside option then (its alternatives' drawn trends, less the
+    wear of time) and what it believes each other party will need then (their alternatives' trends at
+    their priors' means, and their wear); the value of waiting k meetings is the discount to the k-th
+    power times the better of its outside option then and the best deal it expects the others to take
+    then. It waits while the best such value exceeds the best deal it believes acceptable now: it asks
+    at least that value, proposing and answering as a time-dependent concessor (exponent e) above it.
+
+    This is the logic of bargaining when the balance of power shifts: a side whose alternatives improve
+    prefers delay to a deal that reflects today's weaker position (Fearon 1996, on objects that influence
+    future bargaining power; Powell 2004, the inefficient use of power; Powell 2006, war as a commitment
+    problem: large, rapid shifts make the rising side unwilling to lock in today's terms), and a side that
+    expects the other to give way first holds out as in a war of attrition (Fudenberg and Tirole 1986;
+    Alesina and Drazen 1991). A side whose alternatives wear away, or with little patience, concludes.
+    """
+
+    name = "waiting"
+    description = (
+        "waits while the discounted value of waiting beats the best deal it can get now (e = 1)"
+    )
+    needs = (
+        "own utility",
+        "beliefs about reservations",
+        "deadline",
+        "discount factors",
+        "the trends of its own and the others' alternatives",
+    )
+    source = (
+        "Fearon (1996), 'Bargaining over objects that influence future bargaining power'; "
+        "Powell (2004), APSR 98(2); Powell (2006), International Organization 60(1); "
+        "Fudenberg and Tirole (1986), Econometrica 54(4); Alesina and Drazen (1991), AER 81(5)"
+    )
+
+    def __init__(self, e: float | None = None, lookahead: int = 30, **params: Any) -> None:
+        super().__init__(e, **params)
+        self.lookahead = int(lookahead)
+        if self.lookahead < 1:
+            raise ValueError(f"lookahead must be at least one meeting, found {self.lookahead}")
+
+    @staticmethod
+    def best_deal(turn: Turn, believed: np.ndarray) -> np.ndarray | float:
+        """The value to the mover of the best offer it believes every other party would take (each given
+        what the mover believes it needs): -inf when it believes none would be taken. `believed` is one
+        row of needs, or several (one per future meeting), giving one value per row."""
+        rows = np.atleast_2d(believed)
+        others = turn.space.others_of[turn.me]
+        if isinstance(turn.space, BudgetSpace):
+            found = []
+            for need in rows:
+                offer = best_for_me_given(turn, {int(j): float(need[j]) for j in others})
+                u = turn.space.utility[:, offer]
+                ok = np.all(u[others] >= need[others] - EPS)
+                found.append(float(turn.value_at(offer)) if ok else -math.inf)
+            out = np.array(found)
+        else:
+            ok = np.all(
+                turn.space.frontier_others[turn.me][None, :, :]
+                >= rows[:, others][:, :, None] - EPS,
+                axis=1,
+            )
+            out = np.where(ok, turn.candidate_value[None, :], -np.inf).max(axis=1)
+        return out if np.ndim(believed) == 2 else float(out[0])
+
+    def waiting_value(self, turn: Turn) -> tuple[float, int]:
+        """The best discounted value of waiting, and how many meetings ahead it lies (-inf, 0 without an
+        outlook)."""
+        cached = turn.__dict__.get("_waiting")
+        if cached is not None:
+            return cached
+        best, when = -math.inf, 0
+        if turn.outlook is not None:
+            ks = np.arange(1, self.lookahead + 1)
+            own, believed = turn.outlook(ks)
+            later = turn.discount(turn.me) ** ks * np.maximum(own, self.best_deal(turn, believed))
+            k = int(np.argmax(later))  # the first of equally good waits
+            best, when = float(later[k]), int(ks[k])
+        turn.__dict__["_waiting"] = (best, when)
+        return best, when
+
+    def waits(self, turn: Turn) -> bool:
+        """Whether waiting is worth more than the best deal it believes it can get now (or its outside
+        option, if that is more)."""
+        now = max(self.best_deal(turn, turn.believed), turn.reservation)
+        return self.waiting_value(turn)[0] > now + EPS
+
+    def floor(self, turn: Turn) -> float:
+        return max(turn.reservation, self.waiting_value(turn)[0])
+
+    def threshold(self, turn: Turn) -> float:
+        return max(super().threshold(turn), self.floor(turn))
+
+    def propose(self, turn: Turn) -> int:
+        return propose_above(turn, max(self.target(turn), self.floor(turn)))
+
+    def signs_own(self, turn: Turn, offer: int) -> bool:
+        return bool(float(turn.value_at(offer)) >= self.floor(turn) - EPS)
 
 
 # ---------------------------------------------------------------- reciprocity
@@ -485,6 +596,7 @@ REGISTRY: dict[str, type[Strategy]] = {
         Boulware,
         Linear,
         Conceder,
+        Waiting,
         TitForTat,
         Rubinstein,
         BaronFerejohn,

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wargame.engine.bargaining import outside_options
 from wargame.engine.bargaining.agenda import (
     BudgetSpace,
     Issue,
@@ -35,7 +36,9 @@ from wargame.engine.bargaining.agenda import (
     budget_split,
     too_many_to_list,
 )
-from wargame.engine.bargaining.strategies import Turn
+from wargame.engine.bargaining.objects import TableObjects, objects_of
+from wargame.engine.bargaining.outside_options import expected_alternatives
+from wargame.engine.bargaining.strategies import Turn, best_for_me_given
 from wargame.language.schema import TableSpec
 
 if TYPE_CHECKING:
@@ -81,7 +84,8 @@ class Table:
     participants: list[ActorAgent]
     space: OfferSpace
     deadline: int
-    status: str = "waiting"  # waiting -> open -> agreed | failed | frozen; frozen -> open; agreed -> open if broken
+    # waiting -> open -> agreed | failed | frozen | lapsed; frozen -> open | lapsed; agreed -> open if broken
+    status: str = "waiting"
     rounds: list[Round] = field(default_factory=list)
     weights: np.ndarray | None = None
     text: int | None = None  # the single text under negotiation
@@ -95,6 +99,11 @@ class Table:
     status_quo: int | None = None
     enforcers: tuple[tuple[str, int, float], ...] = ()
     deadlines: dict[str, int] = field(default_factory=dict)  # per actor: its own (soft) deadline
+    # per actor: its alternatives here as everyone expects them (at the priors' means)
+    expected_alternatives: dict[str, tuple] = field(default_factory=dict)
+    objects: TableObjects | None = None  # what the table is about, if that can go away
+    freezes: int = 0  # how many times its talks have frozen
+    stalemate: int = 0  # meetings in a row in which no participant saw a zone of agreement
     stale_rounds: int = 0  # rounds in a row that no responder accepted
     opened_day: int = 0  # the day the current talks opened or thawed: meetings are counted from it
     frozen_day: int = 0
@@ -160,6 +169,10 @@ class Table:
         table.deadlines = {
             a.actor_id: spec.deadlines.get(a.actor_id, table.deadline) for a in participants
         }
+        table.expected_alternatives = {
+            actor: expected_alternatives(listed) for actor, listed in spec.alternatives.items()
+        }
+        table.objects = objects_of(spec, [issues[i] for i in spec.agenda])
         return table
 
     def __post_init__(self) -> None:
@@ -268,7 +281,57 @@ class Table:
             actor=agent.actor_id,
             proposer=proposer,
             game=lambda: self.game,
+            outlook=lambda k: self.outlook(m, agent, k),
         )
+
+    def outlook(
+        self, m: WargameModel, agent: ActorAgent, meetings: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """What `agent` expects each of so many `meetings` from today: its own outside option then (its
+        drawn alternatives and wear, the ground as it is today) and what it believes each participant will
+        need then (today's belief moved by what everyone expects of that participant's alternatives and
+        wear): an array over the meetings, and an array of meetings x participants."""
+        ahead = np.asarray(meetings) * self.spec.meets_every
+        # remembered with today's outside options (they read the same world), by the days looked at
+        days = (self.id, int(ahead[0]), int(ahead[-1]), len(ahead))
+        own = m.memory.recall(
+            "reservation",
+            (agent.actor_id, *days),
+            outside_options.reservations_ahead,
+            m,
+            agent,
+            self,
+            ahead,
+        )
+        believed = np.repeat(self.believed(m, agent)[None, :], len(ahead), axis=0)
+        for row, other in enumerate(self.participants):
+            if other is agent:
+                believed[:, row] = own
+            else:
+                drift = m.memory.recall(
+                    "reservation",
+                    ("expected drift", other.actor_id, *days),
+                    outside_options.expected_drift,
+                    m,
+                    other,
+                    self,
+                    ahead,
+                )
+                believed[:, row] = np.clip(believed[:, row] + drift, 0.0, 1.0)
+        return own, believed
+
+    def sees_a_deal(self, m: WargameModel, day: int) -> bool:
+        """Whether some participant sees a zone of agreement: an offer it would sign (worth at least its
+        floor, Strategy.floor) that gives every other party what it believes that party needs."""
+        for row, agent in enumerate(self.participants):
+            turn = self.turn(m, row, day)
+            floors = {j: float(turn.believed[j]) for j in turn.others}
+            offer = best_for_me_given(turn, floors)
+            if any(float(self.space.rows[j][offer]) < need - 1e-9 for j, need in floors.items()):
+                continue
+            if float(turn.value_at(offer)) >= agent.strategy.floor(turn) - 1e-9:
+                return True
+        return False
 
     def passes(self, answers: dict[int, bool]) -> bool:
         rule = self.spec.rule
