@@ -81,6 +81,9 @@ class Turn:
     # array over k; what it believes each participant will need then, k x participants), from the trends
     # of the alternatives it knows or believes; None when the turn is tried without a table.
     outlook: Any = None
+    # The world's revision when the turn was made (memory.Memory.revision): with the day, the table and
+    # what the mover believes, it says when a value worked out for an earlier turn still holds.
+    revision: int | None = None
 
     @property
     def utility(self) -> np.ndarray:
@@ -341,6 +344,18 @@ class Waiting(TimeDependent):
         cached = turn.__dict__.get("_waiting")
         if cached is not None:
             return cached
+        key = None
+        if turn.revision is not None:  # an earlier turn today in the same world and beliefs
+            believed = turn.believed
+            key = (turn.table, turn.day, turn.revision, turn.reservation, believed.tobytes())
+            memo = self.__dict__.setdefault("_memo", {})
+            if memo.get("day") != turn.day:
+                memo.clear()
+                memo["day"] = turn.day
+            cached = memo.get(key)
+            if cached is not None:
+                turn.__dict__["_waiting"] = cached
+                return cached
         best, when = -math.inf, 0
         if turn.outlook is not None:
             ks = np.arange(1, self.lookahead + 1)
@@ -349,6 +364,8 @@ class Waiting(TimeDependent):
             k = int(np.argmax(later))  # the first of equally good waits
             best, when = float(later[k]), int(ks[k])
         turn.__dict__["_waiting"] = (best, when)
+        if key is not None:
+            self._memo[key] = (best, when)
         return best, when
 
     def waits(self, turn: Turn) -> bool:

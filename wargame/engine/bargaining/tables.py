@@ -282,6 +282,7 @@ class Table:
             proposer=proposer,
             game=lambda: self.game,
             outlook=lambda k: self.outlook(m, agent, k),
+            revision=m.memory.revision,
         )
 
     def outlook(

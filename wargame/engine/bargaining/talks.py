@@ -84,7 +84,9 @@ def settle(m: WargameModel, table: Table, rnd: Round, day: int) -> None:
     table.stale_rounds = 0 if any(responders) else table.stale_rounds + 1
     spec = table.spec
     if spec.stalemate_after:
-        table.stalemate = 0 if table.sees_a_deal(m, day) else table.stalemate + 1
+        # a meeting where someone took the offer is no stalemate; otherwise, is there a deal anyone sees?
+        seen = any(responders) or table.sees_a_deal(m, day)
+        table.stalemate = 0 if seen else table.stalemate + 1
         if table.stalemate >= spec.stalemate_after:
             _freeze(m, table, day, table.stalemate)
             return

@@ -252,8 +252,10 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         r for r in m.ground.air_routes.values() if sites[r.origin].garrison == owner and r.usable
     ]
     fleets = [f for f in m.ground.fleets.values() if f.operator == owner and f.count > 0]
-    if not fleets:
-        return
+    if not fleets or not any(
+        sites[r.origin].waiting > 0 or sites[r.origin].waiting_t > 0 for r in routes
+    ):
+        return  # (a craft back by now stays in `away` with a past time: it counts as home)
     agent = m.actor(owner)
     carried: dict[tuple[str, str], list] = {}
     end = day + 1
@@ -261,11 +263,13 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         home = max(0, fleet.count - len(fleet.away))
         starts = sorted([float(day)] * home + fleet.away)
         away = []
+        loaded = True  # until a craft of this fleet finds nothing it can carry (nor will the next)
         for start in starts:
             t = max(start, float(day))
-            while t < end:
+            while t < end and loaded:
                 trip = _choose_trip(m, agent, fleet, routes)
                 if trip is None:
+                    loaded = False
                     break
                 route, lifted, tonnes = trip
                 site = sites[route.origin]
