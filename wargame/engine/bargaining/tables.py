@@ -328,9 +328,11 @@ class Table:
             turn = self.turn(m, row, day)
             floors = {j: float(turn.believed[j]) for j in turn.others}
             offer = best_for_me_given(turn, floors)
-            if any(float(self.space.rows[j][offer]) < need - 1e-9 for j, need in floors.items()):
+            # (a tolerance above float noise: offers of the same worth reached by other sums differ
+            # in their last bits, and a search over more offers must see the same deals)
+            if any(float(self.space.rows[j][offer]) < need - 1e-6 for j, need in floors.items()):
                 continue
-            if float(turn.value_at(offer)) >= agent.strategy.floor(turn) - 1e-9:
+            if float(turn.value_at(offer)) >= agent.strategy.floor(turn) - 1e-6:
                 return True
         return False
 
