@@ -145,9 +145,9 @@ def test_the_key_questions_are_open(seed_scenario):
     come from the uncertainty, not from the model's construction. Is a base agreement signed by the
     horizon? When are the inland posts empty (if ever)? Does Russian force clash with the new authorities?
     Does Russia keep a presence at the bases? Where does the equipment that leaves go (how much of it to a
-    third country rather than home)? Whether a base deal is signed turns on what a formal deal with Moscow
-    costs the authorities, which nobody knew on 9 December 2024 (drawn per run): the runs that sign
-    nothing are those that drew it dear."""
+    third country rather than home)? Whether a base deal is signed turns partly on what a formal deal with
+    Moscow costs the authorities, which nobody knew on 9 December 2024 (drawn per run): the runs that sign
+    nothing drew it dearer on average."""
     signed, cleared, clash, presence, abroad = set(), set(), set(), set(), []
     cost_of_signing: dict[bool, list[float]] = {True: [], False: []}
     for seed in range(300):
@@ -164,8 +164,10 @@ def test_the_key_questions_are_open(seed_scenario):
         if r.equipment_out_t > 0:
             abroad.append(r.equipment_third_country_t / r.equipment_out_t)
     assert signed == {True, False}
-    # measured: about 1 run in 20 signs nothing, and those drew a cost near 0.39 against 0.24 for the rest
-    assert statistics.mean(cost_of_signing[False]) > statistics.mean(cost_of_signing[True]) + 0.1
+    # measured: about half the runs sign nothing; those drew a dearer cost of signing (0.27 against 0.22
+    # on average, about 3.5 standard errors apart): the cost is one driver among several now that the
+    # authorities' alternatives rise and they weigh the value of waiting
+    assert statistics.mean(cost_of_signing[False]) > statistics.mean(cost_of_signing[True]) + 0.02
     assert len(cleared) >= 5  # the day the last post empties varies widely
     assert clash == {True, False}
     assert presence == {True, False}

@@ -27,7 +27,36 @@ ENDINGS = {
     "frozen": "frozen at the end",
     "failed": "failed",
     "open": "open at the end",
+    "lapsed": "lapsed",
 }
+
+GROUND_EFFECTS = (
+    "siege",
+    "withdraw",
+    "casualties",
+    "site_role",
+    "overflight",
+    "road_risk",
+    "road_holder",
+)
+
+
+def can_lapse(sc: Scenario, t) -> bool:
+    """Whether a table's talks can end with no signature: after repeated stalemates (`lapse_after`), or
+    once its objects are gone (it names them, or its agenda's levels act on the ground)."""
+    if t.lapse_after or t.about is not None:
+        return True
+    agenda = set(t.agenda)
+    return any(
+        getattr(effect, kind, None) is not None
+        for issue in sc.spec.issues
+        if issue.id in agenda
+        for level in issue.levels or ()
+        for effect in level.effects
+        for kind in GROUND_EFFECTS
+    )
+
+
 NEVER_OPENED = "never opened"
 
 
@@ -37,16 +66,19 @@ def item_id(decision: str, option: str) -> str:
 
 def table_endings(sc: Scenario) -> dict[str, Decision]:
     """Each table's possible endings: only those its spec allows (an imposition needs an enforcer and a
-    status quo, a freeze `freeze_after`, a failure a hard deadline)."""
+    status quo, a freeze `freeze_after` or `stalemate_after`, a failure a hard deadline, a lapse
+    `lapse_after` or objects that can go)."""
     out = {}
     for t in sc.spec.tables:
         options = ["signed"]
         if t.status_quo is not None and t.enforcers:
             options.append("imposed")
-        if t.freeze_after:
+        if t.freeze_after or t.stalemate_after:
             options.append("frozen at the end")
         if t.hard_deadline:
             options.append("failed")
+        if can_lapse(sc, t):
+            options.append("lapsed")
         options.append("open at the end")
         if t.opens_day > 1:
             options.append(NEVER_OPENED)

@@ -307,7 +307,11 @@ class TalksFrozen(Record):
 
     @classmethod
     def decisions(cls, sc: Scenario) -> dict[str, Decision]:
-        return {f"talks {t.id}": Decision(("frozen",)) for t in sc.spec.tables if t.freeze_after}
+        return {
+            f"talks {t.id}": Decision(("frozen",))
+            for t in sc.spec.tables
+            if t.freeze_after or t.stalemate_after
+        }
 
 
 @record_kind
@@ -329,6 +333,15 @@ class TalksLapsed(Record):
     def occurrence(self) -> str | None:
         return f"talks_lapsed_{self.table}"
 
+    def audit_item(self) -> tuple[str, str] | None:
+        return f"talks {self.table}", "lapsed"
+
+    @classmethod
+    def decisions(cls, sc: Scenario) -> dict[str, Decision]:
+        from wargame.engine.decisions import can_lapse
+
+        return {f"talks {t.id}": Decision(("lapsed",)) for t in sc.spec.tables if can_lapse(sc, t)}
+
 
 @record_kind
 class TalksThawed(Record):
@@ -349,7 +362,11 @@ class TalksThawed(Record):
 
     @classmethod
     def decisions(cls, sc: Scenario) -> dict[str, Decision]:
-        return {f"talks {t.id}": Decision(("reopened",)) for t in sc.spec.tables if t.freeze_after}
+        return {
+            f"talks {t.id}": Decision(("reopened",))
+            for t in sc.spec.tables
+            if t.freeze_after or t.stalemate_after
+        }
 
 
 # ---------------------------------------------------------------- agreements and guarantees
