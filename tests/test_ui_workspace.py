@@ -145,7 +145,10 @@ def _step_to_pending(ws: Workspace, role: str | None = None, limit: int = 60):
         for p in ws.pending():
             if role is None or p.role == role:
                 return p
-            ws.decide("reject")
+            if p.role == "propose":
+                ws.decide({issue: levels[0] for issue, levels in p.options.items()})
+            else:
+                ws.decide("reject")
             break
         else:
             ws.step()
