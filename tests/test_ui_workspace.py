@@ -334,3 +334,31 @@ def test_cancel_stops_a_comparison_between_chunks(ws: Workspace) -> None:
     left, right = ws.compare_set("actors.russia.time_pressure=0.2", runs=40, on_chunk=stop)
     assert left.cancelled and left.done < 40
     assert right.done == 0  # the second half never starts once the first was cancelled
+
+
+def test_a_cancel_pressed_before_the_runs_exist_still_stops_them(ws: Workspace) -> None:
+    """The page arms a request when its button is pressed (begin); a Cancel between the press and the
+    start of the runs stops the runs when they start: none is played."""
+    ws.begin()
+    ws.cancel()
+    batch = ws.run_batch(RUNS, seed=1)
+    assert batch.cancelled and batch.finished and batch.done == 0
+    again = ws.run_batch(RUNS, seed=1)  # the next request is not cancelled by that old press
+    assert again.done == RUNS and not again.cancelled
+
+
+def test_a_what_if_cancelled_in_its_first_half_ends_both_halves(ws: Workspace) -> None:
+    """Cancelled while its first half runs, a what-if's second half is cancelled too, and finished: the
+    page never shows it 'running' with nothing coming."""
+    ws.run_batch(RUNS, seed=1)
+    seen: list[tuple[str, bool]] = []
+
+    def stop(b) -> None:
+        seen.append((b.plan.force and "forced" or "base", b.finished))
+        ws.cancel()
+
+    force = next(f for f in ws.forces() if f.startswith("event:"))
+    w = ws.what_if(force, runs=RUNS, on_chunk=stop)
+    assert w.base.cancelled and w.base.finished and w.base.done < RUNS
+    assert w.changed.cancelled and w.changed.finished and w.changed.done == 0
+    assert ("forced", True) in seen  # the page was told the second half ended

@@ -76,6 +76,25 @@ def Progress(batch: Batch | None, label: str):
     return ProgressBar(batch.done, batch.total, state, batch.error or "", label)
 
 
+def _starter(ws, running, task):
+    """A button's click: the page says at once that it is working (the background task starts a moment
+    later), and a Cancel pressed from now on reaches the runs it starts (Workspace.begin)."""
+
+    def start() -> None:
+        running.set(True)
+        ws.begin()
+        task()
+
+    return start
+
+
+@solara.component
+def Starting(label: str):
+    """What a pressed button shows before its first runs are in: a moving bar and a line."""
+    solara.ProgressLinear(True, color="primary")
+    solara.Text(f"Starting the {label}…")
+
+
 @solara.component
 def ProgressBar(done: int, total: int, state: str, error: str, label: str):
     solara.ProgressLinear(value=100 * done / total if total else 0, color="primary")
@@ -109,10 +128,10 @@ def ManyRuns(desk: Desk):
             running.set(False)
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
+    start = _starter(ws, running, task)
 
     def cancel():
-        if ws.batch is not None:
-            ws.batch.cancel.set()
+        ws.cancel()
 
     b = ws.batch
     with solara.Card("Many runs"):
@@ -122,12 +141,15 @@ def ManyRuns(desk: Desk):
             )
             solara.InputInt("root seed", value=seed, style={"max-width": "140px"})
             busy = running.value or (ws.batch is not None and not ws.batch.finished)
-            solara.Button("Run", on_click=task, disabled=busy, color="primary")
+            solara.Button("Run", on_click=start, disabled=busy, color="primary")
             solara.Button(
                 "Cancel", on_click=cancel, disabled=not busy, color="error", outlined=True
             )
         FieldError(desk, "runs")
-        Progress(b, "runs")
+        if running.value and (b is None or b.finished):
+            Starting("runs")  # pressed: the runs are being set up, their count comes with the first
+        else:
+            Progress(b, "runs")
         if b is not None and b.finished and b.done:
             Exports(b, b.done)
     if b is None or b.results is None:
@@ -256,11 +278,17 @@ def WhatIfPanel(desk: Desk):
         solara.Select(label="what is forced", values=list(said), value=choice)
         with solara.Row():
             solara.Button(
-                "Fork and compare", on_click=task, disabled=running.value, color="primary"
+                "Fork and compare",
+                on_click=_starter(ws, running, task),
+                disabled=running.value,
+                color="primary",
             )
             solara.Button("Cancel", on_click=ws.cancel, disabled=not running.value, outlined=True)
         FieldError(desk, "force")
     w = ws.whatif
+    if running.value and (w is None or w.changed.finished):
+        Starting("continuations")
+        return
     if w is None:
         return
     Progress(w.base, "as it was")
@@ -407,7 +435,12 @@ def ComparePanel(desk: Desk):
         with solara.Row(style={"align-items": "center"}):
             solara.InputFloat("other value", value=value, style={"max-width": "160px"})
             solara.InputInt("runs each", value=runs, style={"max-width": "140px"})
-            solara.Button("Compare", on_click=task, disabled=running.value, color="primary")
+            solara.Button(
+                "Compare",
+                on_click=_starter(ws, running, task),
+                disabled=running.value,
+                color="primary",
+            )
             solara.Button("Cancel", on_click=ws.cancel, disabled=not running.value, outlined=True)
         solara.InputText(
             "or any change, as --set PATH=VALUE (e.g. guarantees=[] for no guarantee at all)",
@@ -416,6 +449,8 @@ def ComparePanel(desk: Desk):
         FieldError(desk, "compare")
         FieldError(desk, path)
         FieldError(desk, "runs")
+        if running.value and (ws.compare is None or ws.compare[1].finished):
+            Starting("runs")
     if ws.compare is None:
         return
     left, right = ws.compare

@@ -180,6 +180,7 @@ class Workspace:
         self.selected: tuple[str, ...] = ()
         self.whatif: WhatIf | None = None
         self.compare: tuple[Batch, Batch] | None = None
+        self._armed: threading.Event | None = None  # the next request's cancel flag (begin)
         self._uploads = tempfile.TemporaryDirectory(prefix="wargame-ui-")
         if os.environ.get(WARM_ENV):
             start_warm_pool(self.workers)
@@ -371,13 +372,30 @@ class Workspace:
             **kw,
         )
 
-    def start_batch(self, runs: int, seed: int = 1, overrides: dict | None = None, **kw) -> Batch:
+    def start_batch(
+        self,
+        runs: int,
+        seed: int = 1,
+        overrides: dict | None = None,
+        cancel: threading.Event | None = None,
+        **kw,
+    ) -> Batch:
         plan = self.plan(runs, seed, overrides, **kw)
         try:
             manifest = plan_manifest(plan, chunk_size=_chunk(plan.total, self.workers))
         except ScenarioError as exc:
             raise DeskError("scenario", _say(exc)) from None
-        return Batch(plan, manifest)
+        return Batch(plan, manifest, cancel=cancel or threading.Event())
+
+    def begin(self) -> None:
+        """A page's button was pressed: the request it starts (in the background, a moment later) takes
+        its cancel flag from now, so that a Cancel pressed before its runs exist still stops them."""
+        self._armed = threading.Event()
+
+    def _request(self) -> threading.Event:
+        """The cancel flag of a request starting now: the one `begin` armed, or a new one."""
+        armed, self._armed = self._armed, None
+        return armed or threading.Event()
 
     def fill(
         self,
@@ -416,7 +434,7 @@ class Workspace:
 
     def run_batch(self, runs: int, seed: int = 1, on_chunk=None) -> Batch:
         """Many runs of the scenario as it stands on the desk (the branch explorer's runs)."""
-        batch = self.start_batch(runs, seed)
+        batch = self.start_batch(runs, seed, cancel=self._request())
         self.batch, self.selected, self.whatif = batch, (), None
         return self.fill(batch, on_chunk)
 
@@ -477,14 +495,24 @@ class Workspace:
             probe.force(force)
         except Exception as exc:  # the spec is checked against the run as it stood that day
             raise DeskError("force", f"cannot force '{force}' on day {day}: {_say(exc)}") from None
-        kw = {"fork_day": day}
+        kw = {"fork_day": day, "cancel": self._request()}  # one flag for both halves
         base = self.start_batch(runs, run_seed, **kw)
         changed = self.start_batch(runs, run_seed, force=(force,), **kw)
         self.whatif = WhatIf(self.selected, run_id, run_seed, day, force, base, changed)
         self.fill(base, on_chunk)
-        if not base.cancel.is_set():
-            self.fill(changed, on_chunk)
+        self._second_half(base, changed, on_chunk)
         return self.whatif
+
+    def _second_half(self, first: Batch, second: Batch, on_chunk) -> None:
+        """Run a pair's second batch, unless the first was cancelled: then the second is cancelled too
+        (finished with nothing), never left "running" with no runs coming."""
+        if first.cancel.is_set():
+            second.cancel.set()
+            second.cancelled = second.finished = True
+            if on_chunk is not None:
+                on_chunk(second)
+            return
+        self.fill(second, on_chunk)
 
     # ------------------------------------------------------------ two sets of assumptions
 
@@ -495,12 +523,12 @@ class Workspace:
             load_scenario(self.source, other)
         except ScenarioError as exc:
             raise DeskError(path, _say(exc)) from None
-        left = self.start_batch(runs, seed)
-        right = self.start_batch(runs, seed, overrides=other)
+        stop = self._request()  # one flag for both halves
+        left = self.start_batch(runs, seed, cancel=stop)
+        right = self.start_batch(runs, seed, overrides=other, cancel=stop)
         self.compare = (left, right)
         self.fill(left, on_chunk)
-        if not left.cancel.is_set():
-            self.fill(right, on_chunk)
+        self._second_half(left, right, on_chunk)
         return self.compare
 
     def compare_set(self, text: str, runs: int, seed: int = 1, on_chunk=None):
@@ -520,6 +548,8 @@ class Workspace:
         """Stop whatever runs are running on this desk (a batch, a what-if, a comparison)."""
         for batch in self._batches():
             batch.cancel.set()
+        if self._armed is not None:  # a request about to start
+            self._armed.set()
 
     def _batches(self) -> list[Batch]:
         out = [self.batch] if self.batch else []
