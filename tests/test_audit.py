@@ -300,10 +300,6 @@ def test_the_catalogue_foresees_what_the_seed_scenario_takes():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the seed scenario's choices are still thresholds; the model rework removes them",
-)
 def test_the_seed_scenario_has_no_certainty_without_a_reason():
     done = cli("audit", "syria_dec2024", "--runs", 500)
     assert done.returncode == 0, "\n".join(
