@@ -306,3 +306,12 @@ def test_the_seed_scenario_has_no_certainty_without_a_reason():
         ln for ln in done.stdout.splitlines() if ln.endswith("!")
     )
     assert done.stdout.splitlines()[-1] == "Nothing flagged without a reason."
+
+
+def test_an_override_may_take_away_what_a_certain_reason_names():
+    """`certain:` is checked on the scenario as written; `--set guarantees=[]` removes the guarantees
+    its reasons speak of, and the scenario still loads (the Compare of 'no guarantee at all')."""
+    from wargame import load_scenario
+
+    sc = load_scenario("syria_dec2024", {"guarantees": []})
+    assert sc.spec.guarantees == [] and any("guarantee" in k for k in sc.spec.certain)
