@@ -6,6 +6,7 @@ scenario files only from its folders."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import re
 from html.parser import HTMLParser
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from viz.common import safe_markdown
+from viz import plotly_module
+from viz.common import _page_plot, safe_markdown
 from viz.server import COOKIE, Guard, content_security_policy
 from viz.workspace import DeskError, Workspace
 from wargame.language.scenario import data_dir
@@ -217,3 +219,24 @@ def test_a_notebook_desk_opens_any_path(tmp_path):
     mine.write_text((data_dir("scenarios") / "bilateral_split.yaml").read_text())
     ws = Workspace(str(mine))
     assert Path(ws.scenario.path).resolve() == mine.resolve() and os.path.exists(mine)
+
+
+def test_plotlys_code_is_served_by_its_content_cached_for_a_year_and_gzipped():
+    """viz/plotly_module.py: every chart imports plotly's bundle from one address named by its content."""
+    guard = Guard(_fake_app, ["secret-token-of-a-seat"])  # a library file: no token needed
+    start, headers, body, _ = _call(guard, plotly_module.path())
+    assert start["status"] == 200 and _fake_app.seen == []
+    assert headers["content-type"].startswith("text/javascript")
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "content-security-policy" in headers and headers["vary"] == "accept-encoding"
+    assert headers["content-encoding"] == "gzip" and len(body) < len(plotly_module.bundle()) / 2
+    assert gzip.decompress(body) == plotly_module.bundle()
+    start, headers, body, _ = _call(guard, plotly_module.path(), encoding="identity")
+    assert "content-encoding" not in headers and body == plotly_module.bundle()
+    # another name there is not ours: passed on to Solara (which has nothing by that name)
+    _call(guard, plotly_module.PREFIX + "plotly-widget-0000000000000000.js")
+    assert len(_fake_app.seen) == 1
+    # a chart's module is a few lines that import the bundle; plotly's own chart carries all of it
+    assert plotly_module.path() in plotly_module.esm() and len(plotly_module.esm()) < 500
+    assert _page_plot(served=True)()._esm == plotly_module.esm()
+    assert len(_page_plot(served=False)()._esm) > 1_000_000

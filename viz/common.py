@@ -19,6 +19,7 @@ import traitlets
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from viz import plotly_module
 from viz.workspace import DeskError, Workspace
 
 log = logging.getLogger("viz")
@@ -302,12 +303,17 @@ module.exports = {
 
 
 @functools.cache
-def _page_plot():
+def _page_plot(served: bool = False):
     """plotly's FigureWidget with the page's options: a trait the browser reads once, when it first draws
-    the chart, which FigureWidget(...) neither takes as an argument nor keeps as a default."""
+    the chart, which FigureWidget(...) neither takes as an argument nor keeps as a default. `served`:
+    behind our server, whose charts import plotly's code from it once per page rather than each carrying
+    a 5 MB copy of it (viz/plotly_module.py)."""
     from plotly.graph_objs import FigureWidget
 
     class PagePlot(FigureWidget):
+        if served:
+            _esm = plotly_module.esm()
+
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._config = dict(PLOTLY_CONFIG)
@@ -325,7 +331,7 @@ def Plot(fig, on_click: Callable[[Any], None] | None = None):
         if data and data.get("event_type") == "plotly_click" and on_click:
             on_click(data)
 
-    element = _page_plot().element(on__js2py_pointsCallback=on_points)
+    element = _page_plot(plotly_module.served()).element(on__js2py_pointsCallback=on_points)
 
     def draw():
         widget = solara.get_widget(element)
