@@ -45,6 +45,7 @@ def test_bench_growth_with_actors(benchmark, tmp_path, actors):
     assert result.days == 60
 
 
+@pytest.mark.slow  # 150 seed runs three times (45 s): measured by make bench and make test-all
 def test_bench_monte_carlo_overhead(benchmark, benchmark_goal, tmp_path):
     """The Monte Carlo machinery (seeding, rows, Arrow tables, Parquet chunks, merge, manifest) against the
     bare loop a user would write (load the scenario, run each seed), both serial and from a cold start.

@@ -9,6 +9,8 @@ import solara
 
 import viz.app
 
+pytestmark = pytest.mark.slow  # 30 redraws each (13 s): measured by make bench and make test-all
+
 
 @pytest.fixture
 def page(monkeypatch):
