@@ -41,14 +41,19 @@ def free_port() -> int:
 
 @contextmanager
 def served(
-    args: list[str], port: int, output: Path, env: dict | None = None, tls: bool = False
+    args: list[str],
+    port: int,
+    output: Path,
+    env: dict | None = None,
+    tls: bool = False,
+    command: list[str] | None = None,
 ) -> Iterator[str]:
-    """`wargame ARGS` running until the block ends, its output in `output`; yields its base URL once it
-    answers (the test fails, with the output's tail, if it never does)."""
+    """`wargame ARGS` (or the whole `command`) running until the block ends, its output in `output`;
+    yields its base URL once it answers (the test fails, with the output's tail, if it never does)."""
     wargame = Path(sys.executable).with_name("wargame")
     with open(output, "w") as sink:
         proc = subprocess.Popen(
-            [str(wargame), *args], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+            command or [str(wargame), *args], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )  # fmt: skip
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/"

@@ -28,16 +28,10 @@ Skipped, with the reason, where no Chromium is installed."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +41,6 @@ from tests.benchmarks.empty_page import TEXT as EMPTY_TEXT
 from tests.browser_support import (
     CHROMIUM,
     NO_CHROMIUM,
-    ROOT,
     WAIT,
     chromium,
     free_port,
@@ -84,37 +77,20 @@ class Server:
     cold: float  # seconds: the first page load after the server started
 
 
-@contextmanager
-def served_page(module: str, port: int, output: Path) -> Iterator[str]:
+def served_page(module: str, port: int, output: Path):
     """`python -m viz.server MODULE` (the guarded server `wargame ui` runs) until the block ends; yields
     its base URL once it answers."""
-    with open(output, "w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "viz.server", module, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **QUIET},
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"{module} did not start on {url}: {output.read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    command = [
+        sys.executable,
+        "-m",
+        "viz.server",
+        module,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    return served([module], port, output, env=QUIET, command=command)
 
 
 def _ours_usable(page) -> None:
