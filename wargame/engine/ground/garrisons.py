@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from wargame.engine import records
 from wargame.engine.choice import choose
+from wargame.engine.ground import people
 
 if TYPE_CHECKING:
     from wargame.engine.actors import ActorAgent
@@ -104,10 +105,7 @@ def _review_base(m: WargameModel, agent: ActorAgent, site: Site, day: int) -> No
             personnel=moved,
         )
     )
-    site.personnel, site.equipment_t = residual, residual_t
-    site.waiting += moved
-    site.waiting_t += moved_t
-    m.changed("people")
+    people.to_waiting(m, site, moved, moved_t)
 
 
 def _choose(m: WargameModel, site: Site, role: str, choice: str, day: int, risk: float) -> None:
@@ -135,7 +133,4 @@ def leave(m: WargameModel, site: Site, day: int, risk: float) -> None:
         )
     )
     site.role = "outpost"
-    site.waiting += site.personnel
-    site.waiting_t += site.equipment_t
-    site.personnel, site.equipment_t = 0, 0.0
-    m.changed("people")
+    people.to_waiting(m, site, site.personnel, site.equipment_t)

@@ -82,13 +82,19 @@ def inflict_losses(
         )
 
 
+def to_waiting(m: WargameModel, site, personnel: int, tonnes: float) -> None:
+    """Of a site's garrison, these people and this equipment stop staying and wait to be taken out."""
+    site.personnel -= personnel
+    site.equipment_t -= tonnes
+    site.waiting += personnel
+    site.waiting_t += tonnes
+    m.changed("people")
+
+
 def start_withdrawal(m: WargameModel, site_id: str, cause: str) -> None:
     site = m.ground.sites[site_id]
     if site.withdrawing:
         return
     site.withdrawing = True
-    site.waiting += site.personnel
-    site.waiting_t += site.equipment_t
-    site.personnel, site.equipment_t = 0, 0.0
-    m.changed("people")
+    to_waiting(m, site, site.personnel, site.equipment_t)
     m.record(records.WithdrawalStarted(m.day, owner=site.garrison, site=site_id, cause=cause))
