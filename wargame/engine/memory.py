@@ -20,7 +20,10 @@ ASPECTS = ("day", "people", "routes", "standing", "deals")
 
 # Each store and the aspects its values are read from.
 READS: dict[str, tuple[str, ...]] = {
+    # an outside option weighed by how safely the evacuating side could get out alone (at a table that
+    # moves people) reads the ground; every other outside option reads the clock and the actors only
     "reservation": ("day", "people", "routes", "standing", "deals"),
+    "position": ("day", "standing"),
     "safety": ("people", "routes", "standing", "deals"),
     "way_out": ("routes", "standing", "deals"),
     "deterrence": ("standing",),

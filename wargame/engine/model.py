@@ -338,7 +338,7 @@ class WargameModel(mesa.Model):
     def reservation(self, agent: ActorAgent, table: Table) -> float:
         """The actor's outside option at this table today (outside_options.reservation, remembered)."""
         return self.memory.recall(
-            "reservation",
+            outside_options.store_of(agent, table),
             (agent.actor_id, table.id),
             outside_options.reservation,
             self,

@@ -133,6 +133,7 @@ class OfferSpace:
         ]
         self.frontier_others = [self.frontier_utility[others] for others in self.others_of]
         self.best_values: list[float] = self.best.tolist()
+        self.frontier_by_other = _by_other(self.frontier_others)
         self._keep_memo: dict = {}
         self.equilibria: dict = {}  # the table games' equilibria, by game and outside options
         # Every run of a scenario shares its offer spaces: nothing may write into them.
@@ -154,6 +155,7 @@ class OfferSpace:
         "others_of",
         "frontier_others",
         "best_values",
+        "frontier_by_other",
         "_keep_memo",
         "equilibria",
     )  # what _derive makes
@@ -371,6 +373,7 @@ class BudgetSpace(OfferSpace):
         ]
         self.frontier_others = [self.frontier_utility[others] for others in self.others_of]
         self.best_values = self.best.tolist()
+        self.frontier_by_other = _by_other(self.frontier_others)
         self._keep_memo = {}
         self.equilibria = {}
 
@@ -556,3 +559,19 @@ def _level_slack(
         s = (budget - sum(need[r] for r in rows)) / inverse
         amounts = {r: need[r] + s / split.slope[r] for r in rows}
     return {split.owner_issue[r]: a for r, a in amounts.items()}
+
+
+def _by_other(frontier_others: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    """At a table of two: for each side, the frontier's order by what it gives the other side, and those
+    utilities in that order (the best deal the other would take, for any need, is then one search);
+    None at a larger table."""
+    found: list[tuple[np.ndarray, np.ndarray] | None] = []
+    for others in frontier_others:
+        if len(others) != 1:
+            found.append(None)
+            continue
+        order = np.argsort(others[0], kind="stable")
+        ordered = others[0][order]
+        order.flags.writeable = ordered.flags.writeable = False
+        found.append((order, ordered))
+    return found

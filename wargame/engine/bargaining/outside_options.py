@@ -17,6 +17,7 @@ signing_costs), its outside option there is higher by that cost: a deal must mak
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,12 @@ def _status_quo_value(m: WargameModel, agent: ActorAgent, table: Table) -> float
     if forced_by == agent.actor_id:
         value -= table.forcing_cost(m, agent.actor_id)
     return value
+
+
+def store_of(agent: ActorAgent, table: Table) -> str:
+    """Where the actor's outside option at this table is remembered (memory.READS): with the ground's if
+    it is weighed by how safely the actor could get out alone, else with the clock's and the actors'."""
+    return "reservation" if agent.profile.evacuates and table.moves_people else "position"
 
 
 def reservation(m: WargameModel, agent: ActorAgent, table: Table, ahead: int = 0) -> float:
@@ -182,10 +189,11 @@ def reservations_ahead(
 ) -> np.ndarray:
     """`reservation(m, agent, table, ahead)` for every `ahead` at once (the strategies that weigh waiting
     look many meetings ahead at every move): the same reckoning, in arrays."""
-    days = m.day + np.asarray(aheads, dtype=float)
+    whole = m.day + np.asarray(aheads)
+    days = whole.astype(float)
     alternatives = agent.alternatives.get(table.id)
     if alternatives is not None:
-        base = best_worths(alternatives, days)
+        base = best_worths(alternatives, whole)
         if table.status_quo is not None:
             base = np.maximum(base, _status_quo_value(m, agent, table))
         elif table.no_deal_offer is not None:
@@ -199,14 +207,37 @@ def reservations_ahead(
         value = base * (0.5 + 0.5 * m.unilateral_safety(agent)) - wear
     else:
         value = base - 0.5 * wear
-    return np.clip(value + agent.signing_cost(table.id), 0.0, 1.0)
+    return np.minimum(np.maximum(value + agent.signing_cost(table.id), 0.0), 1.0)
 
 
 def best_worths(alternatives: tuple, days: np.ndarray) -> np.ndarray:
-    """best_alternative's worth on each of `days` at once (0 on a day when none is available)."""
+    """best_alternative's worth on each of `days` at once (0 on a day when none is available). Whole
+    days from 0 are read off the alternatives' remembered path (`_worth_path`): the strategies that weigh
+    waiting look thirty meetings ahead at every move, and the same alternatives have the same path all
+    run long."""
+    days = np.asarray(days)
+    if days.dtype.kind in "iu" and len(days) and days[0] >= 0:
+        last = int(days.max())
+        path = _worth_path(alternatives, _PATH_DAYS if last < _PATH_DAYS else last + 1)
+        return path[days]
+    return _best_worths(alternatives, days.astype(float))
+
+
+_PATH_DAYS = 512  # days of a remembered path (a longer look ahead makes a longer one)
+
+
+@functools.lru_cache(maxsize=1024)
+def _worth_path(alternatives: tuple, days: int) -> np.ndarray:
+    """_best_worths on days 0, 1, ..., days - 1 (read-only: it is shared)."""
+    path = _best_worths(alternatives, np.arange(days, dtype=float))
+    path.flags.writeable = False
+    return path
+
+
+def _best_worths(alternatives: tuple, days: np.ndarray) -> np.ndarray:
     worths = []
     for alt in alternatives:
-        worth = np.clip(alt.value + alt.trend * days, 0.0, 1.0)
+        worth = np.minimum(np.maximum(alt.value + alt.trend * days, 0.0), 1.0)
         off = days < alt.from_day
         if alt.until_day is not None:
             off |= days > alt.until_day
@@ -235,7 +266,7 @@ def expected_drift(m: WargameModel, other: ActorAgent, table: Table, ahead):
     if listed:
         now = best_alternative(listed, m.day)[1]
         if isinstance(ahead, np.ndarray):
-            drift = best_worths(listed, m.day + ahead.astype(float)) - now
+            drift = best_worths(listed, m.day + ahead) - now
         else:
             drift = best_alternative(listed, m.day + ahead)[1] - now
     prior = other.profile.priors.get("resolve")

@@ -329,6 +329,17 @@ class Waiting(TimeDependent):
                 ok = np.all(u[others] >= need[others] - EPS)
                 found.append(float(turn.value_at(offer)) if ok else -math.inf)
             out = np.array(found)
+        elif (by_other := turn.space.frontier_by_other[turn.me]) is not None:
+            # one other party: the offers it takes are those giving it at least its need, a tail of the
+            # frontier ordered by what it gives it, so the best for the mover is that tail's maximum
+            order, given = by_other
+            best_from = turn.__dict__.get("_best_from")
+            if best_from is None:
+                best_from = np.maximum.accumulate(turn.candidate_value[order][::-1])[::-1]
+                turn.__dict__["_best_from"] = best_from
+            first = np.searchsorted(given, rows[:, others[0]] - EPS, side="left")
+            n = len(given)
+            out = np.where(first < n, best_from[np.minimum(first, n - 1)], -np.inf)
         else:
             ok = np.all(
                 turn.space.frontier_others[turn.me][None, :, :]
@@ -358,15 +369,24 @@ class Waiting(TimeDependent):
                 return cached
         best, when = -math.inf, 0
         if turn.outlook is not None:
-            ks = np.arange(1, self.lookahead + 1)
+            ks, discounted = self._ahead(turn.discount(turn.me))
             own, believed = turn.outlook(ks)
-            later = turn.discount(turn.me) ** ks * np.maximum(own, self.best_deal(turn, believed))
+            later = discounted * np.maximum(own, self.best_deal(turn, believed))
             k = int(np.argmax(later))  # the first of equally good waits
             best, when = float(later[k]), int(ks[k])
         turn.__dict__["_waiting"] = (best, when)
         if key is not None:
             self._memo[key] = (best, when)
         return best, when
+
+    def _ahead(self, discount: float) -> tuple[np.ndarray, np.ndarray]:
+        """The meetings looked at (1, ..., lookahead) and the discount to the power of each."""
+        memo = self.__dict__.setdefault("_powers", {})
+        found = memo.get(discount)
+        if found is None:
+            ks = np.arange(1, self.lookahead + 1)
+            found = memo[discount] = (ks, discount**ks)
+        return found
 
     def waits(self, turn: Turn) -> bool:
         """Whether waiting is worth more than the best deal it believes it can get now (or its outside

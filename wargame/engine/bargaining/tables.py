@@ -296,7 +296,7 @@ class Table:
         # remembered with today's outside options (they read the same world), by the days looked at
         days = (self.id, int(ahead[0]), int(ahead[-1]), len(ahead))
         own = m.memory.recall(
-            "reservation",
+            outside_options.store_of(agent, self),
             (agent.actor_id, *days),
             outside_options.reservations_ahead,
             m,
@@ -304,13 +304,14 @@ class Table:
             self,
             ahead,
         )
-        believed = np.repeat(self.believed(m, agent)[None, :], len(ahead), axis=0)
+        now = self.believed(m, agent)
+        believed = np.empty((len(ahead), len(now)))
         for row, other in enumerate(self.participants):
             if other is agent:
                 believed[:, row] = own
             else:
                 drift = m.memory.recall(
-                    "reservation",
+                    "position",
                     ("expected drift", other.actor_id, *days),
                     outside_options.expected_drift,
                     m,
@@ -318,7 +319,7 @@ class Table:
                     self,
                     ahead,
                 )
-                believed[:, row] = np.clip(believed[:, row] + drift, 0.0, 1.0)
+                believed[:, row] = np.minimum(np.maximum(now[row] + drift, 0.0), 1.0)
         return own, believed
 
     def sees_a_deal(self, m: WargameModel, day: int) -> bool:

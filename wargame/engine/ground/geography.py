@@ -265,13 +265,16 @@ class Ground:
             risk[r.id] = p = self.segment_risk(r, mover, hostile)
             weight[r.id] = -math.log1p(-min(p, 0.999999)) + 1e-6 * r.km
 
-        def hop(u, v, roads) -> float:  # the safest of the roads between two sites
-            return min(weight[k] for k in roads)
-
         if not self._between:  # the road ids joining each pair of sites, read once from the graph
             for u, near in self.graph.adj.items():
                 for v, keys in near.items():
                     self._between[u, v] = tuple(keys)
+        # the safest of the roads between each pair of sites, worked out once for the search
+        safest = {pair: min(weight[k] for k in keys) for pair, keys in self._between.items()}
+
+        def hop(u, v, _roads) -> float:
+            return safest[u, v]
+
         paths = {}
         if targets:
             _, paths = nx.multi_source_dijkstra(self.graph, sorted(targets), weight=hop)
