@@ -24,6 +24,7 @@ READS: dict[str, tuple[str, ...]] = {
     # moves people) reads the ground; every other outside option reads the clock and the actors only
     "reservation": ("day", "people", "routes", "standing", "deals"),
     "position": ("day", "standing"),
+    "position_path": ("standing",),  # the same over whole days (outside_options.reservation_path)
     "safety": ("people", "routes", "standing", "deals"),
     "way_out": ("routes", "standing", "deals"),
     "deterrence": ("standing",),

@@ -189,7 +189,22 @@ def reservations_ahead(
 ) -> np.ndarray:
     """`reservation(m, agent, table, ahead)` for every `ahead` at once (the strategies that weigh waiting
     look many meetings ahead at every move): the same reckoning, in arrays."""
-    whole = m.day + np.asarray(aheads)
+    return reservations_on(m, agent, table, m.day + np.asarray(aheads))
+
+
+def reservation_path(m: WargameModel, agent: ActorAgent, table: Table, days: int) -> np.ndarray:
+    """reservations_on days 0, 1, ..., days - 1, for an outside option that does not read the ground
+    (store_of gives "position"): it then changes only with the actors' standing, so the strategies that
+    weigh waiting read it off this path day after day (WargameModel's "position_path" store)."""
+    path = reservations_on(m, agent, table, np.arange(days))
+    path.flags.writeable = False
+    return path
+
+
+def reservations_on(
+    m: WargameModel, agent: ActorAgent, table: Table, whole: np.ndarray
+) -> np.ndarray:
+    """The actor's outside option on each of these whole days, the ground held as it is today."""
     days = whole.astype(float)
     alternatives = agent.alternatives.get(table.id)
     if alternatives is not None:
@@ -218,12 +233,12 @@ def best_worths(alternatives: tuple, days: np.ndarray) -> np.ndarray:
     days = np.asarray(days)
     if days.dtype.kind in "iu" and len(days) and days[0] >= 0:
         last = int(days.max())
-        path = _worth_path(alternatives, _PATH_DAYS if last < _PATH_DAYS else last + 1)
+        path = _worth_path(alternatives, PATH_DAYS if last < PATH_DAYS else last + 1)
         return path[days]
     return _best_worths(alternatives, days.astype(float))
 
 
-_PATH_DAYS = 512  # days of a remembered path (a longer look ahead makes a longer one)
+PATH_DAYS = 512  # days of a remembered path (a longer look ahead makes a longer one)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -269,7 +284,16 @@ def expected_drift(m: WargameModel, other: ActorAgent, table: Table, ahead):
             drift = best_worths(listed, m.day + ahead) - now
         else:
             drift = best_alternative(listed, m.day + ahead)[1] - now
+    if isinstance(ahead, np.ndarray):  # the same for every day while the actors' standing holds
+        key = ("expected wear", other.actor_id, table.id, int(ahead[0]), int(ahead[-1]), len(ahead))
+        return drift - m.memory.recall("position_path", key, expected_wear, m, other, table, ahead)
+    return drift - expected_wear(m, other, table, ahead)
+
+
+def expected_wear(m: WargameModel, other: ActorAgent, table: Table, ahead):
+    """How much everyone expects time to wear `other`'s outside option at this table in `ahead` days:
+    at its resolve's prior mean (the ground held as it is)."""
     prior = other.profile.priors.get("resolve")
     resolve = prior.mean() if prior is not None else 0.5
     scale = 1.0 if (other.profile.evacuates and table.moves_people) else 0.5
-    return drift - scale * (1.0 - resolve) * other.time_pressure * ahead / m.horizon
+    return scale * (1.0 - resolve) * other.time_pressure * ahead / m.horizon

@@ -126,11 +126,32 @@ class Turn:
     def candidate_value(self) -> np.ndarray:
         """value_at over the candidates (the frontier), with the keep chances the table has already
         worked out for the same beliefs."""
-        if self.keep is not None or not self.keep_terms:
+        if self.keep is not None:
             return np.asarray(self.value_at(self.candidates), dtype=float)
-        keep = self.space.frontier_keep(self.keep_terms, self.obligation_days)
-        u = self.space.frontier_utility[self.me]
-        return keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
+        # the same for every turn with the same outside option and beliefs about breaking (remembered
+        # with the space, as its keep chances are)
+        key = (
+            "candidate value",
+            self.me,
+            self.keep_terms,
+            self.obligation_days,
+            self.reservation,
+            self.betrayal_cost,
+        )
+        memo = self.space._keep_memo
+        found = memo.get(key)
+        if found is None:
+            if not self.keep_terms:
+                found = np.asarray(self.value_at(self.candidates), dtype=float)
+            else:
+                keep = self.space.frontier_keep(self.keep_terms, self.obligation_days)
+                u = self.space.frontier_utility[self.me]
+                found = keep * u + (1.0 - keep) * (self.reservation - self.betrayal_cost)
+            found.flags.writeable = False
+            if len(memo) >= 4096:
+                memo.clear()
+            memo[key] = found
+        return found
 
     @functools.cached_property
     def value(self) -> np.ndarray:

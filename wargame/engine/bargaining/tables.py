@@ -295,15 +295,29 @@ class Table:
         ahead = np.asarray(meetings) * self.spec.meets_every
         # remembered with today's outside options (they read the same world), by the days looked at
         days = (self.id, int(ahead[0]), int(ahead[-1]), len(ahead))
-        own = m.memory.recall(
-            outside_options.store_of(agent, self),
-            (agent.actor_id, *days),
-            outside_options.reservations_ahead,
-            m,
-            agent,
-            self,
-            ahead,
-        )
+        store = outside_options.store_of(agent, self)
+        if store == "position":  # read off its path over whole days, the same while standing holds
+            last = m.day + int(ahead[-1])
+            n = outside_options.PATH_DAYS if last < outside_options.PATH_DAYS else last + 1
+            own = m.memory.recall(
+                "position_path",
+                (agent.actor_id, self.id, n),
+                outside_options.reservation_path,
+                m,
+                agent,
+                self,
+                n,
+            )[m.day + ahead]
+        else:
+            own = m.memory.recall(
+                store,
+                (agent.actor_id, *days),
+                outside_options.reservations_ahead,
+                m,
+                agent,
+                self,
+                ahead,
+            )
         now = self.believed(m, agent)
         believed = np.empty((len(ahead), len(now)))
         for row, other in enumerate(self.participants):

@@ -270,7 +270,10 @@ class Ground:
                 for v, keys in near.items():
                     self._between[u, v] = tuple(keys)
         # the safest of the roads between each pair of sites, worked out once for the search
-        safest = {pair: min(weight[k] for k in keys) for pair, keys in self._between.items()}
+        safest = {
+            pair: weight[keys[0]] if len(keys) == 1 else min(weight[k] for k in keys)
+            for pair, keys in self._between.items()
+        }
 
         def hop(u, v, _roads) -> float:
             return safest[u, v]
