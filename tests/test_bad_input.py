@@ -371,3 +371,54 @@ def test_an_override_in_the_scenario_is_blamed_on_the_scenario(workspace, capsys
     )
     rc, err = validate(workspace / "scenario.yaml", capsys)
     assert rc == 2 and "scenario.yaml:" in err and "red.yaml" not in err and "time_pressure" in err
+
+
+MAP = "map:\n  label: Mini land\n  outline: [[35.5, 35.0], [37.5, 35.0], [37.5, 36.5], [35.5, 36.5]]\nsites:\n"
+
+
+def test_a_map_outline_is_optional_checked_and_plays_no_part_in_a_run(workspace, capsys):
+    """The map is the pages' (the model never reads it): a scenario with one plays as one without, and
+    its resolved hash (saves, resumed Monte Carlos) is the same."""
+    from wargame.engine.scenarios import load_scenario
+    from wargame.language.scenario import resolved_hash
+
+    plain = load_scenario(workspace / "scenario.yaml")
+    edit(workspace / "scenario.yaml", "sites:\n", MAP)
+    rc, _ = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 0
+    drawn = load_scenario(workspace / "scenario.yaml")
+    assert drawn.spec.map.label == "Mini land" and len(drawn.spec.map.outline) == 4
+    assert "map" not in plain.resolved() and "map" in drawn.resolved()
+    assert resolved_hash(drawn) == resolved_hash(plain)
+
+
+@pytest.mark.parametrize(
+    "outline, message",
+    [
+        (  # written as [latitude, longitude]: the usual slip, said as such
+            "[[35.0, 35.5], [35.0, 37.5], [36.5, 37.5], [36.5, 35.5]]",
+            "no site lies inside the map's outline (read as [latitude, longitude] pairs, it holds",
+        ),
+        ("[[5, 5], [6, 5], [6, 6]]", "no site lies inside the map's outline (field 'map.outline')"),
+        ("[[35.5, 35.0], [37.5, 35.0]]", "List should have at least 3 items"),
+        ("[[35.5, 35.0], [37.5, 35.0], [37.5, 36.5, 0]]", "(field 'map.outline[2]')"),
+        ("[[35.5, 35.0], [37.5, 95.0], [37.5, 36.5]]", "(field 'map.outline[1][1]')"),
+        ("[[35.0, 35.0], [36.0, 36.0], [37.0, 37.0]]", "its 3 points lie on one line"),
+    ],
+)
+def test_a_bad_map_outline_is_named_at_its_line(workspace, capsys, outline, message):
+    edit(
+        workspace / "scenario.yaml",
+        "sites:\n",
+        f"map:\n  label: Mini land\n  outline: {outline}\nsites:\n",
+    )
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and message in err and "Traceback" not in err, err
+    assert "scenario.yaml:23:" in err  # the outline's line
+
+
+def test_a_misspelt_map_key_suggests_the_near_miss(workspace, capsys):
+    edit(workspace / "scenario.yaml", "sites:\n", MAP.replace("label:", "lable:"))
+    rc, err = validate(workspace / "scenario.yaml", capsys)
+    assert rc == 2 and "unknown key 'lable' (field 'map.lable')" in err
+    assert "did you mean 'label'?" in err

@@ -49,3 +49,28 @@ def test_the_map_shows_every_garrisoned_site_in_its_state() -> None:
     for s in pic["sites"]:
         states[s["state"]] = states.get(s["state"], 0) + 1
     assert shown == {f"site {k}": n for k, n in states.items()}
+
+
+def test_the_map_draws_the_scenarios_outline_or_else_the_sites_extent_alone() -> None:
+    """The outline is the scenario's `map:` (none is written in the code): with it the map is drawn
+    round the country, named by its label; without it, round the sites alone, with no country."""
+    g = _played(1)
+    pic = g.snapshot(1)
+    area = g.scenario.spec.map
+    assert area is not None and area.label
+    drawn = map_figure(pic, area=area)
+    outline = drawn.data[0]
+    assert outline.name == area.label and outline.fill == "toself"
+    assert list(zip(outline.x, outline.y, strict=True))[:-1] == [tuple(p) for p in area.outline]
+    bare = map_figure(pic)
+    assert all(t.fill != "toself" for t in bare.data)
+    assert area.label not in {t.name for t in bare.data}
+    lons = [s["lon"] for s in pic["sites"]]
+    lats = [s["lat"] for s in pic["sites"]]
+    for fig in (drawn, bare):  # every site inside the axes, and a degree of longitude drawn shorter
+        (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+        assert x0 < min(lons) and max(lons) < x1 and y0 < min(lats) and max(lats) < y1
+        assert fig.layout.yaxis.scaleratio > 1
+    # the bare map spans the sites, not the country (the seed case's sites stop short of its east)
+    width = [f.layout.xaxis.range[1] - f.layout.xaxis.range[0] for f in (bare, drawn)]
+    assert width[0] < width[1]

@@ -19,8 +19,8 @@ from viz.common import Desk, Guarded
 from viz.guide import Glossary, StartHere
 from viz.run_view import RunView, SeatPanel
 from viz.scenario_panel import ScenarioPanel
-from viz.workspace import DEFAULT_SCENARIO, DeskError, Workspace
-from wargame.language.scenario import data_dir
+from viz.workspace import DeskError, Workspace
+from wargame.language.scenario import data_dir, default_scenario
 
 log = logging.getLogger("viz")
 
@@ -43,13 +43,13 @@ def openable() -> list[str]:
 
 
 def first_desk() -> tuple[Workspace | None, str]:
-    """The desk a new session starts with (the server's scenario, else the seed scenario)."""
-    wanted = os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO
+    """The desk a new session starts with (the server's scenario, else the bundled default scenario)."""
+    wanted = os.environ.get(SCENARIO_ENV) or default_scenario()
     folders = openable()
     try:
         return Workspace(wanted, openable=folders), ""
     except DeskError as exc:
-        desk = Workspace(DEFAULT_SCENARIO, openable=folders)
+        desk = Workspace(default_scenario(), openable=folders)
         return desk, f"could not open {wanted}: {exc.message}"
 
 

@@ -132,6 +132,11 @@ def _words(room: Classroom) -> Words:
     return Words.of(room.exercise.scenario.resolved())
 
 
+def _area(room: Classroom):
+    """The exercise's scenario's outline for the map (None: the sites' extent alone)."""
+    return room.exercise.scenario.spec.map
+
+
 def _level(words: Words, issue: str, level: str) -> str:
     return words.levels.get((issue, level), level)
 
@@ -304,7 +309,7 @@ def SeatView(room: Classroom, actor: str, act, version: int):
                     + ", ".join(f"{words.actor(o)} {x['reservation']:.2f}" for o, x in me.get("beliefs", {}).items() if "reservation" in x)
                 )  # fmt: skip
             Chart(
-                lambda: map_figure(pic, words.actors, height=520, width=520),
+                lambda: map_figure(pic, words.actors, height=520, width=520, area=_area(room)),
                 key=(room.version, actor),
             )
         with solara.Column():
@@ -578,7 +583,7 @@ def Board(room: Classroom, version: int):
     fig = pic["figures"]
     with solara.Columns([3, 2], classes=["board"]):
         Chart(
-            lambda: map_figure(pic, words.actors, height=620, width=720),
+            lambda: map_figure(pic, words.actors, height=620, width=720, area=_area(room)),
             key=(room.version, "board"),
         )
         with solara.Column():
@@ -761,7 +766,8 @@ def Replay(room: Classroom, version: int):
             solara.SliderInt("day", value=day, min=0, max=len(pictures) - 1, thumb_label="always")
         with solara.Columns([3, 2]):
             Chart(
-                lambda: map_figure(pic, words.actors, height=480, width=520), key=(version, shown)
+                lambda: map_figure(pic, words.actors, height=480, width=520, area=_area(room)),
+                key=(version, shown),
             )
             lines = [describe(e, Names.of_picture(pic)) for e in pic["log"]]
             Prose(

@@ -102,7 +102,7 @@ def report_html(batch: Batch) -> bytes:
 
 
 def export_name(batch: Batch, what: str, extension: str) -> str:
-    """ "syria_dec2024-200-runs-seed-1-runs.csv": scenario, runs, root seed, what the file holds; a
+    """ "SCENARIO-200-runs-seed-1-runs.csv": scenario, runs, root seed, what the file holds; a
     batch with changed assumptions says so."""
     scenario = batch.manifest.get("scenario_id") or "scenario"
     changed = "-changed" if batch.plan.overrides else ""

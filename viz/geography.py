@@ -1,27 +1,24 @@
-"""The map of one day: the country's outline, the sites with their state, the roads coloured by who holds
-them, the air and sea routes, the convoys on the move.
+"""The map of one day: the outline of the scenario's country or region (its `map:`, when it has one),
+the sites with their state, the roads coloured by who holds them, the air and sea routes, the convoys on
+the move.
 
-The outline is approximate (about 40 points traced from the borders, good to a few kilometres: enough to
-place the sites, not to survey by); the sites' and roads' positions come from the scenario.
+The outline and the sites' and roads' positions come from the scenario; a scenario without an outline is
+drawn over its sites' extent alone.
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-# Syria's border, clockwise from the coast at the Turkish border (lon, lat). Approximate.
-SYRIA_OUTLINE = (
-    (35.92, 35.92), (36.17, 35.82), (36.35, 36.00), (36.38, 36.22), (36.58, 36.23), (36.68, 36.58),
-    (36.60, 36.83), (37.05, 36.65), (37.45, 36.64), (38.03, 36.84), (38.35, 36.90), (38.75, 36.70),
-    (39.22, 36.66), (40.05, 36.82), (40.75, 37.10), (41.21, 37.07), (42.00, 37.23), (42.36, 37.11),
-    (42.35, 36.94), (41.85, 36.60), (41.40, 36.52), (41.29, 36.36), (41.24, 35.80), (41.00, 34.60),
-    (40.95, 34.42), (40.45, 34.18), (38.79, 33.37), (37.35, 32.95), (36.84, 32.31), (36.40, 32.38),
-    (35.78, 32.74), (35.83, 33.10), (35.82, 33.30), (36.06, 33.55), (36.35, 33.82), (36.28, 34.00),
-    (36.62, 34.20), (36.42, 34.48), (36.45, 34.63), (35.98, 34.64), (35.90, 35.20), (35.77, 35.60),
-    (35.92, 35.92),
-)  # fmt: skip
+if TYPE_CHECKING:
+    from wargame.language.schema import MapSpec
+
+LAND = "rgba(240,236,226,0.6)"  # inside the outline (everywhere, without one)
+AROUND = "#e4eaef"  # outside the outline: neither sea nor land, only not the scenario's
 
 # Colour-blind-safe (Okabe & Ito 2008) colours, by role.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -55,22 +52,59 @@ def _label(name: str) -> str:
     return textwrap.shorten(name.split(" (")[0].split(",")[0], 24, placeholder="…")
 
 
+class Extent:
+    """What the map spans: the outline and every placed site, with a margin, in degrees."""
+
+    def __init__(self, points: list[tuple[float, float]]) -> None:
+        lons, lats = [p[0] for p in points] or [0.0], [p[1] for p in points] or [0.0]
+        # at least a degree across, so that one site (or none) still makes a map
+        width, height = max(max(lons) - min(lons), 1.0), max(max(lats) - min(lats), 1.0)
+        mid_lon, mid_lat = (max(lons) + min(lons)) / 2, (max(lats) + min(lats)) / 2
+        self.span = max(width, height)
+        self.lon = (mid_lon - width / 2, mid_lon + width / 2)
+        self.lat = (mid_lat - height / 2, mid_lat + height / 2)
+        # a degree of longitude is shorter than one of latitude away from the equator
+        self.aspect = 1 / max(math.cos(math.radians(mid_lat)), 0.2)
+
+    def padded(self, left: float, right: float, bottom: float, top: float):
+        """The axes' ranges with margins, as shares of the larger side (room for strokes and names)."""
+        s = self.span
+        return (
+            [self.lon[0] - left * s, self.lon[1] + right * s],
+            [self.lat[0] - bottom * s, self.lat[1] + top * s],
+        )
+
+
 def map_figure(
-    picture, names: dict[str, str] | None = None, height: int = 600, width: int | None = None
+    picture,
+    names: dict[str, str] | None = None,
+    height: int = 600,
+    width: int | None = None,
+    area: MapSpec | None = None,
 ) -> go.Figure:
     """The ground on the picture's day, as wide as its container (`width` fixes it, for a picture drawn
-    outside a page: on the page, viz.common.Chart lets the column decide)."""
+    outside a page: on the page, viz.common.Chart lets the column decide). `area` is the scenario's
+    `map:` (its outline and label); without it the map spans the sites alone."""
     names = names or {a["id"]: a["name"] for a in picture["actors"]}
     colours = actor_colours([a["id"] for a in picture["actors"]])
     sites = {s["id"]: s for s in picture["sites"]}
+    placed = [
+        (s["lon"], s["lat"])
+        for s in picture["sites"]
+        if s["lon"] is not None and s["lat"] is not None
+    ]
+    outline = [tuple(p) for p in area.outline] if area is not None else []
+    extent = Extent(outline + placed)
+    stroke = (-0.07 * extent.span, 0.032 * extent.span)  # a route out, drawn off its site
     fig = go.Figure(layout={"template": "none"})
-    lon, lat = zip(*SYRIA_OUTLINE, strict=True)
-    fig.add_trace(
-        go.Scatter(
-            x=lon, y=lat, mode="lines", line={"color": "#888", "width": 1.2}, fill="toself",
-            fillcolor="rgba(240,236,226,0.6)", hoverinfo="skip", name="Syria (approx.)", showlegend=False,
-        )
-    )  # fmt: skip
+    if outline:
+        lon, lat = zip(*outline, outline[0], strict=True)
+        fig.add_trace(
+            go.Scatter(
+                x=lon, y=lat, mode="lines", line={"color": "#888", "width": 1.2}, fill="toself",
+                fillcolor=LAND, hoverinfo="skip", name=area.label or "outline", showlegend=False,
+            )
+        )  # fmt: skip
     # roads, one trace per holder so that the legend names them
     by_holder: dict[str, list] = {}
     for r in picture["roads"]:
@@ -93,7 +127,7 @@ def map_figure(
                 legendgroup="roads",
             )
         )  # fmt: skip
-    # air and sea routes leaving the country, drawn as short strokes off the coast (one trace: cheap)
+    # air and sea routes out, drawn as short strokes off the site they leave from (one trace: cheap)
     for is_open, colour, label in (
         (True, "#0072B2", "route out, open"),
         (False, "#BBBBBB", "route out, shut"),
@@ -103,8 +137,8 @@ def map_figure(
             s_ = sites.get(route["from"])
             if s_ is None or s_["lon"] is None or bool(route["open"]) != is_open:
                 continue
-            xs += [s_["lon"], s_["lon"] - 0.55, None]
-            ys += [s_["lat"], s_["lat"] + 0.25, None]
+            xs += [s_["lon"], s_["lon"] + stroke[0], None]
+            ys += [s_["lat"], s_["lat"] + stroke[1], None]
             words = f"{route['id']}: {route['from']} to {route['to']}, {route['km']:.0f} km, {'open' if is_open else 'shut'}"
             text += [words, words, None]
         if xs:
@@ -169,17 +203,19 @@ def map_figure(
                 name=f"site {state}", cliponaxis=False,  # a coastal site's name may reach over the edge
             )
         )  # fmt: skip
-    # the titles are not drawn (the axes are hidden) but name the columns of the chart's data table
+    # the titles are not drawn (the axes are hidden) but name the columns of the chart's data table;
+    # the margins leave room for the routes' strokes (to the left) and the sites' names (above)
+    x_range, y_range = extent.padded(left=0.12, right=0.03, bottom=0.03, top=0.05)
     fig.update_xaxes(
-        range=[34.8, 42.6], showgrid=False, zeroline=False, visible=False, title="longitude"
+        range=x_range, showgrid=False, zeroline=False, visible=False, title="longitude"
     )
     fig.update_yaxes(
-        range=[32.1, 37.5],
+        range=y_range,
         showgrid=False,
         zeroline=False,
         visible=False,
         scaleanchor="x",
-        scaleratio=1.22,
+        scaleratio=round(extent.aspect, 3),
         title="latitude",
     )
     fig.update_layout(
@@ -188,7 +224,7 @@ def map_figure(
         width=width,
         margin={"l": 4, "r": 4, "t": 36, "b": 4},
         title={"text": f"Day {picture['day']} ({picture['date']})", "font": {"size": 14}},
-        plot_bgcolor="#d8e8f3",
+        plot_bgcolor=AROUND if outline else LAND,
         legend={"font": {"size": 10}, "orientation": "h", "x": 0.0, "y": -0.01, "yanchor": "top"},
         hoverlabel={"align": "left"},
         template="none",  # plotly's default template costs a widget ~30 ms to check at every redraw

@@ -80,14 +80,14 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "status quo",
-        "What holds at a table while nothing is signed (for the bases: Russia stays on the 2017 terms). "
-        "Nothing signed is an outcome too.",
+        "What holds at a table while nothing is signed (say, a foreign force keeps its base on the terms "
+        "it already has). Nothing signed is an outcome too.",
     ),
     (
         "enforcer",
-        "Who could force a change at a table, and at what cost (the new authorities could order Russia "
-        "out, at a cost that grows with Russia's strength on the coast). If forcing pays, the enforcer's "
-        "terms, not the status quo, are what each side gets without a deal.",
+        "Who could force a change at a table, and at what cost (say, a host government could order a "
+        "foreign force out, at a cost that grows with that force's strength where it stands). If forcing "
+        "pays, the enforcer's terms, not the status quo, are what each side gets without a deal.",
     ),
     (
         "agreement, breach",
@@ -135,7 +135,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (
         "outcome",
         "How a run ends: the first of the scenario's endings whose conditions hold at the horizon (for "
-        "example bases kept on new terms, outposts out with light losses).",
+        "example, a deal kept and everyone out with light losses).",
     ),
     (
         "share, Wilson interval",

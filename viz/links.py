@@ -4,8 +4,8 @@ pasted link reads back. Read back, every value is checked before it is used: a b
 left out with a sentence saying why, never a traceback, and a scenario path meets the same rule as one
 typed on the page (Workspace's openable folders).
 
-    ?scenario=syria_dec2024&set=actors.russia.time_pressure=0.3&seed=7&day=3&tab=run&seat=russia
-     &runs=200&runs_seed=1&branch=passage_agreed/corridor_opened
+    ?scenario=SCENARIO&set=actors.ACTOR.time_pressure=0.3&seed=7&day=3&tab=run&seat=ACTOR
+     &runs=200&runs_seed=1&branch=MILESTONE/MILESTONE
 
 No Solara here: the page (viz.app) writes `encode(view_of(...))` into the address and calls `restore` on a
 new desk; a test drives both without a browser.

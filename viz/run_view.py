@@ -117,7 +117,7 @@ def RunView(desk: Desk):
     with solara.Columns([3, 2]):
         with solara.Column():
             Chart(
-                lambda: map_figure(pic, names),
+                lambda: map_figure(pic, names, area=ws.scenario.spec.map),
                 key=(id(ws.game), pic["day"], pic["tick"], viewer, analyst.value),
             )
         with solara.Column():

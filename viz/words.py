@@ -86,7 +86,8 @@ class Words:
         return self.actors.get(aid, str(aid))
 
     def term(self, issue: str, level: Any) -> str:
-        """One term of an offer or agreement: "Status of Hmeimim air base: Stay on a new paid lease"."""
+        """One term of an offer or agreement: "ISSUE's label: LEVEL's label" ("Status of the base: Stay on
+        a new paid lease")."""
         said = self.levels.get((issue, str(level)), str(level))
         return f"{self.issues.get(issue, issue)}: {said}"
 
@@ -96,8 +97,8 @@ class Words:
     # ------------------------------------------------------------ what a what-if forces
 
     def force(self, spec: str, fallback: str | None = None) -> str:
-        """A what-if's force (Workspace.forces() keys) in words: "event:guarantees_offered" ->
-        "Opposition offers guarantees for bases and missions (made to happen)"."""
+        """A what-if's force (Workspace.forces() keys) in words: "event:EVENT" -> the event's label, "(made
+        to happen)"."""
         kind, _, rest = spec.partition(":")
         parts = rest.split(":")
         if kind == "event" and parts[0]:
@@ -185,6 +186,6 @@ def _ids(terms: Mapping[str, Any]) -> str:
 
 
 def change_words(path: str, value: Any, labels: Mapping[str, str]) -> str:
-    """A --set change in words: the assumption's label where the page knows it ("Russian Federation:
-    breach temptation: low end (beta) = 0.5"), else the path as typed."""
+    """A --set change in words: the assumption's label where the page knows it ("ACTOR's name: breach
+    temptation: low end (beta) = 0.5"), else the path as typed."""
     return f"{labels.get(path, path)} = {value}"

@@ -28,11 +28,10 @@ from wargame.batch.plan import plan_manifest
 from wargame.batch.runs import warm_pool
 from wargame.engine.scenarios import load_scenario, resolve_scenario
 from wargame.language.errors import ScenarioError
-from wargame.language.scenario import find_scenario, list_scenarios, parse_set
+from wargame.language.scenario import default_scenario, find_scenario, list_scenarios, parse_set
 from wargame.language.yaml_source import MAX_BYTES
 from wargame.session import Game, GameError
 
-DEFAULT_SCENARIO = "syria_dec2024"
 MAX_RUNS = int(os.environ.get("WARGAME_UI_MAX_RUNS", "5000"))  # the most runs one request may ask
 WHATIF_RUNS = 200
 # While a batch runs, its results and branch tree (and so the page's charts) are rebuilt at most this
@@ -161,17 +160,19 @@ class Workspace:
 
     def __init__(
         self,
-        scenario: str | Path = DEFAULT_SCENARIO,
+        scenario: str | Path | None = None,
         seed: int = 7,
         workers: int | None = None,
         openable: list[str | Path] | None = None,
     ):
-        """`openable`: the folders (anything beneath them) and files that may be opened by path; None for
+        """`scenario`: a bundled name or a path (None: the bundled default scenario, `default_scenario()`).
+        `openable`: the folders (anything beneath them) and files that may be opened by path; None for
         anywhere (a notebook on one's own machine). A server's page passes the bundled scenarios and what
         its command line named, so that a visitor cannot make the server read its other files."""
         self.openable = None if openable is None else [Path(os.path.realpath(p)) for p in openable]
         self.workers = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
-        self.source: str = DEFAULT_SCENARIO
+        scenario = scenario if scenario is not None else default_scenario()
+        self.source: str = str(scenario)
         self.overrides: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
         self.seed = int(seed)

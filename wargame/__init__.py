@@ -27,6 +27,7 @@ _EXPORTS = {
     "RunResult": "wargame.engine.outcomes",
     "Scenario": "wargame.language.scenario",
     "list_scenarios": "wargame.language.scenario",
+    "default_scenario": "wargame.language.scenario",
     "load_scenario": "wargame.engine.scenarios",
 }
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from wargame.engine.outcomes import RunResult
     from wargame.engine.scenarios import load_scenario
     from wargame.language.errors import ScenarioError
-    from wargame.language.scenario import Scenario, list_scenarios
+    from wargame.language.scenario import Scenario, default_scenario, list_scenarios
     from wargame.session.game import Game
 
 
@@ -46,13 +47,14 @@ def __getattr__(name: str):
 
 
 def run(
-    scenario="syria_dec2024",
+    scenario=None,
     seed: int | None = None,
     overrides: dict | None = None,
     days: int | None = None,
     narrate: bool = False,
 ):
-    """Play one run to its end and return its RunResult."""
+    """Play one run of a scenario (a name, a path or a Scenario; default: the bundled default scenario)
+    to its end and return its RunResult."""
     from wargame.engine.model import WargameModel
 
     return WargameModel(scenario, rng=seed, overrides=overrides, days=days, narrate=narrate).run()
@@ -65,6 +67,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "list_scenarios",
+    "default_scenario",
     "load_scenario",
     "run",
     "__version__",

@@ -16,7 +16,9 @@ from wargame.language.errors import ScenarioError
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="wargame", description="Strategic scenario wargame (Syria, December 2024)."
+        prog="wargame",
+        description="Strategic scenario wargame: actors bargain over bases, safe passage and guarantees "
+        "on a modelled ground; each case is a scenario file (`wargame list`).",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -35,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a scenario value, e.g. actors.russia.time_pressure=0.9 (repeatable)",
+        help="override a scenario value, e.g. actors.ACTOR.time_pressure=0.9 (repeatable)",
     )
     run.add_argument(
         "--json", action="store_true", help="print milestones, outcome and figures as JSON"
@@ -181,7 +183,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     ui = sub.add_parser("ui", help="serve the browser UI (offline; one desk per browser session)")
-    ui.add_argument("scenario", nargs="?", default="syria_dec2024")
+    ui.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help="a bundled scenario name or a YAML path (default: the one scenarios/default.txt names)",
+    )
     ui.add_argument("--port", type=int, default=8765)
     ui.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
@@ -565,7 +572,10 @@ def _serve_ui(args) -> int:
     import secrets
 
     from wargame.engine.scenarios import load_scenario
+    from wargame.language.scenario import default_scenario
 
+    if args.scenario is None:
+        args.scenario = default_scenario()
     load_scenario(args.scenario)
     _check_serving(args)
     for folder in args.scenarios:

@@ -8,7 +8,7 @@ scenario is answered yes or no.
     audit_runs(scenario, runs, seed, overrides, workers)                -> Audit   (plays the runs)
 
 Item ids (what `certain:` names): "DECISION / OPTION" or a whole "DECISION" (engine/decisions.py names
-them: "post palmyra (russia) / leave", "table bases / signed"), "milestone ID", "outcome ID".
+them: "post SITE (OWNER) / leave", "table TABLE / signed"), "milestone ID", "outcome ID".
 """
 
 from __future__ import annotations

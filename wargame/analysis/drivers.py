@@ -29,7 +29,7 @@ WHERE = "runs table"
 class Driver:
     """One input's pull on the target: the target rate among low vs high values of the input."""
 
-    name: str  # column name, e.g. draw_russia_resolve or set_actors.russia.time_pressure
+    name: str  # column name, e.g. draw_ACTOR_resolve or set_actors.ACTOR.time_pressure
     kind: str  # "drawn" (a private value drawn per run) or "swept" (a setting varied by the plan)
     low_rate: float  # share of target runs where the input is in its lowest third (or lowest value)
     high_rate: float  # ... highest third (or highest value)

@@ -34,7 +34,7 @@ def parse_sweep(text: str) -> SweepRange:
         raise ScenarioError(
             "--sweep",
             "sweep must be PATH=LOW:HIGH:COUNT",
-            expected="e.g. actors.russia.time_pressure=0.2:0.9:4",
+            expected="e.g. actors.ACTOR.time_pressure=0.2:0.9:4",
             found=text,
         )
     try:

@@ -1,8 +1,8 @@
 """The choices of a scenario as the decision audit (`wargame audit`) names them, and what one run took.
 
 A decision is named by the record kind that settles it (records.Record.decisions / audit_item): "post
-palmyra (russia)", "talks bases", "safe conduct by turkey for russia". Each table's ending is a decision
-too ("table bases": signed, imposed, frozen at the end, failed, open at the end, never opened), read from
+SITE (OWNER)", "talks TABLE", "safe conduct by HOLDER for MOVER". Each table's ending is a decision
+too ("table TABLE": signed, imposed, frozen at the end, failed, open at the end, never opened), read from
 the table at the end of the run. An audit item's id is "DECISION / OPTION", or "milestone ID" and
 "outcome ID"; a scenario's `certain:` names items (or a whole decision) by these ids.
 """

@@ -14,10 +14,14 @@ from typing import Any
 from wargame.engine.bargaining.strategies import REGISTRY, make_strategy
 from wargame.engine.records import occurrence_names
 from wargame.language.errors import ScenarioError, closest
-from wargame.language.scenario import Scenario, data_dir, find_scenario, read_scenario
+from wargame.language.scenario import (
+    Scenario,
+    data_dir,
+    default_scenario,
+    find_scenario,
+    read_scenario,
+)
 from wargame.language.yaml_source import dotted
-
-DEFAULT_SCENARIO = "syria_dec2024"
 
 
 def load_scenario(
@@ -264,9 +268,10 @@ def cached_scenario(name: str | Path, overrides: dict[str, Any] | None = None) -
 def resolve_scenario(
     scenario: Scenario | str | Path | None, overrides: dict | None = None
 ) -> Scenario:
-    """A Scenario from a Scenario, a bundled name or a path (default: the seed scenario), with overrides."""
+    """A Scenario from a Scenario, a bundled name or a path (default: the bundled default scenario,
+    `default_scenario()`), with overrides."""
     if isinstance(scenario, Scenario):
         if overrides:
             return load_scenario(scenario.path, {**scenario.overrides, **overrides})
         return scenario
-    return cached_scenario(scenario or DEFAULT_SCENARIO, overrides)
+    return cached_scenario(scenario or default_scenario(), overrides)

@@ -166,6 +166,42 @@ def check_sites(spec: ScenarioSpec, faults: Faults, defined: Defined) -> None:
                 )
 
 
+def _inside(x: float, y: float, outline: list[tuple[float, float]]) -> bool:
+    """Whether the point lies inside the polygon (even-odd rule: count the edges a ray to the east crosses)."""
+    inside = False
+    for (x0, y0), (x1, y1) in zip(outline, [*outline[1:], outline[0]], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def check_map(spec: ScenarioSpec, faults: Faults) -> None:
+    """The map's outline is drawn round the ground: at least one site lies inside it. An outline written
+    as [latitude, longitude] pairs (the usual slip) is said to be one."""
+    if spec.map is None or not spec.sites:
+        return
+    outline = spec.map.outline
+    if any(_inside(s.lon, s.lat, outline) for s in spec.sites):
+        return
+    swapped = sum(_inside(s.lat, s.lon, outline) for s in spec.sites)
+    lons, lats = [p[0] for p in outline], [p[1] for p in outline]
+    faults.wrong(
+        ("map", "outline"),
+        "no site lies inside the map's outline"
+        + (
+            f" (read as [latitude, longitude] pairs, it holds {swapped} of {len(spec.sites)}: "
+            "write each point as [longitude, latitude])"
+            if swapped
+            else ""
+        ),
+        "an outline round the scenario's sites, as [longitude, latitude] points",
+        f"an outline from longitude {min(lons):g} to {max(lons):g} and latitude {min(lats):g} to "
+        f"{max(lats):g}; the sites lie from longitude {min(s.lon for s in spec.sites):g} to "
+        f"{max(s.lon for s in spec.sites):g} and latitude {min(s.lat for s in spec.sites):g} to "
+        f"{max(s.lat for s in spec.sites):g}",
+    )
+
+
 def check_modes(spec: ScenarioSpec, faults: Faults) -> None:
     """A sea lane leaves from a port; aircraft fly air routes and ships sail sea lanes."""
     site_by_id = {s.id: s for s in spec.sites}

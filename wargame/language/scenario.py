@@ -27,6 +27,7 @@ from wargame.language.cross_checks import (
     check_guarantees,
     check_issue_levels,
     check_key_questions,
+    check_map,
     check_modes,
     check_network,
     check_outcome_order,
@@ -51,6 +52,45 @@ def data_dir(kind: str) -> Path:
 
 def list_scenarios() -> list[str]:
     return sorted(p.stem for p in data_dir("scenarios").glob("*.yaml"))
+
+
+DEFAULT_FILE = "default.txt"  # in the bundled scenarios folder: the name of the scenario to play
+
+
+def default_scenario() -> str:
+    """The bundled scenario played when none is named (`wargame ui`, `wargame.run()`, a WargameModel
+    without one): the name written in the scenarios folder's default.txt (blank lines and lines starting
+    with # aside), else the first bundled scenario by name."""
+    bundled = list_scenarios()
+    marker = data_dir("scenarios") / DEFAULT_FILE
+    if not marker.is_file():
+        if not bundled:
+            raise ScenarioError(
+                str(data_dir("scenarios")),
+                "no scenario is bundled",
+                expected="a scenario file (*.yaml) in the folder",
+            )
+        return bundled[0]
+    for number, line in enumerate(marker.read_text(encoding="utf-8").splitlines(), 1):
+        name = line.strip()
+        if not name or name.startswith("#"):
+            continue
+        if name not in bundled:
+            raise ScenarioError(
+                str(marker),
+                "the default scenario is not bundled",
+                line=number,
+                expected=f"one of: {', '.join(bundled)}",
+                found=name,
+                suggestion=closest(name, bundled),
+            )
+        return name
+    raise ScenarioError(
+        str(marker),
+        "no default scenario named",
+        expected=f"a line with one of: {', '.join(bundled)}",
+        found="nothing",
+    )
 
 
 def find_scenario(name_or_path: str | Path) -> Path:
@@ -100,18 +140,19 @@ class Scenario:
 
     def resolved(self) -> dict[str, Any]:
         """The whole scenario as plain data, profiles merged in (for manifests and save files). The
-        audit's sections (key questions, certain) only when the scenario has them."""
+        sections that play no part in a run (the audit's key questions and certain, the map) only when
+        the scenario has them."""
         data = self.spec.model_dump(mode="json", by_alias=True)
         data["actors"] = [a.model_dump(mode="json", by_alias=True) for a in self.actors]
-        for section in AUDIT_SECTIONS:
+        for section in READING_SECTIONS:
             if not data.get(section):
                 data.pop(section, None)
         return data
 
 
-# Sections that say how to read a scenario's runs, not how they go: a run, a saved game and a resumed
-# Monte Carlo are the same whatever they say, so the resolved hash leaves them out.
-AUDIT_SECTIONS = ("key_questions", "certain")
+# Sections that say how to read or draw a scenario's runs, not how they go: a run, a saved game and a
+# resumed Monte Carlo are the same whatever they say, so the resolved hash leaves them out.
+READING_SECTIONS = ("key_questions", "certain", "map")
 
 
 # ---------------------------------------------------------------- overrides (--set PATH=VALUE)
@@ -641,8 +682,8 @@ def _check_override_interests(
 
 def resolved_hash(sc: Scenario) -> str:
     """SHA-256 of the whole resolved scenario (profiles and overrides merged in), but for the sections
-    that only say how to read its runs (AUDIT_SECTIONS)."""
-    data = {k: v for k, v in sc.resolved().items() if k not in AUDIT_SECTIONS}
+    that only say how to read or draw its runs (READING_SECTIONS)."""
+    data = {k: v for k, v in sc.resolved().items() if k not in READING_SECTIONS}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -661,6 +702,7 @@ def _cross_check(
     defined = check_unique_ids(spec, sc.actors, faults)
     check_issue_levels(spec, faults)
     check_sites(spec, faults, defined)
+    check_map(spec, faults)
     check_modes(spec, faults)
     check_network(spec, faults, defined)
     check_tables(spec, faults, defined)

@@ -386,7 +386,7 @@ class SiteSpec(Strict):
     speculative: bool = Field(False, description="the post's existence is not confirmed")
     exit: bool = Field(
         False,
-        description="personnel reaching it count as evacuated (e.g. a Turkish border crossing)",
+        description="personnel reaching it count as evacuated (e.g. a crossing into a neighbouring country)",
     )
     source: str = ""
 
@@ -755,6 +755,34 @@ class KeyQuestion(Strict):
     )
 
 
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+
+
+class MapSpec(Strict):
+    """How the scenario's ground is drawn: the outline of the country or region the sites stand in, for
+    the pages' map (the model never reads it). Without one, a map shows the sites' extent alone."""
+
+    outline: list[tuple[Longitude, Latitude]] = Field(
+        min_length=3,
+        max_length=5000,
+        description="the border as [longitude, latitude] points in order round it (closed when drawn)",
+    )
+    label: str = Field("", description="what the outline is, named on the map (a country's name)")
+    source: str = ""
+
+    @field_validator("outline")
+    @classmethod
+    def _encloses(cls, v):
+        # the shoelace formula: twice the area the points enclose, in square degrees
+        area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(v, [*v[1:], v[0]], strict=True))
+        if abs(area) < 1e-9:
+            raise ValueError(
+                f"an outline encloses an area: its {len(v)} points lie on one line or on each other"
+            )
+        return v
+
+
 class ScenarioSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -779,6 +807,9 @@ class ScenarioSpec(Strict):
     convoy_km_per_day: float = Field(250.0, gt=0)
     actors: list[ActorEntry] = Field(min_length=2)
     issues: list[IssueSpec] = Field(min_length=1)
+    map: MapSpec | None = Field(
+        None, description="the outline the pages draw the sites on (none: the sites' extent alone)"
+    )
     sites: list[SiteSpec] = Field(default_factory=list)
     roads: list[RoadSpec] = Field(default_factory=list)
     air_routes: list[AirRouteSpec] = Field(default_factory=list)

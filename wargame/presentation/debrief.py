@@ -140,7 +140,7 @@ class Words:
         return self.names.actor(actor)
 
     def whose(self, actor: Any) -> str:
-        """An actor's name in the possessive: 'Russian Federation's', 'Syrian Democratic Forces''."""
+        """An actor's name in the possessive: 'the Republic's', 'the Armed Forces''."""
         name = self.actor(actor)
         return name + _apostrophe(name)
 

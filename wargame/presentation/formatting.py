@@ -47,7 +47,7 @@ def esc(x: Any) -> str:
 
 
 def pretty_name(res: Results, name: str) -> str:
-    """A driver or column name in words: draw_russia_resolve -> 'Russian Federation: resolve (drawn)'."""
+    """A driver or column name in words: draw_ACTOR_resolve -> 'ACTOR's name: resolve (drawn)'."""
     if name.startswith("set_"):
         return f"setting {name[4:]}"
     if name.startswith("draw_"):

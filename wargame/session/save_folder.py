@@ -1,7 +1,7 @@
 """Where a class's games are kept on disk, so that a class's record is never lost.
 
 One file per game, named for the exercise, the moment the server started and a random game id
-(`classroom_45min-20261203-101500-3f9c2a1b.json`), created exclusively: a new server, a second class of
+(`EXERCISE-20261203-101500-3f9c2a1b.json`), created exclusively: a new server, a second class of
 the same exercise or a game continued with `--load` each write their own file and never another's. Each
 save is written whole to a temporary file, flushed to the disk (fsync) and renamed over the game's file
 (then the folder is flushed too), under an exclusive lock on the folder, so a crash, a power cut or two

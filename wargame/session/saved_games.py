@@ -36,7 +36,7 @@ GAME_FORMAT = "wargame-game/1"
 CLASSROOM_FORMAT = "wargame-classroom/1"
 
 # Measured on real saves: a 90-day game of the seed scenario with all five actors seated and a note on
-# each of its 354 decisions is 139 KB; a whole syria_dec2024_full classroom (8 turns) with two forks,
+# each of its 354 decisions is 139 KB; a whole five-seat classroom of it (8 turns) with two forks,
 # each keeping the game it left, is 255 KB. 16 MB is some sixty times the larger: room for a game played
 # for the 3,650 days a run may last (about 5.6 MB at that rate) or a class that forked many times, while
 # a file that is not a save is refused before it fills memory.

@@ -8,7 +8,7 @@ disposition to let columns through (its profile), its trust in the mover, and wh
 mover something (a guarantee it gives, a deal in force), less if it is besieging the mover's posts. An
 arrangement lowers the road's risk for the mover's columns for a while; a refusal is asked again only after
 a pause. A besieger may likewise let an encircled garrison go. The table keeps what only it can give
-(crossings into Turkey, airspace, written guarantees).
+(crossings into a neighbour, airspace, written guarantees).
 """
 
 from __future__ import annotations
