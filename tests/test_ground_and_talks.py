@@ -357,3 +357,20 @@ def test_a_residual_garrison_stays_the_rest_fly_home_and_equipment_ships_to_a_th
         kind == "airlift" and d["mode"] == "sea"
         for kind, d in ((r.kind, r.to_dict()) for r in m.records)
     )
+
+
+def test_the_last_column_out_through_a_crossing_completes_the_withdrawal():
+    """When the last people leave by road, through an exit, the withdrawal is complete that day: the
+    arriving columns are off the road before they are counted out (they once still counted as present,
+    and no run ending by road recorded a completed withdrawal)."""
+    spec = load_scenario("classroom_passage")
+    by_road = 0
+    for seed in range(12):
+        m = WargameModel(spec, rng=seed)
+        m.run()
+        if m.present == 0 and m.evacuated > 0:
+            completed = [r for r in m.records if type(r).__name__ == "WithdrawalCompleted"]
+            assert len(completed) == 1, f"seed {seed}: everyone is out, completions {completed}"
+            arrived = [r for r in m.records if type(r).__name__ == "ConvoyArrived"]
+            by_road += bool(arrived) and arrived[-1].day == completed[0].day
+    assert by_road > 0  # the case this test is about occurred

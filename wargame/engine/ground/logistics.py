@@ -116,11 +116,12 @@ def run_sieges(m: WargameModel, day: int) -> None:
 
 
 def arrive_convoys(m: WargameModel, day: int) -> None:
-    still = []
-    for c in m.convoys:
-        if c.arrive_day > day:
-            still.append(c)
-            continue
+    """Columns due today reach their destinations. Each is off the road before its people are counted
+    where they arrive (the columns still to arrive stay on it), so that the last column out through an
+    exit completes the withdrawal."""
+    arrived = [c for c in m.convoys if c.arrive_day <= day]
+    for c in arrived:
+        m.convoys = [other for other in m.convoys if other is not c]
         dest = m.ground.sites[c.destination]
         if dest.exit:
             people.evacuate(m, c.personnel, c.equipment_t)
@@ -133,7 +134,6 @@ def arrive_convoys(m: WargameModel, day: int) -> None:
                 day, owner=c.owner, site=c.origin, to=c.destination, personnel=c.personnel
             )
         )
-    m.convoys = still
 
 
 def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
