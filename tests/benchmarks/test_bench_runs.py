@@ -33,6 +33,35 @@ def test_bench_one_run_of_the_seed_scenario(benchmark, benchmark_goal):
     )
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["kabul_aug2021", "niger_2023"])
+def test_bench_a_day_of_each_case_against_a_day_of_the_seed(benchmark, benchmark_goal, case):
+    """A run of each bundled case costs no more per simulated day than a seed-scenario run: the case's
+    runs are benchmarked, and 15 runs of each are timed in alternation with 15 of the seed, whose
+    medians per simulated day are compared (goal: a ratio of at most 1)."""
+    spec = load_scenario(case)
+    per_day: dict[str, list[float]] = {"case": [], "seed": []}
+    for seed in range(15):
+        for name, scenario in (("seed", SEED), ("case", spec)):
+            start = time.perf_counter()
+            result = WargameModel(scenario, rng=seed, narrate=False).run()
+            per_day[name].append((time.perf_counter() - start) / result.days)
+    seeds = iter(range(10**9))
+    result = benchmark(lambda: WargameModel(spec, rng=next(seeds), narrate=False).run())
+    assert result.days == spec.spec.horizon_days
+    case_day = sorted(per_day["case"])[7]
+    seed_day = sorted(per_day["seed"])[7]
+    ratio = case_day / seed_day
+    benchmark.extra_info.update(
+        ms_per_day_case=round(case_day * 1e3, 3), ms_per_day_seed=round(seed_day * 1e3, 3)
+    )
+    benchmark_goal(
+        "a simulated day costs at most a seed day (ratio <= 1)",
+        f"{case_day * 1e3:.2f} ms a day against {seed_day * 1e3:.2f} ms: ratio {ratio:.2f}",
+        ratio <= 1.0,
+    )
+
+
 @pytest.mark.parametrize("actors", [5, 10, 20, 40])
 def test_bench_growth_with_actors(benchmark, tmp_path, actors):
     """Cost per run of synthetic scenarios with 5, 10, 20 and 40 actors (goal: growth no worse than

@@ -259,15 +259,28 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
     agent = m.actor(owner)
     carried: dict[tuple[str, str], list] = {}
     end = day + 1
+    origins = sorted({r.origin for r in routes})
+    people_out = False
     for fleet in fleets:
         home = max(0, fleet.count - len(fleet.away))
         starts = sorted([float(day)] * home + fleet.away)
         away = []
         loaded = True  # until a craft of this fleet finds nothing it can carry (nor will the next)
+        # A trip is chosen from the loads the craft could take at each origin: while they are what they
+        # were for the craft before (a full load waits everywhere), so is its choice (the tastes are kept).
+        seats, hold = fleet.payload_personnel, fleet.payload_t
+        last_loads, last_trip = None, None
         for start in starts:
             t = max(start, float(day))
             while t < end and loaded:
-                trip = _choose_trip(m, agent, fleet, routes)
+                loads = [
+                    (min(sites[o].waiting, seats), min(sites[o].waiting_t, hold)) for o in origins
+                ]
+                if loads == last_loads:
+                    trip = last_trip
+                else:
+                    trip = _choose_trip(m, agent, fleet, routes)
+                    last_loads, last_trip = loads, trip
                 if trip is None:
                     loaded = False
                     break
@@ -275,7 +288,8 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
                 site = sites[route.origin]
                 site.waiting -= lifted
                 site.waiting_t -= tonnes
-                people.evacuate(m, lifted, tonnes, route.leads_to)
+                people.count_out(m, lifted, tonnes, route.leads_to)
+                people_out = people_out or lifted > 0
                 load = carried.setdefault((fleet.type, route.id), [0, 0.0])
                 load[0] += lifted
                 load[1] += tonnes
@@ -283,6 +297,10 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
             if t >= end:
                 away.append(t)
         fleet.away = away
+    if carried:  # what was lifted, said once for the day's loads (people.count_out)
+        m.changed("people")
+        if people_out:
+            people.check_completed(m)
     for (fleet_type, route_id), (lifted, tonnes) in carried.items():
         route = m.ground.air_routes[route_id]
         m.record(

@@ -40,13 +40,26 @@ def interior_cleared(m: WargameModel) -> bool:
 
 def evacuate(m: WargameModel, personnel: int, tonnes: float, destination: str = "home") -> None:
     """People and equipment leave the country, for home or for a third country."""
+    count_out(m, personnel, tonnes, destination)
+    m.changed("people")
+    if personnel:
+        check_completed(m)
+
+
+def count_out(m: WargameModel, personnel: int, tonnes: float, destination: str = "home") -> None:
+    """Count people and equipment out of the country, and nothing more: a caller that moves many loads
+    at once (the day's airlift) says what changed (`m.changed("people")`) and `check_completed` once
+    after the last of them, as `evacuate` does after each."""
     m.evacuated += personnel
     m.evacuated_t += tonnes
     if destination == "third_country":
         m.third_country += personnel
         m.third_country_t += tonnes
-    m.changed("people")
-    if m.evacuators and personnel and present(m) == 0:
+
+
+def check_completed(m: WargameModel) -> None:
+    """The withdrawal is complete once people have left and nobody is left in the country."""
+    if m.evacuators and present(m) == 0:
         by = tuple(a.actor_id for a in m.evacuators)
         m.record(records.WithdrawalCompleted(m.day, by=by))
 
