@@ -128,7 +128,7 @@ def finished_room() -> Classroom:
 # ---------------------------------------------------------------- the bundled exercises
 
 
-@pytest.mark.parametrize("name", [CLASS, FULL])
+@pytest.mark.parametrize("name", list_exercises())
 def test_bundled_exercises_load_with_real_seats_and_events(name):
     ex = read_exercise(name)
     actors = {a.id for a in ex.scenario.actors}
@@ -138,7 +138,11 @@ def test_bundled_exercises_load_with_real_seats_and_events(name):
     assert set(ex.model_plays) == actors - set(ex.seated)
     assert ex.spec.injects and all(i.event in events for i in ex.spec.injects)
     assert ex.spec.days_per_turn * ex.spec.turns <= ex.scenario.spec.horizon_days
-    assert ex.record_path() is not None and ex.record_path().is_file()
+    if ex.spec.record is not None or name in (CLASS, FULL):
+        assert ex.record_path() is not None and ex.record_path().is_file()
+    else:  # a case whose later history is not bundled (nor looked up): its review says so
+        assert ex.record_path() is None
+        assert 45 <= ex.spec.minutes <= 90
 
 
 def test_the_two_bundled_exercises_have_the_promised_seats():
@@ -625,3 +629,18 @@ def test_the_debrief_command_refuses_what_is_not_a_class_game(tmp_path, capsys):
         assert main(["debrief", str(path), "--html", str(out)]) == 2
         err = capsys.readouterr().err
         assert str(path) in err and "Traceback" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("name", [n for n in list_exercises() if n not in (CLASS, FULL)])
+def test_every_bundled_case_s_exercise_is_played_through_to_its_debrief(name):
+    """A class of each further bundled case, every seat answering by the rule and ending its turns, runs
+    to the end, and its debrief names every seat and says no record of later events is bundled where
+    none is."""
+    room = Classroom(name)
+    said = play_by_rule(room)
+    assert room.finished and said
+    page = debrief_html(review(room, runs=20))
+    for seat in room.seats:
+        assert html.escape(room.game.model.actor(seat).profile.name) in page
+    if room.exercise.spec.record is None:
+        assert "No record is kept beside this exercise." in page

@@ -272,3 +272,27 @@ def test_a_token_opens_only_its_own_seat(browser, classroom):
     for role, url in links.items():
         assert printed.count(url.split("t=")[1]) == 1, role
     ru_ctx.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "seat"), [("kabul_aug2021", "us_kabul2021"), ("niger_2023", "france_niger2023")]
+)
+def test_each_bundled_case_is_served_to_a_class(browser, tmp_path, name, seat):
+    """`wargame classroom` serves each further bundled case: the instructor's page lists its seats, and a
+    seat's link opens that seat's briefing, written as of the case's cut-off."""
+    port = free_port()
+    out = tmp_path / "server.out"
+    exercise = read_exercise(name)
+    args = ["classroom", name, "--port", str(port), "--save-dir", str(tmp_path)]
+    with served(args, port, out):
+        text = out.read_text()
+        facilitator = re.search(r"^\s+(http://\S+)$", text, re.M).group(1)
+        links = dict(re.findall(r"^\s+(\w+)\s+(http://\S+)$", text, re.M))
+        assert set(links) == set(exercise.seated)
+        fac_ctx, fac = _open(browser, facilitator, "The seats")
+        assert fac.get_by_text(exercise.spec.title).first.is_visible()
+        seat_name = next(a.name for a in exercise.scenario.actors if a.id == seat)
+        ctx, page = _open(browser, links[seat], f"You are {seat_name}")
+        page.screenshot(path=str(SHOTS / f"c-case-{name}-seat.png"), full_page=True)
+        ctx.close()
+        fac_ctx.close()

@@ -208,3 +208,28 @@ def test_the_path_box_never_shows_a_file_outside_the_scenario_folders(browser, s
     assert page.get_by_text("Syria, December 2024").first.is_visible()  # the desk kept its scenario
     _shot(page, "11-path-refused")
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("case", "title", "actor", "day_one"),
+    [
+        ("kabul_aug2021", "Kabul, August 2021", "United States (leading", "2021-08-16"),
+        ("niger_2023", "France leaves Niger, 2023", "French Republic (forces", "2023-09-25"),
+    ],
+)
+def test_each_bundled_case_is_picked_from_the_list_and_played(
+    browser, server, case, title, actor, day_one
+):
+    """A person picks a bundled case in the scenario list: its title and its actors replace the seed's,
+    and its first day is played on its own calendar."""
+    context, page = _page(browser, server)
+    _choose(page, "bundled scenario", case)
+    page.get_by_text(title).first.wait_for(timeout=WAIT)
+    page.get_by_text("Syria, December 2024").first.wait_for(state="hidden", timeout=WAIT)
+    assert page.get_by_text(actor).first.is_visible()
+    _tab(page, "One run")
+    page.get_by_text("played to day 0 of").wait_for(timeout=WAIT)
+    _step(page, 1)
+    page.get_by_text(f"day 1 ({day_one})").first.wait_for(timeout=WAIT)
+    _shot(page, f"case-{case}-day-1")
+    context.close()
