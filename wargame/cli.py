@@ -121,6 +121,21 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     aud.add_argument("--json", metavar="FILE", help="also write the audit as JSON to FILE")
 
+    prof = sub.add_parser(
+        "profile",
+        help="where a run's time goes: its median time, shares by phase of the day, the costliest "
+        "functions (one process, one core)",
+    )
+    prof.add_argument(
+        "scenario", help="a bundled scenario name (see `wargame list`) or a YAML path"
+    )
+    prof.add_argument(
+        "--runs", type=int, default=100, help="runs to time and to profile (default 100)"
+    )
+    prof.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    prof.add_argument("--top", type=int, default=20, help="functions to list (default 20)")
+    prof.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+
     tree = sub.add_parser("tree", help="the branch tree of a Monte Carlo's milestone paths")
     tree.add_argument("folder", help="a results folder made by `wargame mc`")
     tree.add_argument(
@@ -691,6 +706,8 @@ def _dispatch(args) -> int:
         return _monte_carlo(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "profile":
+        return _profile(args)
     if args.command == "ui":
         return _serve_ui(args)
     if args.command in ("classroom", "exercises", "briefings", "debrief"):
@@ -807,6 +824,21 @@ def _audit(args) -> int:
     for line in render_audit(audit):
         print(line)
     return 1 if audit.defects else 0
+
+
+def _profile(args) -> int:
+    from wargame.analysis.profiling import profile_runs, render_profile
+    from wargame.engine.scenarios import load_scenario
+    from wargame.language.scenario import parse_set
+
+    for flag, value in (("--runs", args.runs), ("--top", args.top)):
+        if value < 1:
+            raise ScenarioError(flag, "value out of range", expected="at least 1", found=str(value))
+    overrides = parse_set(args.overrides)
+    load_scenario(args.scenario, overrides)  # bad input stops here, before any work
+    found = profile_runs(args.scenario, args.runs, args.seed, overrides, top=args.top)
+    print("\n".join(render_profile(found)))
+    return 0
 
 
 def _check_writable_file(flag: str, path: str) -> None:
