@@ -242,12 +242,41 @@ def test_real_process_exits_2_without_traceback(workspace):
             "    signing_costs: {blue: {dist: uniform, low: 0.2, high: 1.4, source: test}}\n",
             "signing_costs.blue must lie in [0, 1]",
         ),
+        (
+            "personnel: 500, equipment_t: 100, garrison: red",
+            "personnel: {dist: uniform, low: -50, high: 500, source: test}, equipment_t: 100, "
+            "garrison: red",
+            "the prior of personnel (a count of people) reaches outside [0, 1,000,000]",
+        ),
+        (
+            "personnel: 500, equipment_t: 100, garrison: red",
+            "personnel: {dist: uniform, low: 300, high: 900, source: test}, residual: 400, "
+            "equipment_t: 100, garrison: red",
+            "the residual is more than is there in some runs (personnel is drawn from 300 up)",
+        ),
+        (
+            "personnel: 500, equipment_t: 100, garrison: red",
+            "personnel: {dist: unifrom, low: 300, high: 900, source: test}, equipment_t: 100, "
+            "garrison: red",
+            "unknown distribution (field 'sites[0].personnel')",
+        ),
+        (
+            "base_risk: 0.05}",
+            "base_risk: 0.05, capacity_per_day: 0}",
+            "value out of range (field 'roads[1].capacity_per_day')",
+        ),
+        (
+            "{trust: {from: red, to: green, delta: -0.1}}",
+            "{road_open: {segment: r22, open: true}}",
+            "reference to undefined road 'r22' (field 'events[0].effects[1].road_open.segment')",
+        ),
     ],
 )
 def test_the_ground_and_talks_fields_used_wrongly(workspace, capsys, old, new, message):
     """A residual garrison where none can be, a sea lane from no port, a deadline before the talks open,
-    enforcers without a status quo or twice, a signing cost for someone not at the table or beyond [0, 1]:
-    each a clear error at validation, never later."""
+    enforcers without a status quo or twice, a signing cost for someone not at the table or beyond [0, 1],
+    a count drawn from a prior that is no count (or below the residual), a road that lets nobody through,
+    a road_open effect on a road that is not there: each a clear error at validation, never later."""
     edit(workspace / "scenario.yaml", old, new)
     rc, err = validate(workspace / "scenario.yaml", capsys)
     assert rc == 2 and message in err and "scenario.yaml:" in err and "Traceback" not in err

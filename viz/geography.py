@@ -117,6 +117,10 @@ def map_figure(
         for a, b, r in roads:
             risk = max(r["risk_to"].values(), default=r["risk"])
             hover = f"{r['id']}: {a['name']} – {b['name']}, {r['km']:.0f} km<br>held by {names.get(holder, holder or 'nobody')}<br>daily risk to a convoy {risk:.0%}"
+            if r.get("open") is False:
+                hover += "<br>shut: no column sets out along it"
+            if r.get("capacity_per_day"):
+                hover += f"<br>lets {r['capacity_per_day']:,} people a day through"
             xs += [a["lon"], b["lon"], None]
             ys += [a["lat"], b["lat"], None]
             text += [hover, hover, None]

@@ -38,6 +38,7 @@ GROUND_EFFECTS = (
     "overflight",
     "road_risk",
     "road_holder",
+    "road_open",
 )
 
 

@@ -145,6 +145,19 @@ class WargameModel(mesa.Model):
                     if g.by not in consent:
                         consent[g.by] = bool(self.rng.random() < g.chance)
                     route.grants[g.by] = consent[g.by]
+        # How many people and how much equipment are at each site, drawn where the scenario gives a
+        # prior (site order, people before equipment): after every other draw, so that a scenario that
+        # gives none draws what it drew before.
+        for s in spec.sites:
+            if isinstance(s.personnel, int) and isinstance(s.equipment_t, float | int):
+                continue
+            site = self.ground.sites[s.id]
+            personnel, tonnes = site.personnel + site.waiting, site.equipment_t + site.waiting_t
+            if not isinstance(s.personnel, int):
+                personnel = int(round(s.personnel.sample(self.rng)))
+            if not isinstance(s.equipment_t, float | int):
+                tonnes = s.equipment_t.sample(self.rng)
+            site.place(s, personnel, tonnes)
         self.tastes = Tastes()
         self.evacuating = frozenset(a.actor_id for a in self.evacuators)
         self.initial_personnel = sum(s.personnel + s.waiting for s in self.ground.sites.values())

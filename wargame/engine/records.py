@@ -65,7 +65,8 @@ def _posts(sc: Scenario):
     for site in sc.spec.sites:
         kind_role = "base" if site.kind in ("air_base", "naval_base") else "outpost"
         role = site.role or kind_role
-        if site.garrison in movers and site.personnel > 0 and (role != "base" or site.id in remade):
+        manned = site.bounds("personnel")[1] > 0  # (in some runs, where the count is drawn)
+        if site.garrison in movers and manned and (role != "base" or site.id in remade):
             yield site, site.garrison
 
 
@@ -546,6 +547,23 @@ class ConvoyLeft(Record):
             )
             for site, owner in sites
         }
+
+
+@record_kind
+class ColumnHeldBack(Record):
+    """A column set out with fewer than were waiting: a road on its way lets no more through that day
+    (its capacity_per_day, less the columns already booked onto it). The others wait for a later one."""
+
+    kind: ClassVar[str] = "held_back"
+    occurrences: ClassVar[tuple[str, ...]] = ("column_held_back",)
+    owner: str
+    site: str
+    road: str
+    capacity: int  # people a day along the road
+    left: int  # still waiting at the site
+
+    def concerns(self) -> tuple[str, ...]:
+        return (self.owner,)
 
 
 @record_kind

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from wargame.language.errors import ScenarioError, closest
 from wargame.language.schema import (
+    MAX_PERSONNEL,
+    MAX_TONNES,
     ActorProfile,
     Condition,
     Effect,
@@ -141,15 +143,31 @@ def check_issue_levels(spec: ScenarioSpec, faults: Faults) -> None:
 
 
 def check_sites(spec: ScenarioSpec, faults: Faults, defined: Defined) -> None:
-    """A site's actors exist; only a base keeps a residual garrison, no more than is there."""
+    """A site's actors exist; a count drawn per run stays a count; only a base keeps a residual garrison,
+    no more than is there (in every run)."""
     for i, s in enumerate(spec.sites):
         for attr in ("garrison", "controller", "besieged_by"):
             faults.check(getattr(s, attr), ("sites", i, attr), defined.actors, "actor")
+        for attr, most, what in (
+            ("personnel", MAX_PERSONNEL, "people"),
+            ("equipment_t", MAX_TONNES, "tonnes"),
+        ):
+            low, high = s.bounds(attr)
+            if low < 0 or high > most:
+                faults.wrong(
+                    ("sites", i, attr),
+                    f"site '{s.id}': the prior of {attr} (a count of {what}) reaches outside "
+                    f"[0, {most:,}]",
+                    f"a prior within [0, {most:,}]",
+                    f"values from {low:g} to {high:g}",
+                )
         base = s.role == "base" or (s.role is None and s.kind in ("air_base", "naval_base"))
-        for attr, whole in (("residual", s.personnel), ("residual_t", s.equipment_t)):
+        for attr, count in (("residual", "personnel"), ("residual_t", "equipment_t")):
             value = getattr(s, attr)
             if value is None:
                 continue
+            whole = s.bounds(count)[0]  # a count drawn per run: the residual fits its least draw
+            whole = int(whole) if whole == int(whole) else whole
             if not base:
                 faults.wrong(
                     ("sites", i, attr),
@@ -158,9 +176,11 @@ def check_sites(spec: ScenarioSpec, faults: Faults, defined: Defined) -> None:
                     s.role or s.kind,
                 )
             if value > whole:
+                drawn = not isinstance(getattr(s, count), int | float)
                 faults.wrong(
                     ("sites", i, attr),
-                    f"site '{s.id}': the residual is more than is there",
+                    f"site '{s.id}': the residual is more than is there"
+                    + (f" in some runs ({count} is drawn from {whole} up)" if drawn else ""),
                     f"at most {whole}",
                     value,
                 )
@@ -525,6 +545,8 @@ def _check_effect(e: Effect, path: tuple, defined: Defined, faults: Faults) -> N
     if e.road_holder:
         check(e.road_holder.segment, (*path, "road_holder", "segment"), defined.roads, "road")
         check(e.road_holder.holder, (*path, "road_holder", "holder"), defined.actors, "actor")
+    if e.road_open:
+        check(e.road_open.segment, (*path, "road_open", "segment"), defined.roads, "road")
     if e.overflight:
         check(e.overflight.route, (*path, "overflight", "route"), defined.routes, "air route")
         if e.overflight.by is not None:

@@ -369,10 +369,29 @@ def validation_error(
     errors = exc.errors(include_url=False)
     # An unknown key is the likelier cause of a neighbouring 'missing' error (a misspelt field), so report it first.
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    branch = next(
+        (k for k, p in enumerate(err["loc"]) if isinstance(p, str) and _union_label(p)), None
+    )
+    if branch is not None and isinstance(err.get("input"), dict):
+        # a number or a prior, given a mapping: what is wrong is in the prior, not that it is no number
+        field_of = err["loc"][:branch]
+        err = next(
+            (
+                e
+                for e in errors
+                if e["loc"][:branch] == field_of
+                and len(e["loc"]) > branch
+                and _prior_branch(e["loc"][branch])
+            ),
+            err,
+        )
     loc = tuple(
         p
         for p in err["loc"]
-        if not (isinstance(p, str) and p in ("fixed", "uniform", "triangular", "normal", "beta"))
+        if not (
+            isinstance(p, str)
+            and (p in ("fixed", "uniform", "triangular", "normal", "beta") or _union_label(p))
+        )
     )
     kind = err["type"]
     full = (*prefix, *loc)
@@ -463,6 +482,18 @@ def validation_error(
         field=where or None,
         expected=None,
         found=found_text if kind != "value_error" else None,
+    )
+
+
+def _prior_branch(part: Any) -> bool:
+    return isinstance(part, str) and part.startswith("tagged-union[")
+
+
+def _union_label(part: str) -> bool:
+    """A name pydantic gives a branch of a union ('constrained-int', 'tagged-union[...]'), which the
+    scenario's file does not write: left out of the field's path."""
+    return part in ("int", "float", "bool", "str") or part.startswith(
+        ("constrained-", "tagged-union[", "function-")
     )
 
 

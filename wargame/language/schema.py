@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from wargame.language.priors import Prior
 
 Unit = Field(ge=0.0, le=1.0)
+MAX_PERSONNEL = 1_000_000  # at a site, on a road in a day: a garrison, not an army group
+MAX_TONNES = 10_000_000
 
 
 class Strict(BaseModel):
@@ -89,6 +91,11 @@ class RoadHolder(Strict):
     holder: str
 
 
+class RoadOpen(Strict):
+    segment: str
+    open: bool = Field(description="true opens the road, false shuts it")
+
+
 class Overflight(Strict):
     route: str
     open: bool
@@ -139,6 +146,11 @@ class Effect(Strict):
 
     road_risk: RoadRisk | None = None
     road_holder: RoadHolder | None = None
+    road_open: RoadOpen | None = Field(
+        None,
+        description="opens or shuts a road: no column sets out along a shut road (one already on it goes "
+        "on to where it was going)",
+    )
     overflight: Overflight | None = None
     trust: TrustShift | None = None
     siege: Siege | None = None
@@ -345,10 +357,14 @@ class SiteSpec(Strict):
     kind: SiteKind
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    personnel: int = Field(
-        0, ge=0, le=1_000_000, description="at most a million: a garrison, not an army group"
+    personnel: Annotated[int, Field(ge=0, le=MAX_PERSONNEL)] | Prior = Field(
+        0,
+        description="the people here: a number (at most a million: a garrison, not an army group), or a "
+        "prior drawn per run where how many there are is uncertain (rounded to whole people)",
     )
-    equipment_t: float = Field(0.0, ge=0, le=10_000_000)
+    equipment_t: Annotated[float, Field(ge=0, le=MAX_TONNES)] | Prior = Field(
+        0.0, description="the equipment here in tonnes: a number, or a prior drawn per run"
+    )
     garrison: str | None = Field(None, description="actor whose troops are here")
     controller: str | None = Field(None, description="actor controlling the surrounding ground")
     besieged_by: str | None = None
@@ -400,6 +416,10 @@ class SiteSpec(Strict):
         _shares(priors, "site", "a site's worth to its owner is a share")
         return self
 
+    def bounds(self, key: str) -> tuple[float, float]:
+        """The least and the most `personnel` or `equipment_t` can be in a run (a number: itself)."""
+        return _bounds_of(getattr(self, key))
+
 
 class RoadSpec(Strict):
     id: str
@@ -408,6 +428,19 @@ class RoadSpec(Strict):
     km: float = Field(gt=0, le=50_000)
     held_by: str
     base_risk: float = Field(ge=0, le=1, description="chance a convoy is attacked on this segment")
+    open: bool = Field(
+        True,
+        description="false: the road is shut at the start (a closed border post, a blocked pass); no "
+        "column sets out along it until a `road_open` effect opens it",
+    )
+    capacity_per_day: int | None = Field(
+        None,
+        gt=0,
+        le=MAX_PERSONNEL,
+        description="the most people that can pass along it in a day (a checkpoint, a gate, a ferry); a "
+        "column takes no more than the room left on each limited road of its route on the day it gets "
+        "there, and the others wait for a later column (null: no limit)",
+    )
     source: str = ""
 
 

@@ -101,6 +101,11 @@ def describe(d: Mapping[str, Any], names: Names) -> str | None:
             f"Convoy of {d['personnel']} leaves {site(d['site'])} for {site(d['to'])} "
             f"(chance of attack {d['risk']:.0%}, accepted up to {d['tolerance']:.0%})."
         )
+    if kind == "held_back":
+        return (
+            f"Road {d['road']} lets no more than {d['capacity']:,} a day through: {d['left']:,} still "
+            f"wait at {site(d['site'])} for a later column."
+        )
     if kind == "ambush":
         return f"Convoy from {site(d['site'])} attacked on road {d['road']} (held by {name(d['holder'])}): {d['killed']} killed."
     if kind == "arrived":

@@ -738,6 +738,7 @@ class Game:
         refs = {
             "road_risk": [("segment", g.roads), ("held_by", m._actors)],
             "road_holder": [("segment", g.roads), ("holder", m._actors)],
+            "road_open": [("segment", g.roads)],
             "overflight": [("route", g.air_routes)],
             "trust": [("from_", m._actors), ("to", m._actors)],
             "siege": [("site", g.sites), ("by", m._actors)],

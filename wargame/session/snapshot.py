@@ -78,6 +78,18 @@ class RoundPictures:
         return tuple(drawn)
 
 
+def _road_limits(road) -> dict:
+    """A road's state beyond its holder and risk, given only where it departs from the usual (shut, or
+    limited in the people it lets through a day), so that the picture of a scenario without either, and
+    the digest of a game saved with it, are what they were."""
+    limits: dict[str, Any] = {}
+    if not road.open:
+        limits["open"] = False
+    if road.capacity is not None:
+        limits["capacity_per_day"] = road.capacity
+    return limits
+
+
 def _round(table: Table, rnd: Round) -> Frozen:
     return freeze(
         {
@@ -149,6 +161,7 @@ def picture(m: WargameModel, rounds: RoundPictures, extra: dict | None = None) -
                 "risk_to": {
                     owner: g.segment_risk(r, owner, hostile[owner]) for owner in evacuating
                 },
+                **_road_limits(r),
             }
             for r in g.roads.values()
         ],

@@ -4,9 +4,9 @@ A table's objects are the things its terms would change that can go away: the si
 move (or whose future it decides), the air routes it would open, and the evacuating side's people away from
 its bases that its roads and sieges concern. A scenario may name the sites and routes (TableSpec.about);
 otherwise they are read from the agenda's effects: a siege, a withdrawal, casualties or a site's role name a
-site; an overflight names an air route; a road's risk or holder concerns the people on the roads. Issues
-with no effect on the ground (money, recognition, votes) are the currency of a deal, not its object. A table
-with no objects (a pure division, a legislature) always has its reason to meet.
+site; an overflight names an air route; a road's risk, holder or opening concerns the people on the
+roads. Issues with no effect on the ground (money, recognition, votes) are the currency of a deal, not its
+object. A table with no objects (a pure division, a legislature) always has its reason to meet.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def objects_of(spec: TableSpec, agenda: list[Issue]) -> TableObjects | None:
                         sites.append(named.site)
                 if eff.overflight is not None and eff.overflight.route not in routes:
                     routes.append(eff.overflight.route)
-                people = people or eff.road_risk is not None or eff.road_holder is not None
+                people = people or any(
+                    e is not None for e in (eff.road_risk, eff.road_holder, eff.road_open)
+                )
     found = TableObjects(tuple(sites), tuple(routes), people)
     return found or None
 

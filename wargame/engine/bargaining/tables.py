@@ -137,7 +137,7 @@ class Table:
                 spaces[spec.id] = space
         table = cls(spec, participants, space, spec.deadline_day or horizon)
         table.moves_people = any(
-            eff.road_risk or eff.road_holder or eff.siege or eff.overflight
+            eff.road_risk or eff.road_holder or eff.road_open or eff.siege or eff.overflight
             for item in spec.agenda
             for level in issues[item].spec.levels or []
             for eff in level.effects

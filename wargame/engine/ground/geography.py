@@ -55,14 +55,19 @@ class Site:
 
     @classmethod
     def from_spec(cls, s: SiteSpec) -> Site:
+        """The site as the scenario sets it; a count given as a prior is its mean until the run draws it
+        (WargameModel.__init__ calls `place` with the draw)."""
+        personnel, tonnes = (
+            v if isinstance(v, float | int) else v.mean() for v in (s.personnel, s.equipment_t)
+        )
         site = cls(
             s.id,
             s.name,
             s.kind,
             s.lat,
             s.lon,
-            s.personnel,
-            s.equipment_t,
+            int(round(personnel)),
+            tonnes,
             s.garrison,
             s.controller,
             s.besieged_by,
@@ -82,12 +87,24 @@ class Site:
                 else s.surplus_value.mean()
             )
             return site
-        # A base's residual garrison stays; the rest of its people (and equipment) wait to be lifted out.
-        if s.residual is not None and s.residual < s.personnel:
-            site.personnel, site.waiting = s.residual, s.personnel - s.residual
-        if s.residual_t is not None and s.residual_t < s.equipment_t:
-            site.equipment_t, site.waiting_t = s.residual_t, s.equipment_t - s.residual_t
+        site.place(s, site.personnel, site.equipment_t)
         return site
+
+    def place(self, s: SiteSpec, personnel: int, equipment_t: float) -> None:
+        """Its people and equipment at the start. A base's residual garrison stays (unless its owner
+        chooses when to draw down to it); the rest of its people and equipment wait to be lifted out."""
+        self.personnel, self.equipment_t, self.waiting, self.waiting_t = (
+            personnel,
+            equipment_t,
+            0,
+            0.0,
+        )
+        if self.surplus_value is not None:
+            return
+        if s.residual is not None and s.residual < personnel:
+            self.personnel, self.waiting = s.residual, personnel - s.residual
+        if s.residual_t is not None and s.residual_t < equipment_t:
+            self.equipment_t, self.waiting_t = s.residual_t, equipment_t - s.residual_t
 
     @property
     def is_base(self) -> bool:
@@ -102,10 +119,18 @@ class Road:
     km: float
     holder: str
     risk: float
+    open: bool = True  # a shut road is on no route (a column already on it goes on)
+    capacity: int | None = None  # the most people that can pass along it in a day
 
     @classmethod
     def from_spec(cls, r: RoadSpec) -> Road:
-        return cls(r.id, r.from_, r.to, r.km, r.held_by, r.base_risk)
+        return cls(r.id, r.from_, r.to, r.km, r.held_by, r.base_risk, r.open, r.capacity_per_day)
+
+    def __setstate__(self, state) -> None:
+        # a run saved before roads could be shut or limited: its roads are open, with no limit
+        self.open, self.capacity = True, None
+        for name, value in (state[1] if isinstance(state, tuple) else state).items():
+            setattr(self, name, value)
 
 
 @dataclass(slots=True)
@@ -213,11 +238,18 @@ class Ground:
     # Quiet local arrangements: (road, mover) -> (the holder who agreed, the last day it lets the mover's
     # columns pass). An arrangement binds only the holder who made it.
     safe_conduct: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    # Whether any road limits how many can pass along it a day; and, where one does, the people booked
+    # onto each such road for each day (road, day) -> people (logistics.dispatch_convoys).
+    limited: bool = False
+    booked: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:  # a saved run keeps the ground, not what was worked out from it
         state = self.__dict__.copy()
         state["_routes"], state["_between"] = {}, {}
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"booked": {}, **state})  # (a run saved before roads had limits)
 
     @staticmethod
     def road_graph(spec: ScenarioSpec) -> nx.MultiGraph:
@@ -240,6 +272,7 @@ class Ground:
             air_routes={r.id: AirRoute.from_spec(r) for r in spec.air_routes},
             fleets={a.type: Fleet.from_spec(a) for a in spec.aircraft},
             graph=graph,
+            limited=any(r.capacity is not None for r in roads.values()),
         )
 
     def segment_risk(self, road: Road, mover: str, hostile: dict[str, float]) -> float:
@@ -254,29 +287,35 @@ class Ground:
 
     def routes_out(self, targets: frozenset[str], mover: str, hostile: dict[str, float]) -> Routes:
         """For every site that can reach one of `targets`: (destination, road ids, chance of at least one
-        attack, km) along the safest way there. One multi-source Dijkstra (networkx) from the targets,
-        remembered until the roads, their holders or the holders' hostility change."""
+        attack, km) along the safest way there, on open roads only. One multi-source Dijkstra (networkx)
+        from the targets, remembered until the roads (open or shut), their holders or the holders'
+        hostility change."""
         key = (targets, mover, self.road_revision, tuple(sorted(hostile.items())))
         cached = self._routes.get(key)
         if cached is not None:
             return cached
         risk, weight = {}, {}
         for r in self.roads.values():
-            risk[r.id] = p = self.segment_risk(r, mover, hostile)
-            weight[r.id] = -math.log1p(-min(p, 0.999999)) + 1e-6 * r.km
+            if r.open:
+                risk[r.id] = p = self.segment_risk(r, mover, hostile)
+                weight[r.id] = -math.log1p(-min(p, 0.999999)) + 1e-6 * r.km
+            else:  # shut: never the safest road between its two sites, and no way at all alone
+                risk[r.id] = weight[r.id] = math.inf
 
         if not self._between:  # the road ids joining each pair of sites, read once from the graph
             for u, near in self.graph.adj.items():
                 for v, keys in near.items():
                     self._between[u, v] = tuple(keys)
-        # the safest of the roads between each pair of sites, worked out once for the search
-        safest = {
-            pair: weight[keys[0]] if len(keys) == 1 else min(weight[k] for k in keys)
-            for pair, keys in self._between.items()
-        }
+        # the safest of the open roads between each pair of sites, worked out once for the search (a
+        # pair joined by shut roads alone is left out: the search does not cross it)
+        safest = {}
+        for pair, keys in self._between.items():
+            w = weight[keys[0]] if len(keys) == 1 else min(weight[k] for k in keys)
+            if w < math.inf:
+                safest[pair] = w
 
-        def hop(u, v, _roads) -> float:
-            return safest[u, v]
+        def hop(u, v, _roads) -> float | None:
+            return safest.get((u, v))  # None hides the pair from networkx's search
 
         paths = {}
         if targets:

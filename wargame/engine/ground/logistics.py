@@ -150,7 +150,40 @@ def risk_tolerance(m: WargameModel, agent: ActorAgent, day: int) -> float:
     return tolerance
 
 
+def room_on(m: WargameModel, roads: list[str], day: int) -> tuple[int, str] | None:
+    """The most people a column setting out today along `roads` can take, and the road that limits it:
+    the room left on each road with a capacity_per_day on the day the column gets to it (by the convoy
+    speed), after the columns already booked onto it that day. None: no road of the route is limited."""
+    g, speed = m.ground, m.situation.spec.convoy_km_per_day
+    room, tightest, km = None, None, 0.0
+    for road_id in roads:
+        road = g.roads[road_id]
+        if road.capacity is not None:
+            left = road.capacity - g.booked.get((road_id, day + int(km // speed)), 0)
+            if room is None or left < room:
+                room, tightest = max(left, 0), road_id
+        km += road.km
+    return None if room is None else (room, tightest)
+
+
+def _book(m: WargameModel, roads: list[str], day: int, personnel: int) -> None:
+    """A column's people take their places on the limited roads of its route, each on its day."""
+    g, speed = m.ground, m.situation.spec.convoy_km_per_day
+    km = 0.0
+    for road_id in roads:
+        road = g.roads[road_id]
+        if road.capacity is not None:
+            key = (road_id, day + int(km // speed))
+            g.booked[key] = g.booked.get(key, 0) + personnel
+        km += road.km
+
+
 def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
+    """Each stranded post of the side sends what waits there as one column today, or waits (the choice
+    rule). Where a road of its route has a capacity_per_day, the column takes no more people than there
+    is room for on it on the day it gets there (and the same share of the equipment); the rest wait at
+    the post for a later column. Columns are sent in the order the scenario lists their posts, so that at
+    a shared bottleneck the first listed are the first through."""
     owner = agent.actor_id
     stranded = people.stranded(m, owner)
     if not stranded:
@@ -161,11 +194,18 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
         return
     hostile, routes = view.hostile, view.routes
     tolerance = risk_tolerance(m, agent, day)
+    limited = m.ground.limited
+    if limited:  # bookings for days gone by are done with
+        for key in [k for k in m.ground.booked if k[1] < day]:
+            del m.ground.booked[key]
     for site in stranded:
         route = routes.get(site.id)
         if route is None:
             continue
         dest, roads, risk, km = route
+        room = room_on(m, roads, day) if limited and site.waiting else None
+        if room is not None and room[0] == 0:
+            continue  # nobody more can pass today: they wait
         breakout = site.besieged_by is not None
         if breakout:
             if site.supply_left > BREAKOUT_SUPPLY_DAYS:
@@ -187,7 +227,15 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
             site.waiting_t,
             day + max(1, math.ceil(km / m.situation.spec.convoy_km_per_day)),
         )
-        site.waiting, site.waiting_t = 0, 0.0
+        if room is not None and room[0] < site.waiting:
+            taken = room[0] / site.waiting
+            convoy.personnel, convoy.equipment_t = room[0], site.waiting_t * taken
+            site.waiting -= convoy.personnel
+            site.waiting_t -= convoy.equipment_t
+        else:
+            site.waiting, site.waiting_t = 0, 0.0
+        if room is not None:
+            _book(m, roads, day, convoy.personnel)
         m.changed("people")
         m.record(
             records.ConvoyLeft(
@@ -201,6 +249,18 @@ def dispatch_convoys(m: WargameModel, agent: ActorAgent, day: int) -> None:
                 breakout=breakout,
             )
         )
+        if site.waiting:
+            road = m.ground.roads[room[1]]
+            m.record(
+                records.ColumnHeldBack(
+                    day,
+                    owner=owner,
+                    site=site.id,
+                    road=road.id,
+                    capacity=road.capacity,
+                    left=site.waiting,
+                )
+            )
         _run_gauntlet(m, convoy, hostile, breakout, day)
         if convoy.personnel > 0 or convoy.equipment_t > 0:
             m.convoys.append(convoy)

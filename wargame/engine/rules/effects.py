@@ -37,6 +37,13 @@ def apply(m: WargameModel, effect: Effect, cause: str) -> list[Undo]:
         undo.append(("road_holder", road.id, road.holder))
         road.holder = effect.road_holder.holder
         m.changed("routes")
+    elif effect.road_open is not None:
+        # Routes are found afresh: no column sets out along a shut road from now on. A column already on
+        # it goes on to where it was going (it has passed the place where the road is closed).
+        road = g.roads[effect.road_open.segment]
+        undo.append(("road_open", road.id, road.open))
+        road.open = effect.road_open.open
+        m.changed("routes")
     elif effect.overflight is not None:
         route = g.air_routes[effect.overflight.route]
         for by in route.grants:
@@ -88,6 +95,8 @@ def undo(m: WargameModel, records: list[Undo]) -> None:
                 g.roads[key].risk = previous
         elif kind == "road_holder":
             g.roads[key].holder = previous
+        elif kind == "road_open":
+            g.roads[key].open = previous
         elif kind == "site_role":
             g.sites[key].role, g.sites[key].role_by_terms = previous
         elif kind == "overflight":
