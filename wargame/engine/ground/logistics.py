@@ -320,7 +320,10 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
     carried: dict[tuple[str, str], list] = {}
     end = day + 1
     origins = sorted({r.origin for r in routes})
-    people_out = False
+    slot = {o: i for i, o in enumerate(origins)}
+    # what is counted out, added trip by trip in the order people.count_out would add it
+    out_n, out_t = m.evacuated, m.evacuated_t
+    third_n, third_t = m.third_country, m.third_country_t
     for fleet in fleets:
         home = max(0, fleet.count - len(fleet.away))
         starts = sorted([float(day)] * home + fleet.away)
@@ -329,18 +332,16 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         # A trip is chosen from the loads the craft could take at each origin: while they are what they
         # were for the craft before (a full load waits everywhere), so is its choice (the tastes are kept).
         seats, hold = fleet.payload_personnel, fleet.payload_t
+        loads = [(min(sites[o].waiting, seats), min(sites[o].waiting_t, hold)) for o in origins]
         last_loads, last_trip = None, None
         for start in starts:
             t = max(start, float(day))
             while t < end and loaded:
-                loads = [
-                    (min(sites[o].waiting, seats), min(sites[o].waiting_t, hold)) for o in origins
-                ]
                 if loads == last_loads:
                     trip = last_trip
                 else:
                     trip = _choose_trip(m, agent, fleet, routes)
-                    last_loads, last_trip = loads, trip
+                    last_loads, last_trip = list(loads), trip
                 if trip is None:
                     loaded = False
                     break
@@ -348,8 +349,12 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
                 site = sites[route.origin]
                 site.waiting -= lifted
                 site.waiting_t -= tonnes
-                people.count_out(m, lifted, tonnes, route.leads_to)
-                people_out = people_out or lifted > 0
+                loads[slot[route.origin]] = (min(site.waiting, seats), min(site.waiting_t, hold))
+                out_n += lifted
+                out_t += tonnes
+                if route.leads_to == "third_country":
+                    third_n += lifted
+                    third_t += tonnes
                 load = carried.setdefault((fleet.type, route.id), [0, 0.0])
                 load[0] += lifted
                 load[1] += tonnes
@@ -357,6 +362,9 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
             if t >= end:
                 away.append(t)
         fleet.away = away
+    people_out = out_n > m.evacuated
+    m.evacuated, m.evacuated_t = out_n, out_t
+    m.third_country, m.third_country_t = third_n, third_t
     if carried:  # what was lifted, said once for the day's loads (people.count_out)
         m.changed("people")
         if people_out:
