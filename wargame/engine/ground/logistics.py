@@ -8,6 +8,7 @@ allows. The chance of attack on a road depends on its base risk and how hostile 
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -334,8 +335,34 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
         seats, hold = fleet.payload_personnel, fleet.payload_t
         loads = [(min(sites[o].waiting, seats), min(sites[o].waiting_t, hold)) for o in origins]
         last_loads, last_trip = None, None
-        for start in starts:
+        at_start = bisect.bisect_right(starts, float(day))  # crafts home at the day's start
+        i = 0
+        while i < len(starts):
+            start = starts[i]
             t = max(start, float(day))
+            if i < at_start and loaded and loads == last_loads and last_trip is not None:
+                # Crafts home at the day's start fly the trip the craft before them chose, as often as
+                # the day allows, while a full load waits before each flight: all those flights at once.
+                route, lifted, tonnes = last_trip
+                site = sites[route.origin]
+                flights, back = _flights_in_a_day(day, fleet.sorties_per_day[route.id])
+                room = site.waiting - (flights - 1) * lifted - seats  # >= 0: a craft's flights fit
+                if tonnes == 0.0 and lifted > 0 and room >= 0:
+                    crafts = min(at_start - i, 1 + room // (flights * lifted))
+                    moved = crafts * flights * lifted
+                    site.waiting -= moved
+                    loads[slot[route.origin]] = (
+                        min(site.waiting, seats),
+                        min(site.waiting_t, hold),
+                    )
+                    out_n += moved
+                    if route.leads_to == "third_country":
+                        third_n += moved
+                    carried.setdefault((fleet.type, route.id), [0, 0.0])[0] += moved
+                    away.extend([back] * crafts)
+                    i += crafts
+                    continue
+            i += 1
             while t < end and loaded:
                 if loads == last_loads:
                     trip = last_trip
@@ -383,6 +410,16 @@ def fly_airlift(m: WargameModel, owner: str, day: int) -> None:
                 tonnes=tonnes,
             )
         )
+
+
+def _flights_in_a_day(day: int, sorties: float) -> tuple[int, float]:
+    """How many flights a craft home at the start of `day` makes that day at `sorties` a day, and when
+    it is back from the last (the same sums, in the same order, as flying them one by one)."""
+    t, flights, step = float(day), 0, 1.0 / sorties
+    while t < day + 1:
+        t += step
+        flights += 1
+    return flights, t
 
 
 def _choose_trip(m: WargameModel, agent: ActorAgent, fleet, routes) -> tuple | None:
